@@ -1,0 +1,4 @@
+#ifndef PROCTOR_CXLSXWRITER_SHIM_H
+#define PROCTOR_CXLSXWRITER_SHIM_H
+#include <xlsxwriter.h>
+#endif

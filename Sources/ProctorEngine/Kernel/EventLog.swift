@@ -1,0 +1,194 @@
+import DequeModule
+
+/// One line of the event log: something that happened at virtual time `t`.
+public struct LogEntry: Sendable, Equatable {
+    public let t: VirtualTime
+    public let kind: Kind
+
+    public enum Kind: Sendable, Equatable {
+        case phase(Phase)
+        case command(OperatorCommand)
+        case send(Envelope)
+        case recv(Envelope, duplicate: Bool)
+        case clockAdjust(node: NodeID, localBefore: VirtualTime, delta: Duration)
+        case syncResult(SyncRoundResult)
+        case invariant(name: String, detail: String)
+    }
+
+    public var type: String {
+        switch kind {
+        case .phase: "phase"
+        case .command: "command"
+        case .send: "send"
+        case .recv: "recv"
+        case .clockAdjust: "clock_adjust"
+        case .syncResult: "sync_result"
+        case .invariant: "invariant"
+        }
+    }
+}
+
+/// The summary that ends a sync round.
+public struct SyncRoundResult: Sendable, Equatable {
+    public var round: Int
+    public var spreadBefore: Duration
+    public var spreadAfter: Duration
+    public var maxRoundTrip: Duration
+    /// The nodes whose offset lay outside the tolerance: corrected, but not averaged.
+    public var outliers: [NodeID]
+}
+
+/// The run's event log: keeps the most recent entries for screens and, when asked, encodes
+/// every entry as a JSON Lines record into a buffer the runtime drains to a file.
+public struct EventLog: Sendable {
+    public private(set) var recent: Deque<LogEntry> = []
+    public private(set) var count = 0
+    public let recentCapacity: Int
+    private let encodes: Bool
+    private var pending: [UInt8] = []
+
+    public init(recentCapacity: Int = 400, encodes: Bool) {
+        self.recentCapacity = recentCapacity
+        self.encodes = encodes
+    }
+
+    public mutating func append(_ entry: LogEntry) {
+        count += 1
+        if recent.count == recentCapacity { recent.removeFirst() }
+        recent.append(entry)
+        if encodes { EventLogEncoder.encode(entry, into: &pending) }
+    }
+
+    /// Encoded lines not yet taken; empties the buffer.
+    public mutating func takeEncoded() -> [UInt8] {
+        defer { pending.removeAll(keepingCapacity: true) }
+        return pending
+    }
+
+    public var pendingByteCount: Int { pending.count }
+}
+
+/// JSON Lines encoding of log entries, in the field order of the contract (`t`, `type`,
+/// then the type's fields). Hand-written so it is fast and byte-for-byte stable.
+public enum EventLogEncoder {
+    public static func encode(_ e: LogEntry, into out: inout [UInt8]) {
+        var w = JSONObjectWriter.begin(&out)
+        w.field("t", e.t.milliseconds)
+        w.field("type", e.type)
+        switch e.kind {
+        case .phase(let p):
+            w.field("name", p.rawValue)
+        case .command(let c):
+            w.field("name", c.logName)
+        case .send(let m):
+            message(m, &w)
+        case .recv(let m, let dup):
+            message(m, &w)
+            if dup { w.field("dup", true) }
+        case .clockAdjust(let node, let before, let delta):
+            w.field("node", node.description)
+            w.field("local_before_ms", before.milliseconds)
+            w.field("delta_ms", delta.milliseconds)
+            w.field("delta_us", delta.microseconds)
+        case .syncResult(let r):
+            w.field("round", Int64(r.round))
+            w.field("spread_before_ms", r.spreadBefore.milliseconds)
+            w.field("spread_after_ms", r.spreadAfter.milliseconds)
+            w.field("max_rtt_ms", r.maxRoundTrip.milliseconds)
+            w.field("outliers", r.outliers.map(\.description))
+        case .invariant(let name, let detail):
+            w.field("name", name)
+            w.field("detail", detail)
+        }
+        w.end(&out)
+        out.append(0x0A)
+    }
+
+    private static func message(_ m: Envelope, _ w: inout JSONObjectWriter) {
+        w.field("from", m.from.description)
+        w.field("to", m.to.description)
+        w.field("mech", m.payload.mechanism.rawValue)
+        w.field("msg", m.payload.kind)
+        w.field("id", Int64(m.id))
+        switch m.payload {
+        case .sync(let s):
+            w.field("round", Int64(s.round))
+            switch s {
+            case .timeRequest: break
+            case .timeReply(_, let local): w.field("local_ms", local.milliseconds)
+            case .adjust(_, let delta): w.field("delta_ms", delta.milliseconds)
+            }
+        }
+    }
+}
+
+/// Writes one flat JSON object, field by field, into a byte buffer it holds for the
+/// duration of one record (`begin` and `end` swap the caller's buffer in and out, so
+/// nothing is copied).
+struct JSONObjectWriter {
+    private(set) var bytes: [UInt8] = []
+    private var first = true
+
+    static func begin(_ out: inout [UInt8]) -> JSONObjectWriter {
+        var w = JSONObjectWriter()
+        swap(&w.bytes, &out)
+        w.bytes.append(UInt8(ascii: "{"))
+        return w
+    }
+
+    mutating func end(_ out: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "}"))
+        swap(&bytes, &out)
+    }
+
+    private mutating func key(_ k: String) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        Self.string(k, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func field(_ k: String, _ v: Int64) {
+        key(k)
+        bytes.append(contentsOf: String(v).utf8)
+    }
+
+    mutating func field(_ k: String, _ v: String) {
+        key(k)
+        Self.string(v, into: &bytes)
+    }
+
+    mutating func field(_ k: String, _ v: Bool) {
+        key(k)
+        bytes.append(contentsOf: (v ? "true" : "false").utf8)
+    }
+
+    mutating func field(_ k: String, _ v: [String]) {
+        key(k)
+        bytes.append(UInt8(ascii: "["))
+        for (i, s) in v.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            Self.string(s, into: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    private static let hex = Array("0123456789abcdef".utf8)
+
+    static func string(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

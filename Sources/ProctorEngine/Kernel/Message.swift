@@ -1,0 +1,27 @@
+/// A message in flight on the simulated network.
+public struct Envelope: Sendable, Equatable {
+    public let id: Int
+    public let from: NodeID
+    public let to: NodeID
+    public let sentAt: VirtualTime
+    public let payload: Payload
+}
+
+/// What a message carries, by mechanism. Each mechanism's algorithm defines its own
+/// message type; the kernel only routes them.
+public enum Payload: Sendable, Equatable {
+    case sync(BerkeleyMessage)
+
+    public var mechanism: Mechanism {
+        switch self {
+        case .sync: .sync
+        }
+    }
+
+    /// The message kind: the event log's `msg` field.
+    public var kind: String {
+        switch self {
+        case .sync(let m): m.kind
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// A participant's local clock: true time + skew + drift × true time + the adjustments that
+/// clock synchronization has applied. Drift is in parts per billion, so all arithmetic is
+/// exact integer math and a run is identical on every machine.
+public struct NodeClock: Sendable, Equatable {
+    public var skew: Duration
+    public var driftPPB: Int64
+    public private(set) var adjustment: Duration = .zero
+
+    public init(skew: Duration, driftPPB: Int64) {
+        self.skew = skew
+        self.driftPPB = driftPPB
+    }
+
+    /// The clock's reading at true time `t`, as microseconds on the same scale as `t`.
+    public func reading(at t: VirtualTime) -> VirtualTime {
+        let drift = (t.microseconds * driftPPB) / 1_000_000_000
+        return VirtualTime(microseconds: t.microseconds + skew.microseconds + drift + adjustment.microseconds)
+    }
+
+    /// How far the clock is from true time at `t`.
+    public func offset(at t: VirtualTime) -> Duration { reading(at: t) - t }
+
+    public mutating func adjust(by delta: Duration) { adjustment = adjustment + delta }
+
+    /// The true time at which this clock will read `local` (inverse of `reading`, exact to
+    /// a microsecond; used for deadlines measured on the local clock).
+    public func trueTime(whenReading local: VirtualTime) -> VirtualTime {
+        let base = local.microseconds - skew.microseconds - adjustment.microseconds
+        // t + t·d/1e9 = base  →  t ≈ base / (1 + d/1e9); then settle on the first
+        // microsecond whose reading is not before `local`.
+        var guess = VirtualTime(microseconds: Int64((Double(base) / (1 + Double(driftPPB) / 1e9)).rounded(.down)))
+        while reading(at: guess) >= local { guess.microseconds -= 1 }
+        while reading(at: guess) < local { guess.microseconds += 1 }
+        return guess
+    }
+}

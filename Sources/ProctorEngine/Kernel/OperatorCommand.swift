@@ -1,0 +1,30 @@
+/// What the operator (a key press, or a headless script) asks of the simulation. Commands
+/// are events: each is stamped with the virtual time it arrived and kept in the command log,
+/// so a run is replayable from its seed and that log.
+public enum OperatorCommand: Sendable, Equatable {
+    /// An admin key, `1`–`5`.
+    case start(Phase)
+    /// `n` / PageDown: the next phase in order.
+    case nextPhase
+
+    /// The `name` of the log's `command` line.
+    public var logName: String {
+        switch self {
+        case .start(.sync): "sync_clocks"
+        case .start(.exam): "start_exam"
+        case .start(.isa): "start_isa"
+        case .start(.replication): "create_replicas"
+        case .start(.consistency): "start_consistency"
+        case .start(.done): "finish"
+        case .nextPhase: "next_phase"
+        }
+    }
+}
+
+/// Feedback for the operator: what a command did, or why it could not.
+public struct Notice: Sendable, Equatable {
+    public var text: String
+    public var at: VirtualTime
+    /// Increases with every notice, so a screen can tell a new one from the same one.
+    public var serial: Int
+}

@@ -1,0 +1,319 @@
+/// The deterministic discrete-event simulation of the whole exam.
+///
+/// One serial owner drives it (the runtime's queue, or a headless loop). It holds virtual
+/// time, the event queue, the seeded randomness, the network, every node's clock, the
+/// algorithms' state machines and the event log. It does no I/O and reads no wall clock:
+/// given the same seed and the same commands at the same virtual times, it produces the same
+/// event log, byte for byte.
+public final class Simulation {
+    public struct Config: Sendable {
+        public var data: ExamData
+        public var studentCount: Int
+        public var seed: UInt64
+        /// Encode every log entry as JSON Lines (for `--events`).
+        public var encodesLog: Bool
+
+        public init(data: ExamData, studentCount: Int, seed: UInt64, encodesLog: Bool) {
+            self.data = data
+            self.studentCount = studentCount
+            self.seed = seed
+            self.encodesLog = encodesLog
+        }
+    }
+
+    enum Event {
+        case deliver(Envelope)
+        case command(OperatorCommand)
+    }
+
+    public let seed: UInt64
+    public let students: [Student]
+    public let scenario: Scenario
+
+    public private(set) var now: VirtualTime = .zero
+    private var queue = EventQueue<Event>()
+    private var network: Network
+    /// Clocks of the synchronized nodes: `clockNodes[i]` owns `clocks[i]`.
+    public let clockNodes: [NodeID]
+    public private(set) var clocks: [NodeClock]
+    private var daemon: BerkeleyDaemon
+    public private(set) var log: EventLog
+
+    public private(set) var phase: Phase?
+    public private(set) var completed: Set<Phase> = []
+    public private(set) var notice: Notice?
+    public private(set) var commandLog: [(at: VirtualTime, command: OperatorCommand)] = []
+    public private(set) var brokenInvariants: [String] = []
+    public private(set) var messageCounts: [Mechanism: Int] = [:]
+    public private(set) var inFlight = 0
+    /// Increases with every change of state, so a runtime publishes only what changed.
+    public private(set) var revision: UInt64 = 0
+
+    // Clock synchronization.
+    public private(set) var sync = SyncState()
+
+    public struct SyncState: Sendable, Equatable {
+        public enum NodeStatus: Sendable, Equatable { case idle, polled, replied, adjusted }
+        /// The round in progress, if any.
+        public var round: Int?
+        public var spreadBefore: Duration = .zero
+        public var pendingAdjusts = 0
+        public var status: [NodeStatus] = []
+        /// Per clock: what the latest round did to it.
+        public var lastAdjust: [ClockAdjustment?] = []
+        public var lastRound: BerkeleyRound?
+        public var lastResult: SyncRoundResult?
+        public var roundsCompleted = 0
+    }
+
+    public struct ClockAdjustment: Sendable, Equatable {
+        public var round: Int
+        public var localBefore: VirtualTime
+        public var delta: Duration
+        /// The daemon's estimate of this clock's offset from its own (0 for the daemon).
+        public var estimatedOffset: Duration
+        public var averaged: Bool
+        public var roundTrip: Duration?
+    }
+
+    public init(config: Config) {
+        seed = config.seed
+        scenario = config.data.scenario
+        students = config.data.students(count: config.studentCount)
+        var random = SeededRandom(seed: config.seed)
+        var clockRandom = random.fork()
+        network = Network(config: scenario.network, random: random.fork())
+        clockNodes = [.main, .teacher] + students.indices.map { NodeID.student($0 + 1) }
+        let skew = scenario.maxSkew.microseconds
+        let drift = scenario.maxDriftPPM * 1_000
+        clocks = clockNodes.map { _ in
+            NodeClock(skew: Duration(microseconds: skew > 0 ? clockRandom.int(in: -skew...skew) : 0),
+                      driftPPB: drift > 0 ? clockRandom.int(in: -drift...drift) : 0)
+        }
+        daemon = BerkeleyDaemon(config: .init(tolerance: scenario.syncTolerance))
+        log = EventLog(encodes: config.encodesLog)
+        sync.status = Array(repeating: .idle, count: clockNodes.count)
+        sync.lastAdjust = Array(repeating: nil, count: clockNodes.count)
+    }
+
+    // MARK: Driving
+
+    /// Carries out an operator command now.
+    public func apply(_ command: OperatorCommand) {
+        revision += 1
+        commandLog.append((now, command))
+        record(.command(command))
+        switch command {
+        case .start(let p): start(p)
+        case .nextPhase: start(nextPhase)
+        }
+    }
+
+    /// Schedules an operator command for a later virtual time (headless scripts).
+    public func schedule(_ command: OperatorCommand, at time: VirtualTime) {
+        queue.schedule(.command(command), at: max(time, now))
+    }
+
+    /// Delivers every event due at or before `limit`, then sets the time to `limit`.
+    public func run(until limit: VirtualTime) {
+        while let (t, e) = queue.popNext(notAfter: limit) {
+            now = t
+            handle(e)
+        }
+        if limit > now {
+            now = limit
+            revision += 1
+        }
+    }
+
+    /// Delivers exactly the next event. Returns false when nothing is pending.
+    @discardableResult
+    public func step() -> Bool {
+        guard let (t, e) = queue.popNext() else { return false }
+        now = max(now, t)
+        handle(e)
+        return true
+    }
+
+    /// Delivers events until none is pending.
+    public func runUntilQuiet() {
+        while step() {}
+    }
+
+    public var isQuiet: Bool { queue.isEmpty }
+    public var nextEventTime: VirtualTime? { queue.nextTime }
+
+    /// Logs the end of the walkthrough (headless).
+    public func finish() {
+        revision += 1
+        phase = .done
+        record(.phase(.done))
+    }
+
+    /// Encoded log lines not yet written; empties the buffer.
+    public func takeEncodedLog() -> [UInt8] { log.takeEncoded() }
+
+    // MARK: Phases
+
+    /// The phase `n` / PageDown starts: the first one in order not yet completed.
+    public var nextPhase: Phase {
+        Phase.allCases.first { !completed.contains($0) } ?? .done
+    }
+
+    /// The phases this build carries out.
+    public static let builtPhases: [Phase] = [.sync]
+
+    private func start(_ p: Phase) {
+        switch p {
+        case .sync: startSyncRound()
+        case .done:
+            say("The walkthrough is complete.")
+        default:
+            say("\(p.title) (\(p.key.map(String.init) ?? "")) is not part of this build yet: it demonstrates clock synchronization (1).")
+        }
+    }
+
+    private func say(_ text: String) {
+        notice = Notice(text: text, at: now, serial: (notice?.serial ?? 0) + 1)
+    }
+
+    // MARK: Clock synchronization
+
+    private func clockIndex(_ node: NodeID) -> Int? {
+        switch node {
+        case .main: 0
+        case .teacher: 1
+        case .student(let k) where k >= 1 && k <= students.count: 1 + k
+        default: nil
+        }
+    }
+
+    /// The spread (max − min) of the synchronized clocks' readings at `t`.
+    public func clockSpread(at t: VirtualTime) -> Duration {
+        let readings = clocks.map { $0.reading(at: t).microseconds }
+        return Duration(microseconds: (readings.max() ?? 0) - (readings.min() ?? 0))
+    }
+
+    private func startSyncRound() {
+        guard sync.round == nil else {
+            say("A sync round is already in progress: watch the REPLYs reach main.")
+            return
+        }
+        phase = .sync
+        record(.phase(.sync))
+        sync.spreadBefore = clockSpread(at: now)
+        for i in sync.status.indices { sync.status[i] = i == 0 ? .idle : .polled }
+        let participants = Array(clockNodes.dropFirst())
+        let actions = daemon.startRound(participants: participants, localNow: clocks[0].reading(at: now))
+        sync.round = daemon.roundsStarted
+        sync.pendingAdjusts = participants.count
+        say(sync.roundsCompleted == 0
+            ? "Sync round \(daemon.roundsStarted): main polls \(participants.count) clocks."
+            : "Re-sync (round \(daemon.roundsStarted)): drift has pulled the clocks apart again.")
+        perform(actions)
+    }
+
+    private func perform(_ actions: [BerkeleyDaemon.Action]) {
+        for a in actions {
+            switch a {
+            case .send(let m, let to):
+                send(.sync(m), from: .main, to: to)
+            case .roundComputed(let r):
+                sync.lastRound = r
+            case .adjustOwnClock(let delta):
+                adjustClock(0, by: delta)
+            }
+        }
+    }
+
+    private func adjustClock(_ i: Int, by delta: Duration) {
+        let before = clocks[i].reading(at: now)
+        clocks[i].adjust(by: delta)
+        sync.status[i] = .adjusted
+        let node = clockNodes[i]
+        let estimate = sync.lastRound?.estimates.first { $0.node == node }
+        sync.lastAdjust[i] = ClockAdjustment(
+            round: sync.round ?? 0, localBefore: before, delta: delta,
+            estimatedOffset: estimate?.offset ?? .zero,
+            averaged: estimate?.averaged ?? sync.lastRound?.daemonAveraged ?? true,
+            roundTrip: estimate?.roundTrip)
+        record(.clockAdjust(node: node, localBefore: before, delta: delta))
+    }
+
+    private func receiveSync(_ m: BerkeleyMessage, _ env: Envelope) {
+        guard let i = clockIndex(env.to) else { return }
+        if env.to == .main {
+            if let j = clockIndex(env.from) { sync.status[j] = .replied }
+            perform(daemon.received(m, from: env.from, localNow: clocks[0].reading(at: now)))
+            return
+        }
+        switch BerkeleyClient.received(m, localNow: clocks[i].reading(at: now)) {
+        case .reply(let r)?:
+            send(.sync(r), from: env.to, to: env.from)
+        case .adjustClock(let delta)?:
+            guard m.round == sync.round else { return }
+            adjustClock(i, by: delta)
+            sync.pendingAdjusts -= 1
+            if sync.pendingAdjusts == 0 { finishSyncRound() }
+        case nil:
+            break
+        }
+    }
+
+    private func finishSyncRound() {
+        guard let round = sync.round, let computed = sync.lastRound else { return }
+        let result = SyncRoundResult(
+            round: round, spreadBefore: sync.spreadBefore, spreadAfter: clockSpread(at: now),
+            maxRoundTrip: computed.maxRoundTrip,
+            outliers: computed.estimates.filter { !$0.averaged }.map(\.node) + (computed.daemonAveraged ? [] : [.main]))
+        sync.lastResult = result
+        sync.round = nil
+        sync.roundsCompleted += 1
+        record(.syncResult(result))
+        if result.spreadAfter > result.maxRoundTrip {
+            breakInvariant("sync_spread", "round \(round): spread after \(result.spreadAfter.milliseconds) ms exceeds the longest round trip \(result.maxRoundTrip.milliseconds) ms")
+        }
+        completed.insert(.sync)
+        say(String(format: "Sync round %d done: spread %.2f s → %.3f s (longest round trip %.3f s).",
+                   round, result.spreadBefore.seconds, result.spreadAfter.seconds, result.maxRoundTrip.seconds))
+    }
+
+    // MARK: Kernel plumbing
+
+    private func handle(_ e: Event) {
+        revision += 1
+        switch e {
+        case .command(let c):
+            apply(c)
+        case .deliver(let env):
+            inFlight -= 1
+            record(.recv(env, duplicate: false))
+            switch env.payload {
+            case .sync(let m): receiveSync(m, env)
+            }
+        }
+    }
+
+    private func send(_ payload: Payload, from: NodeID, to: NodeID) {
+        let (id, arrival) = network.transmit(from: from, to: to, at: now)
+        let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
+        messageCounts[payload.mechanism, default: 0] += 1
+        inFlight += 1
+        record(.send(env))
+        queue.schedule(.deliver(env), at: arrival)
+    }
+
+    private func record(_ kind: LogEntry.Kind) {
+        log.append(LogEntry(t: now, kind: kind))
+    }
+
+    private func breakInvariant(_ name: String, _ detail: String) {
+        brokenInvariants.append("\(name): \(detail)")
+        record(.invariant(name: name, detail: detail))
+    }
+
+    /// Messages in flight, in delivery order (for screens).
+    public var messagesInFlight: [Envelope] {
+        queue.pending.compactMap { if case .deliver(let e) = $0 { e } else { nil } }
+    }
+}

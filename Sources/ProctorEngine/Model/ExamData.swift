@@ -1,0 +1,192 @@
+import Foundation
+
+/// A student of the roster. `student-K` is the K-th student in roll order.
+public struct Student: Sendable, Equatable {
+    public var roll: Int
+    public var name: String
+    public init(roll: Int, name: String) {
+        self.roll = roll
+        self.name = name
+    }
+}
+
+public struct Question: Sendable, Equatable, Decodable {
+    public var text: String
+    public var options: [String]
+    /// The index of the correct option, from 0.
+    public var answer: Int
+}
+
+/// Every tunable of a run, with the defaults of `Data/scenario.json`.
+public struct Scenario: Sendable, Equatable {
+    public var students = 5
+    public var network = Network.Config(latency: .milliseconds(30), jitter: .milliseconds(20))
+    public var maxSkew = Duration.milliseconds(6000)
+    public var maxDriftPPM: Int64 = 100
+    public var syncTolerance = Duration.milliseconds(4000)
+
+    public init() {}
+}
+
+/// The contents of Data/: scenario, roster and question bank, validated.
+public struct ExamData: Sendable, Equatable {
+    public var scenario: Scenario
+    /// The roster as given, sorted by roll.
+    public var roster: [Student]
+    public var questions: [Question]
+
+    public static let questionCount = 10
+    public static let optionCount = 4
+
+    /// The compiled-in defaults (identical to the shipped Data/ files).
+    public static func defaults() -> ExamData {
+        // The compiled-in files are checked by the test suite; failing here is a build defect.
+        try! ExamData(scenario: DefaultData.scenario, roster: DefaultData.roster, questions: DefaultData.questions)
+    }
+
+    /// Loads Data/ from `directory`. A file that is absent there falls back to its compiled-in
+    /// default; a file that is present must be valid.
+    public static func load(from directory: URL) throws(DataError) -> ExamData {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
+            throw DataError(file: directory.path, field: nil, problem: "is not a directory")
+        }
+        func read(_ name: String, _ fallback: String) throws(DataError) -> (String, String) {
+            let url = directory.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { return (fallback, "built-in \(name)") }
+            do {
+                let data = try Data(contentsOf: url)
+                guard let text = String(data: data, encoding: .utf8) else {
+                    throw DataError(file: url.path, field: nil, problem: "is not UTF-8 text")
+                }
+                return (text, url.path)
+            } catch let e as DataError {
+                throw e
+            } catch {
+                throw DataError(file: url.path, field: nil, problem: "cannot be read (\(error.localizedDescription))")
+            }
+        }
+        let s = try read("scenario.json", DefaultData.scenario)
+        let r = try read("roster.json", DefaultData.roster)
+        let q = try read("questions.json", DefaultData.questions)
+        return try ExamData(scenario: s.0, scenarioFile: s.1, roster: r.0, rosterFile: r.1, questions: q.0, questionsFile: q.1)
+    }
+
+    init(scenario: String, scenarioFile: String = "scenario.json",
+         roster: String, rosterFile: String = "roster.json",
+         questions: String, questionsFile: String = "questions.json") throws(DataError) {
+        self.scenario = try Self.parseScenario(scenario, file: scenarioFile)
+        self.roster = try Self.parseRoster(roster, file: rosterFile)
+        self.questions = try Self.parseQuestions(questions, file: questionsFile)
+    }
+
+    /// The first `count` students in roll order; beyond the roster, students are generated
+    /// with the next free rolls.
+    public func students(count: Int) -> [Student] {
+        var list = Array(roster.prefix(count))
+        var nextRoll = (roster.map(\.roll).max() ?? 100) + 1
+        while list.count < count {
+            list.append(Student(roll: nextRoll, name: "Student \(list.count + 1)"))
+            nextRoll += 1
+        }
+        return list
+    }
+
+    // MARK: Parsing
+
+    static func parseScenario(_ text: String, file: String) throws(DataError) -> Scenario {
+        let root = try JSONValue.parse(text, file: file)
+        let obj = try root.object(file: file, field: nil)
+        try obj.rejectUnknown(["students", "network", "clocks", "sync"], file: file, prefix: "")
+        var s = Scenario()
+        if let v = obj["students"] { s.students = try v.int(file: file, field: "students", in: 1...1000) }
+        if let n = obj["network"] {
+            let o = try n.object(file: file, field: "network")
+            try o.rejectUnknown(["latency_ms", "jitter_ms"], file: file, prefix: "network.")
+            if let v = o["latency_ms"] { s.network.latency = .milliseconds(Int64(try v.int(file: file, field: "network.latency_ms", in: 1...10_000))) }
+            if let v = o["jitter_ms"] { s.network.jitter = .milliseconds(Int64(try v.int(file: file, field: "network.jitter_ms", in: 0...10_000))) }
+            if s.network.jitter >= s.network.latency {
+                throw DataError(file: file, field: "network.jitter_ms", problem: "must be smaller than network.latency_ms (\(s.network.latency.milliseconds))")
+            }
+        }
+        if let c = obj["clocks"] {
+            let o = try c.object(file: file, field: "clocks")
+            try o.rejectUnknown(["max_skew_ms", "max_drift_ppm"], file: file, prefix: "clocks.")
+            if let v = o["max_skew_ms"] { s.maxSkew = .milliseconds(Int64(try v.int(file: file, field: "clocks.max_skew_ms", in: 0...3_600_000))) }
+            if let v = o["max_drift_ppm"] { s.maxDriftPPM = Int64(try v.int(file: file, field: "clocks.max_drift_ppm", in: 0...10_000)) }
+        }
+        if let y = obj["sync"] {
+            let o = try y.object(file: file, field: "sync")
+            try o.rejectUnknown(["tolerance_ms"], file: file, prefix: "sync.")
+            if let v = o["tolerance_ms"] { s.syncTolerance = .milliseconds(Int64(try v.int(file: file, field: "sync.tolerance_ms", in: 1...3_600_000))) }
+        }
+        return s
+    }
+
+    static func parseRoster(_ text: String, file: String) throws(DataError) -> [Student] {
+        let obj = try JSONValue.parse(text, file: file).object(file: file, field: nil)
+        try obj.rejectUnknown(["students"], file: file, prefix: "")
+        guard let list = obj["students"] else { throw DataError(file: file, field: "students", problem: "is missing") }
+        let items = try list.array(file: file, field: "students")
+        guard !items.isEmpty else { throw DataError(file: file, field: "students", problem: "is empty: list at least one student") }
+        var students: [Student] = []
+        var seen: Set<Int> = []
+        for (i, item) in items.enumerated() {
+            let path = "students[\(i)]"
+            let o = try item.object(file: file, field: path)
+            try o.rejectUnknown(["roll", "name"], file: file, prefix: path + ".")
+            guard let rv = o["roll"] else { throw DataError(file: file, field: path + ".roll", problem: "is missing") }
+            let roll = try rv.int(file: file, field: path + ".roll", in: 1...999_999_999)
+            guard let nv = o["name"] else { throw DataError(file: file, field: path + ".name", problem: "is missing") }
+            let name = try nv.string(file: file, field: path + ".name").trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { throw DataError(file: file, field: path + ".name", problem: "is empty") }
+            guard name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+                throw DataError(file: file, field: path + ".name", problem: "contains control characters")
+            }
+            guard seen.insert(roll).inserted else { throw DataError(file: file, field: path + ".roll", problem: "repeats roll \(roll)") }
+            students.append(Student(roll: roll, name: name))
+        }
+        return students.sorted { $0.roll < $1.roll }
+    }
+
+    static func parseQuestions(_ text: String, file: String) throws(DataError) -> [Question] {
+        let obj = try JSONValue.parse(text, file: file).object(file: file, field: nil)
+        try obj.rejectUnknown(["questions"], file: file, prefix: "")
+        guard let list = obj["questions"] else { throw DataError(file: file, field: "questions", problem: "is missing") }
+        let items = try list.array(file: file, field: "questions")
+        guard items.count == questionCount else {
+            throw DataError(file: file, field: "questions", problem: "has \(items.count) questions; the exam needs exactly \(questionCount)")
+        }
+        var questions: [Question] = []
+        for (i, item) in items.enumerated() {
+            let path = "questions[\(i)]"
+            let o = try item.object(file: file, field: path)
+            try o.rejectUnknown(["text", "options", "answer"], file: file, prefix: path + ".")
+            guard let tv = o["text"] else { throw DataError(file: file, field: path + ".text", problem: "is missing") }
+            let text = try tv.string(file: file, field: path + ".text")
+            guard let ov = o["options"] else { throw DataError(file: file, field: path + ".options", problem: "is missing") }
+            let opts = try ov.array(file: file, field: path + ".options")
+            guard opts.count == optionCount else {
+                throw DataError(file: file, field: path + ".options", problem: "has \(opts.count) options; each question needs exactly \(optionCount)")
+            }
+            var options: [String] = []
+            for (j, opt) in opts.enumerated() { options.append(try opt.string(file: file, field: "\(path).options[\(j)]")) }
+            guard let av = o["answer"] else { throw DataError(file: file, field: path + ".answer", problem: "is missing") }
+            let answer = try av.int(file: file, field: path + ".answer", in: 0...(optionCount - 1))
+            questions.append(Question(text: text, options: options, answer: answer))
+        }
+        return questions
+    }
+}
+
+/// A malformed Data/ file: which file, which field, what is wrong.
+public struct DataError: Error, Equatable, CustomStringConvertible {
+    public var file: String
+    public var field: String?
+    public var problem: String
+
+    public var description: String {
+        if let field { return "\(file): field '\(field)' \(problem)" }
+        return "\(file): \(problem)"
+    }
+}

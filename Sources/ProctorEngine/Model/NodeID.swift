@@ -1,0 +1,81 @@
+/// Every participant of the simulated exam. The log names are part of the event-log contract.
+public enum NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    case admin
+    case teacher
+    case main
+    case backup
+    /// The K-th student of the roster in roll order, from 1.
+    case student(Int)
+    /// Replica store K, from 1 to 3.
+    case replica(Int)
+
+    public var description: String {
+        switch self {
+        case .admin: "admin"
+        case .teacher: "teacher"
+        case .main: "main"
+        case .backup: "backup"
+        case .student(let k): "student-\(k)"
+        case .replica(let k): "replica-\(k)"
+        }
+    }
+
+    /// The short label screens use: `main`, `teacher`, `S3`, `R2`.
+    public var shortName: String {
+        switch self {
+        case .student(let k): "S\(k)"
+        case .replica(let k): "R\(k)"
+        default: description
+        }
+    }
+
+    private var rank: (Int, Int) {
+        switch self {
+        case .admin: (0, 0)
+        case .teacher: (1, 0)
+        case .main: (2, 0)
+        case .backup: (3, 0)
+        case .student(let k): (4, k)
+        case .replica(let k): (5, k)
+        }
+    }
+
+    public static func < (a: NodeID, b: NodeID) -> Bool { a.rank < b.rank }
+}
+
+/// The walkthrough's phases, in order. Raw values are the event log's `phase` names.
+public enum Phase: String, CaseIterable, Sendable, Comparable {
+    case sync, exam, isa, replication, consistency, done
+
+    /// The admin key that starts the phase (`done` has none).
+    public var key: Character? {
+        switch self {
+        case .sync: "1"
+        case .exam: "2"
+        case .isa: "3"
+        case .replication: "4"
+        case .consistency: "5"
+        case .done: nil
+        }
+    }
+
+    public var number: Int { Phase.allCases.firstIndex(of: self)! + 1 }
+
+    public var title: String {
+        switch self {
+        case .sync: "Sync clocks"
+        case .exam: "Start exam"
+        case .isa: "ISA marks"
+        case .replication: "Replicas"
+        case .consistency: "Consistency"
+        case .done: "Done"
+        }
+    }
+
+    public static func < (a: Phase, b: Phase) -> Bool { a.number < b.number }
+}
+
+/// The mechanism a message belongs to: the `mech` field of `send`/`recv`.
+public enum Mechanism: String, CaseIterable, Sendable {
+    case sync, exam, ra, lock, replica
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// The walkthrough without a screen: every phase this build carries out, in order, each
+/// started a second after the previous one fell quiet, run as fast as the CPU allows.
+public enum Headless {
+    public struct Report: Sendable {
+        public var summary: [String]
+        public var brokenInvariants: [String]
+        public var eventCount: Int
+        public var virtualDuration: VirtualTime
+        public var outputs: [String]
+        public var allInvariantsHeld: Bool { brokenInvariants.isEmpty }
+    }
+
+    /// The gap between one phase falling quiet and the next starting.
+    public static let pause = Duration.seconds(1)
+
+    public static func run(config: Simulation.Config, outDirectory: String, eventsPath: String?) throws(StorageError) -> Report {
+        try OutputDirectory.prepare(outDirectory)
+        let events = try eventsPath.map { path throws(StorageError) in try AtomicFileWriter(path: path) }
+        var config = config
+        config.encodesLog = events != nil
+        let sim = Simulation(config: config)
+        let report = try run(sim) { bytes throws(StorageError) in try events?.write(bytes) }
+        let resultsPath = outDirectory + "/results.xlsx"
+        try ResultsWorkbook.write(sim.students.map(ResultRow.pending), to: resultsPath)
+        try events?.commit()
+        var r = report
+        r.outputs = [resultsPath] + (eventsPath.map { [$0] } ?? [])
+        return r
+    }
+
+    /// Drives `sim` through the walkthrough, handing encoded log bytes to `sink` as they
+    /// accumulate (so a large run never holds its whole log in memory).
+    public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void) throws(StorageError) -> Report {
+        let flushAt = 1 << 20
+        for phase in Simulation.builtPhases {
+            sim.schedule(.start(phase), at: sim.now + pause)
+            while sim.step() {
+                if sim.log.pendingByteCount >= flushAt { try sink(sim.takeEncodedLog()) }
+            }
+        }
+        sim.finish()
+        try sink(sim.takeEncodedLog())
+        return Report(summary: summary(of: sim), brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
+                      virtualDuration: sim.now, outputs: [])
+    }
+
+    static func summary(of sim: Simulation) -> [String] {
+        var lines: [String] = []
+        if let r = sim.sync.lastResult {
+            let outliers = r.outliers.isEmpty ? "no outliers" : "outliers corrected but not averaged: " + r.outliers.map(\.description).joined(separator: ", ")
+            lines.append("sync         \(sim.sync.roundsCompleted) round(s); spread \(secs(r.spreadBefore)) s → \(secs(r.spreadAfter)) s, "
+                + "longest round trip \(secs(r.maxRoundTrip)) s; \(outliers); \(sim.messageCounts[.sync, default: 0]) messages")
+        }
+        for p in Phase.allCases where p != .done && !Simulation.builtPhases.contains(p) {
+            lines.append("\(p.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) not part of this build yet")
+        }
+        return lines
+    }
+
+    private static func secs(_ d: Duration) -> String { String(format: "%.3f", d.seconds) }
+}

@@ -1,0 +1,147 @@
+import Dispatch
+import Synchronization
+
+/// Hosts the simulation on a background serial queue.
+///
+/// Live, it paces virtual time to the wall clock × speed with a `DispatchSourceTimer`, and
+/// supports pause, single step and speed changes. After each batch of events it publishes an
+/// immutable `Snapshot`; a screen takes the latest with `snapshot` when told by
+/// `onPublish`. The event log, when asked for, streams to a file on a background I/O queue.
+public final class Runtime: @unchecked Sendable {
+    // Everything below marked "engine queue" is read and written only on `queue`; that
+    // confinement is what makes this class safe to share (hence @unchecked Sendable).
+    private let queue = DispatchQueue(label: "proctor.engine", qos: .userInitiated)
+    private let io = DispatchQueue(label: "proctor.io", qos: .utility)
+    private let simulation: Simulation               // engine queue
+    private var timer: DispatchSourceTimer?          // engine queue
+    private var paused = false                       // engine queue
+    private var speedIndex: Int                      // engine queue
+    private var anchorWall: UInt64 = 0               // engine queue
+    private var anchorVirtual = VirtualTime.zero     // engine queue
+    private var lastPublished: UInt64 = .max         // engine queue
+    private var eventsFile: AtomicFileWriter?        // io queue
+    private var storageError: StorageError?          // io queue
+    private let latest: Mutex<Snapshot>
+    private let onPublish: @Sendable () -> Void
+
+    /// The speeds `+` and `-` step through: virtual seconds per wall second.
+    public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16]
+    /// How often the paced clock advances, in wall milliseconds.
+    public static let tickMilliseconds = 100
+
+    public init(config: Simulation.Config, speed: Double, eventsFile: AtomicFileWriter?,
+                onPublish: @escaping @Sendable () -> Void) {
+        let sim = Simulation(config: config)
+        simulation = sim
+        speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
+        self.eventsFile = eventsFile
+        self.onPublish = onPublish
+        latest = Mutex(Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex]))
+    }
+
+    /// The most recently published snapshot.
+    public var snapshot: Snapshot { latest.withLock { $0 } }
+
+    /// Starts pacing virtual time to the wall clock.
+    public func start() {
+        queue.async { [self] in
+            anchor()
+            let t = DispatchSource.makeTimerSource(queue: queue)
+            t.schedule(deadline: .now(), repeating: .milliseconds(Runtime.tickMilliseconds), leeway: .milliseconds(10))
+            t.setEventHandler { [weak self] in self?.tick() }
+            t.resume()
+            timer = t
+        }
+    }
+
+    /// Carries out an operator command at the current virtual time.
+    public func send(_ command: OperatorCommand) {
+        queue.async { [self] in
+            if !paused { advance() }
+            simulation.apply(command)
+            publish()
+        }
+    }
+
+    public func togglePause() {
+        queue.async { [self] in
+            if paused { paused = false; anchor() } else { advance(); paused = true }
+            publish(force: true)
+        }
+    }
+
+    /// While paused, delivers exactly the next event (pausing first if running).
+    public func step() {
+        queue.async { [self] in
+            if !paused { advance(); paused = true }
+            simulation.step()
+            publish(force: true)
+        }
+    }
+
+    public func faster() { changeSpeed(by: 1) }
+    public func slower() { changeSpeed(by: -1) }
+
+    private func changeSpeed(by d: Int) {
+        queue.async { [self] in
+            if !paused { advance() }
+            speedIndex = min(max(speedIndex + d, 0), Runtime.speeds.count - 1)
+            anchor()
+            publish(force: true)
+        }
+    }
+
+    /// Stops the clock and completes the event-log file. Returns a storage error, if any.
+    public func stop() -> StorageError? {
+        queue.sync { [self] in
+            timer?.cancel()
+            timer = nil
+            drainLog()
+        }
+        return io.sync { [self] in
+            if let f = eventsFile {
+                do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
+                eventsFile = nil
+            }
+            return storageError
+        }
+    }
+
+    // MARK: Engine queue
+
+    private func anchor() {
+        anchorWall = DispatchTime.now().uptimeNanoseconds
+        anchorVirtual = simulation.now
+    }
+
+    /// Runs the simulation up to the virtual time the wall clock says it should have reached.
+    private func advance() {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - anchorWall) / 1_000
+        let target = anchorVirtual + Duration(microseconds: Int64(elapsed * Runtime.speeds[speedIndex]))
+        simulation.run(until: target)
+    }
+
+    private func tick() {
+        guard !paused else { return }
+        advance()
+        publish()
+    }
+
+    private func publish(force: Bool = false) {
+        drainLog()
+        guard force || simulation.revision != lastPublished else { return }
+        lastPublished = simulation.revision
+        let snap = Snapshot(simulation: simulation, paused: paused, speed: Runtime.speeds[speedIndex])
+        latest.withLock { $0 = snap }
+        onPublish()
+    }
+
+    private func drainLog() {
+        let bytes = simulation.takeEncodedLog()
+        guard !bytes.isEmpty else { return }
+        io.async { [self] in
+            guard let f = eventsFile, storageError == nil else { return }
+            do throws(StorageError) { try f.write(bytes) } catch { storageError = error; f.abort(); eventsFile = nil }
+        }
+    }
+}

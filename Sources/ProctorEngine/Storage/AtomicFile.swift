@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A file that appears complete or not at all: bytes go to a temporary file beside the
+/// target, and `commit` flushes it to disk and renames it into place.
+public final class AtomicFileWriter: @unchecked Sendable {
+    // Used from one queue at a time (the caller's I/O queue).
+    public let path: String
+    private let tempPath: String
+    private var fd: Int32
+
+    public init(path: String) throws(StorageError) {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        tempPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StorageError(path: path, errno: errno) }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(StorageError) {
+        guard fd >= 0 else { throw StorageError(path: path, reason: "the file was already closed") }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StorageError(path: path, errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    /// Flushes, closes and renames the file into place.
+    public func commit() throws(StorageError) {
+        guard fd >= 0 else { return }
+        defer { fd = -1 }
+        if fsync(fd) != 0 { let e = errno; close(fd); unlink(tempPath); throw StorageError(path: path, errno: e) }
+        if close(fd) != 0 { let e = errno; unlink(tempPath); throw StorageError(path: path, errno: e) }
+        if rename(tempPath, path) != 0 { let e = errno; unlink(tempPath); throw StorageError(path: path, errno: e) }
+    }
+
+    /// Discards the temporary file; the target is left as it was.
+    public func abort() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+        unlink(tempPath)
+    }
+
+    deinit { abort() }
+
+    /// Writes a whole file atomically.
+    public static func write(_ bytes: [UInt8], to path: String) throws(StorageError) {
+        let w = try AtomicFileWriter(path: path)
+        try w.write(bytes)
+        try w.commit()
+    }
+}
+
+/// A file or directory that could not be written, with the reason in words.
+public struct StorageError: Error, CustomStringConvertible, Equatable {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public init(path: String, errno code: Int32) {
+        self.init(path: path, reason: String(cString: strerror(code)))
+    }
+
+    public var description: String { "cannot write \(path): \(reason)" }
+}
+
+public enum OutputDirectory {
+    /// Creates `path` (and its parents) if needed and checks that it accepts files.
+    public static func prepare(_ path: String) throws(StorageError) {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw StorageError(path: path, reason: "the directory cannot be created (\((error as NSError).localizedDescription))")
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            throw StorageError(path: path, reason: "it is not a directory")
+        }
+        guard access(path, W_OK | X_OK) == 0 else { throw StorageError(path: path, errno: errno) }
+    }
+}

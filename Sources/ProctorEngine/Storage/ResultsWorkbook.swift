@@ -1,0 +1,70 @@
+import CXLSXWriter
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One row of the results sheet. Absent values are left as empty cells.
+public struct ResultRow: Sendable, Equatable {
+    public enum Status: String, Sendable { case pending, submitted, terminated }
+    public var roll: Int
+    public var name: String
+    public var mcq: Int?
+    public var warnings: Int
+    public var final: Int?
+    public var status: Status
+    public var server: NodeID?
+    public var isa: Int?
+
+    public static func pending(_ s: Student) -> ResultRow {
+        ResultRow(roll: s.roll, name: s.name, mcq: nil, warnings: 0, final: nil, status: .pending, server: nil, isa: nil)
+    }
+}
+
+/// `results.xlsx`: one sheet, a header row, one row per student in roll order; numbers are
+/// stored as numbers. Written with libxlsxwriter to a temporary file, flushed and renamed
+/// into place, so a reader never sees half a workbook.
+public enum ResultsWorkbook {
+    public static let header = ["Roll", "Name", "MCQ", "Warnings", "Final", "Status", "Server", "ISA"]
+
+    public static func write(_ rows: [ResultRow], to path: String) throws(StorageError) {
+        let dir = directory(of: path)
+        let temp = dir + "/.results.xlsx.tmp-\(getpid())"
+        guard let wb = workbook_new(temp) else { throw StorageError(path: path, reason: "the workbook cannot be created") }
+        let ws = workbook_add_worksheet(wb, "Results")
+        let bold = workbook_add_format(wb)
+        format_set_bold(bold)
+        for (c, h) in header.enumerated() { worksheet_write_string(ws, 0, lxw_col_t(c), h, bold) }
+        for (i, r) in rows.enumerated() {
+            let row = lxw_row_t(i + 1)
+            func number(_ col: Int, _ v: Int?) { if let v { worksheet_write_number(ws, row, lxw_col_t(col), Double(v), nil) } }
+            func text(_ col: Int, _ v: String?) { if let v { worksheet_write_string(ws, row, lxw_col_t(col), v, nil) } }
+            number(0, r.roll)
+            text(1, r.name)
+            number(2, r.mcq)
+            number(3, r.warnings)
+            number(4, r.final)
+            text(5, r.status.rawValue)
+            text(6, r.server?.description)
+            number(7, r.isa)
+        }
+        worksheet_set_column(ws, 1, 1, 16, nil)
+        let err = workbook_close(wb)
+        guard err == LXW_NO_ERROR else {
+            unlink(temp)
+            throw StorageError(path: path, reason: String(cString: lxw_strerror(err)))
+        }
+        let fd = open(temp, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(temp, path) == 0 else {
+            let e = errno
+            unlink(temp)
+            throw StorageError(path: path, errno: e)
+        }
+    }
+}
+
+/// The directory part of a path.
+func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+}

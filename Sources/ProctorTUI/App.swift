@@ -1,0 +1,185 @@
+import Dispatch
+import ProctorEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The interactive program: owns the terminal on the main queue, turns keys into commands
+/// for the runtime, and redraws from the latest snapshot when something changed — at most
+/// ~30 times a second. Every way out restores the terminal.
+@MainActor
+public final class App {
+    public struct Options: Sendable {
+        public var simulation: Simulation.Config
+        public var speed: Double
+        public var color: Bool
+        public var eventsFile: AtomicFileWriter?
+        public init(simulation: Simulation.Config, speed: Double, color: Bool, eventsFile: AtomicFileWriter?) {
+            self.simulation = simulation
+            self.speed = speed
+            self.color = color
+            self.eventsFile = eventsFile
+        }
+    }
+
+    private let terminal: Terminal
+    private var runtime: Runtime!
+    private var view = ViewState()
+    private var buffer = ScreenBuffer(width: 0, height: 0)
+    private var drawnRevision: UInt64 = .max
+    private var viewDirty = true
+    private var redrawScheduled = false
+    private var lastDraw: UInt64 = 0
+    private var noticeSerial = 0
+    private var sources: [any DispatchSourceProtocol] = []
+
+    static let frameInterval: UInt64 = 33_000_000
+    static let noticeSeconds = 4
+
+    private init(options: Options) {
+        terminal = Terminal(color: options.color)
+    }
+
+    /// Runs the interactive screen until the operator quits or a signal ends it. Never returns.
+    public static func run(_ options: Options) -> Never {
+        let app = App(options: options)
+        app.runtime = Runtime(config: options.simulation, speed: options.speed, eventsFile: options.eventsFile) {
+            DispatchQueue.main.async { MainActor.assumeIsolated { app.requestRedraw() } }
+        }
+        app.installSignals()
+        app.terminal.begin()
+        app.installInput()
+        app.runtime.start()
+        app.draw()
+        dispatchMain()
+    }
+
+    // MARK: Signals and input
+
+    private func installSignals() {
+        // Dispatch delivers these through its own handler once a source exists; ignoring them
+        // first keeps the default action (death without restoring the terminal) away.
+        let endings: [(signal: Int32, exitCode: Int32)] = [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129)]
+        for (sig, code) in endings {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+            src.setEventHandler { MainActor.assumeIsolated { () -> Void in self.quit(code: code) } }
+            src.resume()
+            sources.append(src)
+        }
+        signal(SIGWINCH, SIG_IGN)
+        let winch = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .main)
+        winch.setEventHandler { MainActor.assumeIsolated { self.resized() } }
+        winch.resume()
+        sources.append(winch)
+    }
+
+    private func installInput() {
+        let src = DispatchSource.makeReadSource(fileDescriptor: STDIN_FILENO, queue: .main)
+        src.setEventHandler { MainActor.assumeIsolated { self.readInput() } }
+        src.resume()
+        sources.append(src)
+    }
+
+    private func readInput() {
+        for key in terminal.readKeys() { handle(key) }
+    }
+
+    private func resized() {
+        terminal.resize()
+        _ = terminal.readKeys().filter { $0 != .resize }.map(handle)
+        viewDirty = true
+        draw()
+    }
+
+    func handle(_ key: Key) {
+        if key == .resize { resized(); return }
+        if view.helpVisible {
+            // The overlay takes every key: ? or Esc closes it, q still quits.
+            switch KeyTable.action(for: key) {
+            case .quit?: quit(code: 0)
+            case .toggleHelp?: view.helpVisible = false
+            default: if key == .escape { view.helpVisible = false }
+            }
+            viewDirty = true
+            requestRedraw()
+            return
+        }
+        guard let action = KeyTable.action(for: key) else { return }
+        switch action {
+        case .command(let c): runtime.send(c)
+        case .togglePause: runtime.togglePause()
+        case .step: runtime.step()
+        case .faster: runtime.faster()
+        case .slower: runtime.slower()
+        case .focusNext, .focusPrevious:
+            let n = max(1, runtime.snapshot.studentCount)
+            view.focus = (view.focus + (action == .focusNext ? 1 : n - 1)) % n
+        case .toggleHelp: view.helpVisible.toggle()
+        case .closeOverlay: view.helpVisible = false
+        case .quit: quit(code: 0)
+        }
+        viewDirty = true
+        requestRedraw()
+    }
+
+    // MARK: Drawing
+
+    func requestRedraw() {
+        guard !redrawScheduled else { return }
+        redrawScheduled = true
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = lastDraw + App.frameInterval
+        let delay = due > now ? due - now : 0
+        DispatchQueue.main.asyncAfter(deadline: .now() + .nanoseconds(Int(delay))) {
+            MainActor.assumeIsolated {
+                self.redrawScheduled = false
+                self.draw()
+            }
+        }
+    }
+
+    private func draw() {
+        guard terminal.isActive else { return }
+        let snap = runtime.snapshot
+        if let n = snap.notice, n.serial != noticeSerial {
+            noticeSerial = n.serial
+            view.showNotice = true
+            viewDirty = true
+            let serial = n.serial
+            DispatchQueue.main.asyncAfter(deadline: .now() + .seconds(App.noticeSeconds)) {
+                MainActor.assumeIsolated {
+                    guard self.noticeSerial == serial else { return }
+                    self.view.showNotice = false
+                    self.viewDirty = true
+                    self.draw()
+                }
+            }
+        }
+        let (w, h) = terminal.size
+        guard viewDirty || snap.revision != drawnRevision || w != buffer.width || h != buffer.height else { return }
+        if w != buffer.width || h != buffer.height { buffer = ScreenBuffer(width: w, height: h) }
+        Screen.compose(snap, view, into: &buffer)
+        terminal.present(buffer)
+        drawnRevision = snap.revision
+        viewDirty = false
+        lastDraw = DispatchTime.now().uptimeNanoseconds
+    }
+
+    private func quit(code: Int32) -> Never {
+        let error = runtime.stop()
+        terminal.end()
+        if let error {
+            FileHandleOutput.standardError("proctor: \(error)\n")
+            exit(2)
+        }
+        exit(code)
+    }
+}
+
+enum FileHandleOutput {
+    static func standardError(_ s: String) {
+        var bytes = Array(s.utf8)
+        _ = Glibc.write(STDERR_FILENO, &bytes, bytes.count)
+    }
+}

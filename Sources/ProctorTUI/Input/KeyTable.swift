@@ -1,0 +1,63 @@
+import ProctorEngine
+
+/// What a key asks the screen to do. Engine commands go to the runtime; the rest change
+/// only what the screen shows or how time runs.
+public enum UIAction: Equatable, Sendable {
+    case command(OperatorCommand)
+    case togglePause, step, faster, slower
+    case focusNext, focusPrevious
+    case toggleHelp, closeOverlay
+    case quit
+}
+
+/// One row of the key table: the keys, what they do in words, and the action.
+public struct KeyBinding: Sendable {
+    public var keys: [Key]
+    /// How the help overlay names the keys, e.g. `space` or `n · PageDown`.
+    public var keyLabel: String
+    public var help: String
+    public var action: UIAction
+    /// A short word for the status bar's key hints (nil: shown in help only).
+    public var hint: String?
+    /// Hints with a lower rank survive on narrower screens.
+    public var hintRank: Int
+
+    init(_ keys: [Key], _ help: String, _ action: UIAction, label: String? = nil, hint: String? = nil, rank: Int = 99) {
+        self.keys = keys
+        keyLabel = label ?? keys.map(\.label).joined(separator: " · ")
+        self.help = help
+        self.action = action
+        self.hint = hint
+        hintRank = rank
+    }
+}
+
+/// The one table that maps keys to actions. The help overlay and the status bar's key hints
+/// are generated from it, so they cannot disagree with what the keys do.
+public enum KeyTable {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding([.char("1")], "admin: sync clocks (Berkeley)", .command(.start(.sync)), hint: "sync", rank: 2),
+        KeyBinding([.char("2")], "admin: start exam", .command(.start(.exam))),
+        KeyBinding([.char("3")], "admin: start ISA phase", .command(.start(.isa))),
+        KeyBinding([.char("4")], "admin: create replicas", .command(.start(.replication))),
+        KeyBinding([.char("5")], "admin: start consistency demo", .command(.start(.consistency))),
+        KeyBinding([.char("n"), .pageDown], "the next phase in order (a presenter remote sends PageDown)", .command(.nextPhase), hint: "next", rank: 3),
+        KeyBinding([.char(" "), .char("b")], "pause / resume", .togglePause, hint: "pause", rank: 4),
+        KeyBinding([.char(".")], "deliver the next event (single step; pauses first)", .step, hint: "step", rank: 5),
+        KeyBinding([.char("+"), .char("=")], "faster (up to 16×)", .faster, label: "+", hint: "faster", rank: 6),
+        KeyBinding([.char("-"), .char("_")], "slower (down to 0.25×)", .slower, label: "-", hint: "slower", rank: 7),
+        KeyBinding([.tab], "focus the next student", .focusNext),
+        KeyBinding([.backTab], "focus the previous student", .focusPrevious),
+        KeyBinding([.char("?"), .char("h")], "this help", .toggleHelp, label: "?", hint: "help", rank: 0),
+        KeyBinding([.char("q"), .char("Q")], "quit (the terminal is restored)", .quit, label: "q", hint: "quit", rank: 1),
+    ]
+
+    private static let index: [Key: UIAction] = {
+        var d: [Key: UIAction] = [:]
+        for b in bindings { for k in b.keys where d[k] == nil { d[k] = b.action } }
+        return d
+    }()
+
+    /// The action for a key, or nil when the key does nothing.
+    public static func action(for key: Key) -> UIAction? { index[key] }
+}

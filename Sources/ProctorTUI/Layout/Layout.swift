@@ -1,0 +1,53 @@
+/// Where every pane goes, as a pure function of the terminal size and the class size.
+public struct Layout: Equatable, Sendable {
+    public var statusBar: Rect
+    public var admin: Rect
+    public var clocks: Rect
+    public var students: Rect
+    public var cheating: Rect
+    public var locks: Rect
+    public var servers: Rect
+    public var eventLog: Rect
+    public var caption: Rect
+
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+    public static let maximumWidth = 300
+    public static let maximumHeight = 100
+
+    public var panes: [(name: String, rect: Rect)] {
+        [("status", statusBar), ("admin", admin), ("clocks", clocks), ("students", students), ("cheating", cheating),
+         ("locks", locks), ("servers", servers), ("eventLog", eventLog), ("caption", caption)]
+    }
+
+    /// The layout for a `width`×`height` terminal, or nil when it is below the minimum.
+    /// Beyond the maximum the screen is laid out at the maximum, top-left.
+    public static func compute(width: Int, height: Int, students: Int) -> Layout? {
+        guard width >= minimumWidth, height >= minimumHeight else { return nil }
+        let w = min(width, maximumWidth), h = min(height, maximumHeight)
+        let body = h - 2
+        let leftW = min(max(w * 26 / 100, 33), 48)
+        let rightW = w - leftW
+        let adminH = 7
+        // Bottom band (servers · event log) keeps at least 6 rows; the middle band holds the
+        // cheating monitor and lock queues and, on the left, the rest of the clocks.
+        let minBottom = 6, minMiddle = 6
+        let studentsH = min(max(students + 2, adminH), max(adminH, body - minBottom - minMiddle))
+        let clocksWanted = students + 2 + 1 + 2     // main, teacher, students, header, borders
+        let middleWanted = max(minMiddle, adminH + clocksWanted - studentsH)
+        let middleH = max(minMiddle, min(middleWanted, body - studentsH - minBottom))
+        let bottomH = body - studentsH - middleH
+        let top = 1, midY = top + studentsH, botY = midY + middleH
+        let cheatW = rightW / 2
+        return Layout(
+            statusBar: Rect(x: 0, y: 0, width: w, height: 1),
+            admin: Rect(x: 0, y: top, width: leftW, height: adminH),
+            clocks: Rect(x: 0, y: top + adminH, width: leftW, height: botY - top - adminH),
+            students: Rect(x: leftW, y: top, width: rightW, height: studentsH),
+            cheating: Rect(x: leftW, y: midY, width: cheatW, height: middleH),
+            locks: Rect(x: leftW + cheatW, y: midY, width: rightW - cheatW, height: middleH),
+            servers: Rect(x: 0, y: botY, width: leftW, height: bottomH),
+            eventLog: Rect(x: leftW, y: botY, width: rightW, height: bottomH),
+            caption: Rect(x: 0, y: h - 1, width: w, height: 1))
+    }
+}

@@ -1,0 +1,28 @@
+import ProctorEngine
+
+/// The bottom line: which mechanism is at work and what to watch for — or, for a moment,
+/// the answer to the operator's last command.
+enum CaptionLine {
+    static func draw(_ s: Snapshot, _ r: Rect, showNotice: Bool, into b: inout ScreenBuffer) {
+        if showNotice, let n = s.notice {
+            let x = b.write(" ▸ ", x: r.x, y: r.y, style: .warn, clip: r)
+            b.write(n.text, x: x, y: r.y, style: .title, clip: r)
+            return
+        }
+        b.write(" " + text(s), x: r.x, y: r.y, style: .muted, clip: r)
+    }
+
+    static func text(_ s: Snapshot) -> String {
+        if let inv = s.brokenInvariants.last { return "INVARIANT BROKEN — \(inv)" }
+        if s.sync.round != nil {
+            if s.paused {
+                return "Berkeley, paused: press . to deliver the next message and watch the clocks pane change."
+            }
+            return "Berkeley: main polls every clock, offset = reply + RTT/2 − receipt; it averages those near the median and sends each node its ADJUST."
+        }
+        if let r = s.sync.lastResult {
+            return "Clocks agree within \(Format.span(r.spreadAfter)) (bound: longest round trip \(Format.span(r.maxRoundTrip))); drift pulls them apart again — 1 re-syncs."
+        }
+        return "Clocks disagree by seconds. Press 1 (or n): main, the time daemon, polls every clock and sends each its own correction (Berkeley)."
+    }
+}

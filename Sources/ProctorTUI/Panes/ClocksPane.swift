@@ -1,0 +1,85 @@
+import ProctorEngine
+
+/// Berkeley clock synchronization: per node the local time before the adjustment, the
+/// daemon's offset estimate and the adjustment; the spread before → after in the footer.
+/// Before any round it shows each clock live and how far it is from true time.
+enum ClocksPane {
+    static func draw(_ s: Snapshot, _ r: Rect, focus: Int, into b: inout ScreenBuffer) {
+        var footer: String?
+        if let res = s.sync.lastResult {
+            footer = "spread \(Format.span(res.spreadBefore)) → \(Format.span(res.spreadAfter))"
+        } else if s.sync.round != nil {
+            footer = "round \(s.sync.round!) in progress"
+        } else {
+            footer = "spread \(Format.span(spread(s)))"
+        }
+        b.box(r, title: "Clocks (Berkeley)", footer: footer)
+        let inner = r.inner
+        guard inner.height > 0 else { return }
+        let wide = inner.width >= 46
+        let synced = s.clocks.contains { $0.lastAdjust != nil }
+        // Columns: name, status, before/local, offset, adjustment, [now, rtt].
+        let nameW = wide ? 7 : 4
+        var rows = s.clocks
+        var y = inner.y
+        let header = inner.height > rows.count
+        if header {
+            var h = "node".fit(nameW) + "   " + (synced ? "before" : "local").fit(10) + " " + "offset".fit(6) + " " + "adjust".fit(6)
+            if wide { h += " " + "now".fit(10) + " rtt" }
+            b.write(h, x: inner.x, y: y, style: .muted, clip: inner)
+            y += 1
+        }
+        // Keep the focused student visible when the class is taller than the pane.
+        let room = inner.maxY - y
+        if rows.count > room, room > 2 {
+            let fixed = Array(rows.prefix(2))
+            let students = Array(rows.dropFirst(2))
+            let window = room - 2
+            let start = min(max(0, focus - window / 2), max(0, students.count - window))
+            rows = fixed + students[start..<min(students.count, start + window)]
+        }
+        for row in rows where y < inner.maxY {
+            let name = (wide ? row.node.description.replacingOccurrences(of: "student-", with: "S") : shortName(row.node)).fit(nameW)
+            let (glyph, glyphStyle) = statusGlyph(row.status)
+            var x = b.write(name + " ", x: inner.x, y: y, style: isFocused(row.node, focus) ? .selected : .title, clip: inner)
+            x = b.write(glyph, x: x, y: y, style: glyphStyle, clip: inner) + 1
+            if let a = row.lastAdjust {
+                x = b.write(Format.clock(a.localBefore).fit(10) + " ", x: x, y: y, clip: inner)
+                x = b.write(Format.signed(a.estimatedOffset).fit(6) + " ", x: x, y: y, style: a.averaged ? .plain : .warn, clip: inner)
+                x = b.write(Format.signed(a.delta).fit(6), x: x, y: y, style: .accent, clip: inner)
+                if wide {
+                    x = b.write(" " + Format.clock(row.reading).fit(10), x: x, y: y, style: .muted, clip: inner)
+                    if let rtt = a.roundTrip { b.write(" " + Format.signed(rtt).dropFirst(), x: x, y: y, style: .muted, clip: inner) }
+                }
+            } else {
+                x = b.write(Format.clock(row.reading).fit(10) + " ", x: x, y: y, clip: inner)
+                x = b.write(Format.signed(row.offset).fit(6) + " ", x: x, y: y, style: .muted, clip: inner)
+                b.write("–".fit(6), x: x, y: y, style: .muted, clip: inner)
+            }
+            y += 1
+        }
+    }
+
+    static func shortName(_ n: NodeID) -> String {
+        switch n {
+        case .teacher: "tchr"
+        default: n.shortName
+        }
+    }
+
+    static func statusGlyph(_ s: Simulation.SyncState.NodeStatus) -> (String, Style) {
+        switch s {
+        case .idle: ("·", .muted)
+        case .polled: ("?", .warn)
+        case .replied: ("↩", .accent)
+        case .adjusted: ("✓", .good)
+        }
+    }
+
+    static func isFocused(_ n: NodeID, _ focus: Int) -> Bool { n == .student(focus + 1) }
+
+    static func spread(_ s: Snapshot) -> Duration {
+        let r = s.clocks.map(\.reading.microseconds)
+        return Duration(microseconds: (r.max() ?? 0) - (r.min() ?? 0))
+    }
+}

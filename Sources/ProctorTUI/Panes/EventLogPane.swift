@@ -1,0 +1,56 @@
+import ProctorEngine
+
+/// The most recent events, newest at the bottom, as the log records them.
+enum EventLogPane {
+    static func draw(_ s: Snapshot, _ r: Rect, into b: inout ScreenBuffer) {
+        let title = "Event log · \(s.logCount) events"
+        b.box(r, title: title, footer: s.messagesInFlight > 0 ? "\(s.messagesInFlight) in flight" : nil)
+        let inner = r.inner
+        guard inner.height > 0 else { return }
+        let lines = s.recentLog.suffix(inner.height)
+        if lines.isEmpty {
+            Text.wrap("Nothing has happened yet. Press 1 to synchronize the clocks; every message will appear here as it is sent and delivered.",
+                      in: inner, style: .muted, into: &b)
+            return
+        }
+        var y = inner.maxY - lines.count
+        for e in lines {
+            let x = b.write(Format.logTime(e.t) + " ", x: inner.x, y: y, style: .muted, clip: inner)
+            let (text, style) = describe(e)
+            b.write(text, x: x, y: y, style: style, clip: inner)
+            y += 1
+        }
+    }
+
+    static func describe(_ e: LogEntry) -> (String, Style) {
+        switch e.kind {
+        case .phase(let p):
+            return ("── phase: \(p.rawValue) ──", .title)
+        case .command(let c):
+            return ("operator: \(c.logName)", .accent)
+        case .send(let m):
+            return ("\(route(m)) \(m.payload.kind.fit(8)) \(detail(m)) sent", .muted)
+        case .recv(let m, let dup):
+            let ms = (e.t - m.sentAt).milliseconds
+            return ("\(route(m)) \(m.payload.kind.fit(8)) \(detail(m)) delivered (\(ms) ms)\(dup ? " DUPLICATE" : "")", .plain)
+        case .clockAdjust(let node, let before, let delta):
+            return ("\(Format.name(node)) clock \(Format.signed(delta)) (was \(Format.clock(before)))", .accent)
+        case .syncResult(let r):
+            return ("sync round \(r.round): spread \(Format.span(r.spreadBefore)) → \(Format.span(r.spreadAfter)) (max rtt \(Format.span(r.maxRoundTrip)))", .good)
+        case .invariant(let name, let detail):
+            return ("INVARIANT BROKEN \(name): \(detail)", .bad)
+        }
+    }
+
+    private static func route(_ m: Envelope) -> String {
+        "\(Format.name(m.from)) → \(Format.name(m.to))".fit(16)
+    }
+
+    private static func detail(_ m: Envelope) -> String {
+        switch m.payload {
+        case .sync(.timeRequest(let r)): "r\(r)".fit(9)
+        case .sync(.timeReply(let r, let local)): "r\(r) \(Format.clock(local))".fit(9)
+        case .sync(.adjust(let r, let d)): "r\(r) \(Format.signed(d))".fit(9)
+        }
+    }
+}

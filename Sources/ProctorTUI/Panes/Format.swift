@@ -1,0 +1,75 @@
+import ProctorEngine
+
+/// Text formats shared by the panes.
+enum Format {
+    /// True time 0 is 10:00:00.0 on the exam day; clocks show hours to tenths.
+    static let dayStart: Int64 = 10 * 3600 * 1_000_000
+
+    /// `HH:MM:SS.t` of a clock reading.
+    static func clock(_ t: VirtualTime) -> String {
+        let us = dayStart + t.microseconds
+        let tenths = us.floorDivided(by: 100_000)
+        let s = tenths.floorDivided(by: 10)
+        let h = (s / 3600) % 24, m = (s / 60) % 60, sec = s % 60
+        return "\(pad2(h)):\(pad2(m)):\(pad2(sec)).\(tenths - s * 10)"
+    }
+
+    /// `mm:ss` of run time (`h:mm:ss` past an hour).
+    static func runTime(_ t: VirtualTime) -> String {
+        let s = max(0, t.microseconds / 1_000_000)
+        return s >= 3600 ? "\(s / 3600):\(pad2((s / 60) % 60)):\(pad2(s % 60))" : "\(pad2(s / 60)):\(pad2(s % 60))"
+    }
+
+    /// `mm:ss.mmm` of run time, for the event log.
+    static func logTime(_ t: VirtualTime) -> String {
+        let ms = max(0, t.milliseconds)
+        let s = ms / 1000
+        let frac = String(ms % 1000)
+        return "\(pad2(s / 60)):\(pad2(s % 60)).\(String(repeating: "0", count: 3 - frac.count))\(frac)"
+    }
+
+    /// A signed span with a unit that fits in 6 cells: `+2.94s`, `−12ms`, `+0.4ms`, `±0`.
+    static func signed(_ d: Duration) -> String {
+        let us = d.microseconds
+        if us == 0 { return "±0" }
+        let sign = us < 0 ? "−" : "+"
+        let a = Double(abs(us))
+        if a >= 100_000_000 { return sign + String(Int(a / 1_000_000)) + "s" }
+        if a >= 10_000_000 { return sign + fixed(a / 1_000_000, 1) + "s" }
+        if a >= 1_000_000 { return sign + fixed(a / 1_000_000, 2) + "s" }
+        if a >= 1_000 { return sign + String(Int(a / 1_000)) + "ms" }
+        return sign + fixed(a / 1_000, 1) + "ms"
+    }
+
+    /// An unsigned span: `8.21 s`, `12 ms`.
+    static func span(_ d: Duration) -> String {
+        let a = Double(abs(d.microseconds))
+        if a >= 1_000_000 { return fixed(a / 1_000_000, 2) + " s" }
+        if a >= 1_000 { return String(Int(a / 1_000)) + " ms" }
+        return fixed(a / 1_000, 1) + " ms"
+    }
+
+    static func speed(_ x: Double) -> String {
+        x == x.rounded() ? "\(Int(x))×" : "\(x)×"
+    }
+
+    static func fixed(_ v: Double, _ places: Int) -> String {
+        var p = 1.0
+        for _ in 0..<places { p *= 10 }
+        let n = Int((v * p).rounded())
+        let whole = n / Int(p), frac = String(n % Int(p))
+        return places == 0 ? String(whole) : "\(whole).\(String(repeating: "0", count: places - frac.count))\(frac)"
+    }
+
+    private static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : String(v) }
+
+    /// The label of a node on screens.
+    static func name(_ n: NodeID) -> String { n.shortName }
+}
+
+extension Int64 {
+    fileprivate func floorDivided(by d: Int64) -> Int64 {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}

@@ -1,0 +1,46 @@
+import ProctorEngine
+
+/// What the screen shows besides the snapshot: focus, overlays, a notice being shown.
+public struct ViewState: Equatable, Sendable {
+    /// The focused student, from 0.
+    public var focus = 0
+    public var helpVisible = false
+    public var showNotice = false
+    public init() {}
+}
+
+/// Composes a whole frame: a pure function of (snapshot, view state, size) into a buffer.
+public enum Screen {
+    public static func compose(_ s: Snapshot, _ v: ViewState, into b: inout ScreenBuffer) {
+        b.clear()
+        guard let l = Layout.compute(width: b.width, height: b.height, students: s.studentCount) else {
+            tooSmall(into: &b)
+            return
+        }
+        let focus = min(max(0, v.focus), max(0, s.studentCount - 1))
+        StatusBar.draw(s, l.statusBar, into: &b)
+        AdminPane.draw(s, l.admin, into: &b)
+        ClocksPane.draw(s, l.clocks, focus: focus, into: &b)
+        StudentsPane.draw(s, l.students, focus: focus, into: &b)
+        CheatingPane.draw(s, l.cheating, into: &b)
+        LocksPane.draw(s, l.locks, into: &b)
+        ServersPane.draw(s, l.servers, into: &b)
+        EventLogPane.draw(s, l.eventLog, into: &b)
+        CaptionLine.draw(s, l.caption, showNotice: v.showNotice, into: &b)
+        if v.helpVisible {
+            HelpOverlay.draw(in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), into: &b)
+        }
+    }
+
+    static func tooSmall(into b: inout ScreenBuffer) {
+        guard b.height > 0 else { return }
+        let need = "\(Layout.minimumWidth)×\(Layout.minimumHeight)"
+        let options = ["Terminal too small: \(b.width)×\(b.height). Proctor needs \(need). Enlarge it, or press q to quit.",
+                       "Terminal too small: \(b.width)×\(b.height), need \(need) (q quits)",
+                       "Terminal too small (need \(need))",
+                       "Too small: need \(need)",
+                       "Too small"]
+        let text = options.first { $0.cellCount <= b.width } ?? String(options.last!.prefix(b.width))
+        b.write(text, x: max(0, (b.width - text.cellCount) / 2), y: b.height / 2, style: .warn)
+    }
+}

@@ -1,0 +1,175 @@
+/// The colours panes may ask for. A monochrome terminal ignores them, so nothing may rely on
+/// colour alone: every state also has a symbol or a word.
+public enum Color: UInt8, Sendable, CaseIterable {
+    case normal = 0, red, green, yellow, blue, magenta, cyan, gray
+}
+
+/// How a cell is drawn: a colour and attributes.
+public struct Style: Hashable, Sendable {
+    public var color: Color
+    public var bold: Bool
+    public var reverse: Bool
+    public var dim: Bool
+    public var underline: Bool
+
+    public init(_ color: Color = .normal, bold: Bool = false, reverse: Bool = false, dim: Bool = false, underline: Bool = false) {
+        self.color = color
+        self.bold = bold
+        self.reverse = reverse
+        self.dim = dim
+        self.underline = underline
+    }
+
+    public static let plain = Style()
+    public static let title = Style(bold: true)
+    public static let border = Style(.gray)
+    public static let muted = Style(.gray, dim: true)
+    public static let accent = Style(.cyan)
+    public static let good = Style(.green)
+    public static let warn = Style(.yellow, bold: true)
+    public static let bad = Style(.red, bold: true)
+    public static let bar = Style(reverse: true)
+    public static let selected = Style(.cyan, reverse: true)
+}
+
+public struct Cell: Equatable, Sendable {
+    public var char: Unicode.Scalar
+    public var style: Style
+    public static let blank = Cell(char: " ", style: .plain)
+}
+
+/// A rectangle of the screen, in cells.
+public struct Rect: Equatable, Sendable, CustomStringConvertible {
+    public var x: Int, y: Int, width: Int, height: Int
+    public init(x: Int, y: Int, width: Int, height: Int) {
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
+    }
+    public var maxX: Int { x + width }
+    public var maxY: Int { y + height }
+    public var isEmpty: Bool { width <= 0 || height <= 0 }
+    /// The rectangle inside a one-cell border.
+    public var inner: Rect { Rect(x: x + 1, y: y + 1, width: max(0, width - 2), height: max(0, height - 2)) }
+    public func intersects(_ o: Rect) -> Bool { x < o.maxX && o.x < maxX && y < o.maxY && o.y < maxY }
+    public var description: String { "(\(x),\(y) \(width)×\(height))" }
+}
+
+/// An in-memory screen of styled cells. Panes draw here; the terminal copies what changed.
+/// Everything drawn is clipped to the buffer (and to an optional rectangle), so a pane can
+/// never scribble outside its place.
+public struct ScreenBuffer: Equatable, Sendable {
+    public private(set) var width: Int
+    public private(set) var height: Int
+    public private(set) var cells: [Cell]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    public mutating func clear() {
+        for i in cells.indices { cells[i] = .blank }
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        get { cells[y * width + x] }
+        set { cells[y * width + x] = newValue }
+    }
+
+    public mutating func set(_ x: Int, _ y: Int, _ c: Unicode.Scalar, _ style: Style) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        cells[y * width + x] = Cell(char: c, style: style)
+    }
+
+    /// Writes `text` from (x, y), clipped to `clip` (default: the whole buffer). Returns the
+    /// column after the last cell written. Control characters are shown as `?`.
+    @discardableResult
+    public mutating func write(_ text: String, x: Int, y: Int, style: Style = .plain, clip: Rect? = nil) -> Int {
+        let limitX = min(width, clip?.maxX ?? width)
+        let minX = max(0, clip?.x ?? 0)
+        guard y >= 0, y < height, y >= (clip?.y ?? 0), y < (clip?.maxY ?? height) else { return x }
+        var cx = x
+        for s in text.unicodeScalars {
+            if cx >= limitX { break }
+            if cx >= minX { cells[y * width + cx] = Cell(char: s.value < 0x20 || s.value == 0x7F ? "?" : s, style: style) }
+            cx += 1
+        }
+        return cx
+    }
+
+    /// Fills a rectangle with one character.
+    public mutating func fill(_ r: Rect, _ c: Unicode.Scalar = " ", style: Style = .plain) {
+        for y in max(0, r.y)..<min(height, r.maxY) {
+            for x in max(0, r.x)..<min(width, r.maxX) { cells[y * width + x] = Cell(char: c, style: style) }
+        }
+    }
+
+    /// Applies `style` to every cell of a rectangle, keeping the characters.
+    public mutating func restyle(_ r: Rect, _ style: Style) {
+        for y in max(0, r.y)..<min(height, r.maxY) {
+            for x in max(0, r.x)..<min(width, r.maxX) { cells[y * width + x].style = style }
+        }
+    }
+
+    /// Draws a single-line box with a title in its top edge and an optional label in the
+    /// bottom edge.
+    public mutating func box(_ r: Rect, title: String, style: Style = .border, titleStyle: Style = .title, footer: String? = nil) {
+        guard r.width >= 2, r.height >= 2 else { return }
+        let top = r.y, bottom = r.maxY - 1, left = r.x, right = r.maxX - 1
+        for x in left + 1..<right {
+            set(x, top, "─", style)
+            set(x, bottom, "─", style)
+        }
+        for y in top + 1..<bottom {
+            set(left, y, "│", style)
+            set(right, y, "│", style)
+        }
+        set(left, top, "┌", style)
+        set(right, top, "┐", style)
+        set(left, bottom, "└", style)
+        set(right, bottom, "┘", style)
+        let clip = Rect(x: left + 1, y: top, width: r.width - 2, height: r.height)
+        if !title.isEmpty {
+            write(" \(title) ", x: left + 1, y: top, style: titleStyle, clip: clip)
+        }
+        if let footer, !footer.isEmpty {
+            let text = " \(footer) "
+            let start = max(left + 1, right - text.unicodeScalars.count - 1)
+            write(text, x: start, y: bottom, style: style, clip: clip)
+        }
+    }
+
+    /// The text of one row (for tests and captures), trailing blanks removed.
+    public func line(_ y: Int) -> String {
+        var s = String.UnicodeScalarView()
+        for x in 0..<width { s.append(cells[y * width + x].char) }
+        var str = String(s)
+        while str.last == " " { str.removeLast() }
+        return str
+    }
+
+    /// The whole screen as text, one line per row.
+    public var text: String { (0..<height).map(line).joined(separator: "\n") }
+}
+
+extension String {
+    /// The string cut or padded to exactly `n` cells (one cell per scalar), with `…` when cut.
+    func fit(_ n: Int) -> String {
+        guard n > 0 else { return "" }
+        let scalars = unicodeScalars
+        if scalars.count <= n { return self + String(repeating: " ", count: n - scalars.count) }
+        var out = String.UnicodeScalarView(scalars.prefix(n - 1))
+        out.append("…")
+        return String(out)
+    }
+
+    /// The string cut to at most `n` cells, with `…` when cut.
+    func clipped(_ n: Int) -> String {
+        unicodeScalars.count <= n ? self : fit(n)
+    }
+
+    var cellCount: Int { unicodeScalars.count }
+}

@@ -1,0 +1,117 @@
+import CNCurses
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The only code that calls ncurses. It sets the terminal up, restores it on every way out,
+/// reads keys, and copies the cells of a `ScreenBuffer` that changed since the last frame.
+@MainActor
+final class Terminal {
+    let color: Bool
+    private var previous: ScreenBuffer?
+    private(set) var isActive = false
+
+    init(color: Bool) {
+        self.color = color
+    }
+
+    func begin() {
+        _ = proctor_setup_locale()
+        proctor_install_fatal_restore()
+        initscr()
+        cbreak()
+        noecho()
+        nonl()
+        keypad(proctor_stdscr(), true)
+        nodelay(proctor_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        if color && has_colors() {
+            start_color()
+            use_default_colors()
+            let map: [(Color, Int32)] = [(.red, COLOR_RED), (.green, COLOR_GREEN), (.yellow, COLOR_YELLOW), (.blue, COLOR_BLUE),
+                                         (.magenta, COLOR_MAGENTA), (.cyan, COLOR_CYAN), (.gray, proctor_colors() >= 16 ? 8 : COLOR_WHITE)]
+            for (c, n) in map { init_pair(Int16(c.rawValue), Int16(n), -1) }
+        }
+        isActive = true
+    }
+
+    /// Restores the terminal. Safe to call more than once.
+    func end() {
+        guard isActive else { return }
+        isActive = false
+        curs_set(1)
+        endwin()
+    }
+
+    var size: (width: Int, height: Int) {
+        (Int(proctor_cols()), Int(proctor_lines()))
+    }
+
+    /// Tells ncurses the new size after SIGWINCH, and forgets the last frame.
+    func resize() {
+        var rows: Int32 = 0, cols: Int32 = 0
+        if proctor_window_size(&rows, &cols) != 0 { resizeterm(rows, cols) }
+        previous = nil
+        clearok(proctor_stdscr(), true)
+    }
+
+    /// Reads every key ncurses has buffered.
+    func readKeys() -> [Key] {
+        var keys: [Key] = []
+        while true {
+            let c = getch()
+            if c == ERR { break }
+            if let k = Key(ncurses: c) { keys.append(k) }
+        }
+        return keys
+    }
+
+    /// Copies the cells that differ from the last frame to the terminal, one run of equal
+    /// style at a time, then updates the screen once.
+    func present(_ buffer: ScreenBuffer) {
+        let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
+        var changed = false
+        for y in 0..<buffer.height {
+            let base = y * buffer.width
+            var first = -1, last = -1
+            if full {
+                first = 0
+                last = buffer.width - 1
+            } else if let prev = previous {
+                for x in 0..<buffer.width where prev.cells[base + x] != buffer.cells[base + x] {
+                    if first < 0 { first = x }
+                    last = x
+                }
+            }
+            guard first >= 0 else { continue }
+            changed = true
+            var x = first
+            while x <= last {
+                let style = buffer.cells[base + x].style
+                var run = String.UnicodeScalarView()
+                let start = x
+                while x <= last, buffer.cells[base + x].style == style {
+                    run.append(buffer.cells[base + x].char)
+                    x += 1
+                }
+                // The bottom-right cell would scroll some terminals: leave it out.
+                if y == buffer.height - 1 && x == buffer.width && run.count > 0 { run.removeLast() }
+                proctor_attrset(attributes(style))
+                mvaddstr(Int32(y), Int32(start), String(run))
+            }
+        }
+        previous = buffer
+        if changed || full { refresh() }
+    }
+
+    private func attributes(_ s: Style) -> attr_t {
+        var a = proctor_a_normal()
+        if s.bold { a |= proctor_a_bold() }
+        if s.reverse { a |= proctor_a_reverse() }
+        if s.dim { a |= proctor_a_dim() }
+        if s.underline { a |= proctor_a_underline() }
+        if color && s.color != .normal { a |= proctor_color_pair(Int16(s.color.rawValue)) }
+        return a
+    }
+}
