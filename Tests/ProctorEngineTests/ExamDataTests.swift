@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import ProctorEngine
+
+@Suite struct ExamDataTests {
+    static let dataDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Data")
+
+    @Test func theShippedDataFilesEqualTheCompiledInDefaults() throws {
+        let loaded = try ExamData.load(from: Self.dataDir)
+        #expect(loaded == ExamData.defaults())
+        #expect(loaded.questions.count == 10)
+        #expect(loaded.roster.count == 5)
+    }
+
+    @Test func studentsBeyondTheRosterAreGeneratedWithFreshRolls() {
+        let s = ExamData.defaults().students(count: 8)
+        #expect(s.count == 8)
+        #expect(Set(s.map(\.roll)).count == 8)
+        #expect(s[5].name == "Student 6")
+        #expect(s.map(\.roll) == s.map(\.roll).sorted())
+    }
+
+    func expectError(_ file: String, _ text: String, field: String?, containing: String) {
+        do {
+            switch file {
+            case "scenario.json": _ = try ExamData.parseScenario(text, file: file)
+            case "roster.json": _ = try ExamData.parseRoster(text, file: file)
+            default: _ = try ExamData.parseQuestions(text, file: file)
+            }
+            Issue.record("\(file) accepted: \(text)")
+        } catch {
+            #expect(error.file == file)
+            #expect(error.field == field)
+            #expect(error.problem.contains(containing), "\(error)")
+        }
+    }
+
+    @Test func malformedFilesNameTheFileAndTheField() {
+        expectError("scenario.json", "{ \"network\": { \"latency_ms\": \"fast\" } }", field: "network.latency_ms", containing: "whole number")
+        expectError("scenario.json", "{ \"clocks\": { \"max_skew_ms\": -5 } }", field: "clocks.max_skew_ms", containing: "between")
+        expectError("scenario.json", "{ \"clokcs\": {} }", field: "clokcs", containing: "not a known field")
+        expectError("scenario.json", "{ \"network\": { \"latency_ms\": 10, \"jitter_ms\": 10 } }", field: "network.jitter_ms", containing: "smaller")
+        expectError("scenario.json", "{ nope", field: nil, containing: "not valid JSON")
+        expectError("roster.json", "{ \"students\": [ { \"roll\": 1, \"name\": \"A\" }, { \"roll\": 1, \"name\": \"B\" } ] }", field: "students[1].roll", containing: "repeats")
+        expectError("roster.json", "{ \"students\": [ { \"roll\": 1 } ] }", field: "students[0].name", containing: "missing")
+        expectError("roster.json", "{ \"students\": [] }", field: "students", containing: "empty")
+        expectError("questions.json", "{ \"questions\": [] }", field: "questions", containing: "exactly 10")
+        let nine = (0..<9).map { _ in "{\"text\":\"q\",\"options\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":0}" }
+        let bad = "{\"text\":\"q\",\"options\":[\"a\",\"b\",\"c\",\"d\"],\"answer\":4}"
+        expectError("questions.json", "{ \"questions\": [\(( nine + [bad]).joined(separator: ","))] }", field: "questions[9].answer", containing: "between 0 and 3")
+    }
+
+    @Test func aMissingFileFallsBackToItsDefaultAndAMissingDirectoryIsAnError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-data-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("{ \"students\": [ { \"roll\": 7, \"name\": \"Zed\" } ] }".utf8).write(to: dir.appendingPathComponent("roster.json"))
+        let d = try ExamData.load(from: dir)
+        #expect(d.roster == [Student(roll: 7, name: "Zed")])
+        #expect(d.questions == ExamData.defaults().questions)
+        #expect(throws: DataError.self) { try ExamData.load(from: dir.appendingPathComponent("absent")) }
+    }
+}

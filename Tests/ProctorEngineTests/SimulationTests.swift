@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import ProctorEngine
+
+/// Whole sync rounds through the simulated network, checked against the event log the way
+/// an independent checker reads it.
+func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
+
+@Suite struct SimulationTests {
+    static func run(seed: UInt64, students: Int = 5, resync: Bool = false) -> (Simulation, [[String: Any]]) {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: students, seed: seed, encodesLog: true))
+        var bytes: [UInt8] = []
+        _ = try! Headless.run(sim) { bytes += $0 }
+        if resync {
+            sim.schedule(.start(.sync), at: sim.now + .seconds(600))
+            sim.runUntilQuiet()
+            bytes += sim.takeEncodedLog()
+        }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        return (sim, lines)
+    }
+
+    @Test(arguments: [1, 2, 3, 42, 1234, 99_999])
+    func afterSyncTheClocksAgreeWithinTheRoundTripBound(seed: UInt64) {
+        let (sim, log) = Self.run(seed: seed)
+        let result = log.first { $0["type"] as? String == "sync_result" }!
+        let before = int(result, "spread_before_ms")
+        let after = int(result, "spread_after_ms")
+        let rtt = int(result, "max_rtt_ms")
+        #expect(after <= rtt)
+        #expect(before > 1000, "clocks start seconds apart")
+        #expect(sim.clockSpread(at: sim.now) <= sim.sync.lastResult!.maxRoundTrip)
+        #expect(sim.brokenInvariants.isEmpty)
+    }
+
+    @Test(arguments: [1, 2, 5, 17, 60])
+    func everySendIsReceivedOnceAndEveryNodeIsAdjustedOnce(students: Int) {
+        let (_, log) = Self.run(seed: 7, students: students)
+        let sends = log.filter { $0["type"] as? String == "send" }
+        let recvs = log.filter { $0["type"] as? String == "recv" }
+        #expect(Set(sends.map { int($0, "id") }) == Set(recvs.map { int($0, "id") }))
+        #expect(sends.count == recvs.count)
+        #expect(sends.count == 3 * (students + 1), "REQUEST, REPLY, ADJUST per polled node")
+        for s in sends {
+            let r = recvs.first { int($0, "id") == int(s, "id") }!
+            #expect(r["from"] as! String == s["from"] as! String && r["to"] as! String == s["to"] as! String)
+            #expect(int(r, "t") >= int(s, "t"))
+        }
+        let adjusted = log.filter { $0["type"] as? String == "clock_adjust" }.map { $0["node"] as! String }
+        let expected = ["main", "teacher"] + (1...students).map { "student-\($0)" }
+        #expect(adjusted.sorted() == expected.sorted())
+    }
+
+    @Test func theLogIsInTimeOrderAndEndsWithDone() {
+        let (_, log) = Self.run(seed: 5)
+        let times = log.map { int($0, "t") }
+        #expect(times == times.sorted())
+        #expect(log.compactMap { $0["type"] as? String == "phase" ? $0["name"] as? String : nil } == ["sync", "done"])
+        #expect(log.last?["type"] as? String == "phase")
+    }
+
+    /// local_before_ms − t is the node's offset: after the round they agree within the bound.
+    @Test func offsetsFromTheLogAgreeAfterTheRound() {
+        let (_, log) = Self.run(seed: 9, students: 8)
+        let adjusts = log.filter { $0["type"] as? String == "clock_adjust" }
+        let after = adjusts.map { (int($0, "local_before_ms")) - (int($0, "t")) + (int($0, "delta_ms")) }
+        let rtt = int(log.first { $0["type"] as? String == "sync_result" }!, "max_rtt_ms")
+        #expect(after.max()! - after.min()! <= rtt + 2, "±1 ms of rounding per value")
+    }
+
+    @Test func aResyncPullsDriftedClocksTogetherAgain() {
+        let (sim, log) = Self.run(seed: 21, resync: true)
+        let results = log.filter { $0["type"] as? String == "sync_result" }
+        #expect(results.count == 2)
+        #expect(log.filter { $0["type"] as? String == "phase" && $0["name"] as? String == "sync" }.count == 2)
+        #expect(int(results[1], "spread_before_ms") > int(results[0], "spread_after_ms"), "drift over 10 minutes")
+        #expect(int(results[1], "spread_after_ms") <= int(results[1], "max_rtt_ms"))
+        #expect(sim.sync.roundsCompleted == 2)
+    }
+
+    @Test func theSameSeedGivesAByteIdenticalLogAndAnotherSeedDoesNot() {
+        func bytes(_ seed: UInt64) -> [UInt8] {
+            let sim = Simulation(config: .init(data: .defaults(), studentCount: 12, seed: seed, encodesLog: true))
+            var out: [UInt8] = []
+            _ = try! Headless.run(sim) { out += $0 }
+            return out
+        }
+        #expect(bytes(77) == bytes(77))
+        #expect(bytes(77) != bytes(78))
+    }
+
+    /// A live run and a replay of its command log at the same virtual times agree byte for byte.
+    @Test func aCommandLogReplaysTheSameRun() {
+        let live = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 3, encodesLog: true))
+        live.run(until: .milliseconds(1700))
+        live.apply(.start(.sync))
+        live.run(until: .milliseconds(1750))
+        live.apply(.start(.sync))          // refused: a round is in progress
+        live.run(until: .seconds(30))
+        live.apply(.nextPhase)
+        live.runUntilQuiet()
+        let replay = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 3, encodesLog: true))
+        for (t, c) in live.commandLog { replay.schedule(c, at: t) }
+        replay.runUntilQuiet()
+        #expect(replay.takeEncodedLog() == live.takeEncodedLog())
+    }
+
+    @Test func phaseKeysOutOfOrderExplainAndChangeNothing() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false))
+        sim.apply(.start(.isa))
+        #expect(sim.notice?.text.contains("not part of this build") == true)
+        #expect(sim.phase == nil)
+        sim.apply(.nextPhase)
+        #expect(sim.phase == .sync)
+        sim.apply(.start(.sync))
+        #expect(sim.notice?.text.contains("already in progress") == true)
+        sim.runUntilQuiet()
+        #expect(sim.completed == [.sync])
+        #expect(sim.nextPhase == .exam)
+    }
+
+    @Test func snapshotsShowEachClocksAdjustment() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 4, encodesLog: false))
+        sim.apply(.start(.sync))
+        var snap = Snapshot(simulation: sim, paused: false, speed: 1)
+        #expect(snap.clocks.dropFirst().allSatisfy { $0.status == .polled })
+        sim.runUntilQuiet()
+        snap = Snapshot(simulation: sim, paused: false, speed: 1)
+        #expect(snap.clocks.count == 5)
+        for row in snap.clocks {
+            #expect(row.status == .adjusted)
+            #expect(row.lastAdjust != nil)
+        }
+        #expect(snap.clocks[0].lastAdjust?.estimatedOffset == .zero, "the daemon's own offset is 0")
+        let readings = snap.clocks.map(\.reading.microseconds)
+        #expect(readings.max()! - readings.min()! <= snap.sync.lastResult!.maxRoundTrip.microseconds)
+        #expect(snap.sync.lastResult != nil)
+    }
+}
