@@ -1,0 +1,38 @@
+import Testing
+@testable import ProctorTUI
+
+@Suite struct LayoutTests {
+    static let sizes: [(Int, Int)] = [(80, 24), (81, 25), (100, 30), (120, 40), (160, 48), (200, 60), (250, 80), (300, 100), (400, 120)]
+
+    @Test(arguments: [1, 2, 5, 30, 100])
+    func panesFillTheScreenWithoutOverlapping(students: Int) throws {
+        for (w, h) in Self.sizes {
+            let l = try #require(Layout.compute(width: w, height: h, students: students))
+            let panes = l.panes.map(\.rect)
+            let usedW = min(w, Layout.maximumWidth), usedH = min(h, Layout.maximumHeight)
+            for (name, r) in l.panes {
+                #expect(!r.isEmpty, "\(name) empty at \(w)×\(h)")
+                #expect(r.x >= 0 && r.y >= 0 && r.maxX <= usedW && r.maxY <= usedH, "\(name) \(r) outside \(w)×\(h)")
+            }
+            for i in panes.indices { for j in panes.indices where i < j {
+                #expect(!panes[i].intersects(panes[j]), "\(l.panes[i].name) overlaps \(l.panes[j].name) at \(w)×\(h)")
+            } }
+            let area = panes.reduce(0) { $0 + $1.width * $1.height }
+            #expect(area == usedW * usedH, "every cell belongs to one pane at \(w)×\(h)")
+            #expect(l.admin.height >= 7, "the five admin keys are always visible")
+            #expect(l.eventLog.height >= 6 && l.servers.height >= 4)
+        }
+    }
+
+    @Test func fiveStudentsAndTheirClocksFitTheSmallestScreen() throws {
+        let l = try #require(Layout.compute(width: 80, height: 24, students: 5))
+        #expect(l.students.inner.height >= 5)
+        #expect(l.clocks.inner.height >= 7, "main, teacher and five students")
+    }
+
+    @Test func belowTheMinimumThereIsNoLayout() {
+        #expect(Layout.compute(width: 79, height: 40, students: 5) == nil)
+        #expect(Layout.compute(width: 120, height: 23, students: 5) == nil)
+        #expect(Layout.compute(width: 40, height: 12, students: 5) == nil)
+    }
+}

@@ -1,0 +1,157 @@
+import Testing
+@testable import ProctorEngine
+@testable import ProctorTUI
+
+/// What the screen shows, composed into an in-memory buffer from real snapshots.
+@Suite struct ScreenTests {
+    static func snapshot(students: Int = 5, seed: UInt64 = 42, synced: Bool, paused: Bool = false, speed: Double = 1) -> Snapshot {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: students, seed: seed, encodesLog: false))
+        sim.run(until: .seconds(2))
+        if synced {
+            sim.apply(.start(.sync))
+            sim.runUntilQuiet()
+        }
+        return Snapshot(simulation: sim, paused: paused, speed: speed)
+    }
+
+    static func render(_ s: Snapshot, _ w: Int, _ h: Int, _ v: ViewState = ViewState()) -> ScreenBuffer {
+        var b = ScreenBuffer(width: w, height: h)
+        Screen.compose(s, v, into: &b)
+        return b
+    }
+
+    @Test(arguments: [(80, 24), (120, 40), (200, 60), (300, 100)])
+    func everyPaneIsThereAtEverySize(size: (Int, Int)) {
+        let text = Self.render(Self.snapshot(synced: false), size.0, size.1).text
+        for title in ["Proctor", "Admin", "Clocks (Berkeley)", "Students", "Cheating monitor", "Lock queues", "Servers", "Event log"] {
+            #expect(text.contains(title), "\(title) missing at \(size)")
+        }
+        for name in ["Asha", "Ben", "Chen", "Dana", "Eli"] { #expect(text.contains(name)) }
+        #expect(text.contains("seed 42"))
+    }
+
+    @Test func afterSyncTheClocksPaneShowsBeforeOffsetAdjustmentAndTheSpread() throws {
+        let snap = Self.snapshot(synced: true)
+        let b = Self.render(snap, 120, 40)
+        let l = try #require(Layout.compute(width: 120, height: 40, students: 5))
+        let pane = (l.clocks.y..<l.clocks.maxY).map { String(b.line($0).unicodeScalars.prefix(l.clocks.width)) }
+        #expect(pane.contains { $0.contains("before") && $0.contains("offset") && $0.contains("adjust") })
+        let rows = pane.filter { $0.contains("✓") }
+        #expect(rows.count == 7, "main, teacher, S1…S5 adjusted")
+        // Each student row shows its own adjustment, as the engine computed it.
+        for row in snap.clocks {
+            let delta = Format.signed(row.lastAdjust!.delta)
+            #expect(pane.contains { $0.contains(delta) }, "\(row.node) adjustment \(delta)")
+        }
+        let r = try #require(snap.sync.lastResult)
+        #expect(pane.last!.contains("spread \(Format.span(r.spreadBefore)) → \(Format.span(r.spreadAfter))"))
+        #expect(b.text.contains("SYNC 1/5 ✓"))
+    }
+
+    @Test func beforeSyncTheClocksRunLiveAndShowHowFarOffTheyAre() {
+        let snap = Self.snapshot(synced: false)
+        let text = Self.render(snap, 120, 40).text
+        #expect(text.contains("local"))
+        #expect(text.contains(Format.clock(snap.clocks[2].reading)))
+        #expect(text.contains("READY 0/5"))
+        #expect(text.contains("Press 1"))
+    }
+
+    @Test func theStatusBarShowsPauseAndSpeed() {
+        let running = Self.render(Self.snapshot(synced: false, speed: 4), 120, 40).line(0)
+        #expect(running.contains("▶ 4×"))
+        let paused = Self.render(Self.snapshot(synced: false, paused: true, speed: 0.25), 120, 40).line(0)
+        #expect(paused.contains("⏸ PAUSED 0.25×"))
+    }
+
+    @Test func theEventLogShowsMessagesAsTheyTravel() {
+        let text = Self.render(Self.snapshot(synced: true), 120, 40).text
+        #expect(text.contains("ADJUST"))
+        #expect(text.contains("delivered"))
+        #expect(text.contains("sync round 1: spread"))
+    }
+
+    @Test func theHelpOverlayListsEveryBindingOfTheKeyTable() {
+        var v = ViewState()
+        v.helpVisible = true
+        let text = Self.render(Self.snapshot(synced: false), 120, 40, v).text
+        for b in KeyTable.bindings {
+            #expect(text.contains(b.help), "help lacks \(b.keyLabel)")
+        }
+    }
+
+    @Test func statusBarHintsComeFromTheKeyTable() {
+        let bar = Self.render(Self.snapshot(synced: false), 200, 60).line(0)
+        for b in KeyTable.bindings where b.hint != nil {
+            #expect(bar.contains("\(b.keys[0].label):\(b.hint!)"))
+        }
+        let narrow = Self.render(Self.snapshot(synced: false), 80, 24).line(0)
+        #expect(narrow.contains("?:help"), "the most important hint survives at 80 columns")
+    }
+
+    @Test func aTooSmallTerminalGetsOneLineInsteadOfABrokenScreen() {
+        for (w, h) in [(40, 12), (79, 24), (10, 3)] {
+            let b = Self.render(Self.snapshot(synced: false), w, h)
+            let lines = (0..<h).map(b.line).filter { !$0.isEmpty }
+            #expect(lines.count == 1)
+            #expect(lines[0].contains("oo small"))
+        }
+    }
+
+    @Test func aNoticeReplacesTheCaptionWhileShown() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 1, encodesLog: false))
+        sim.apply(.start(.isa))
+        let snap = Snapshot(simulation: sim, paused: false, speed: 1)
+        var v = ViewState()
+        v.showNotice = true
+        #expect(Self.render(snap, 120, 40, v).line(39).contains("not part of this build"))
+        v.showNotice = false
+        #expect(!Self.render(snap, 120, 40, v).line(39).contains("not part of this build"))
+    }
+
+    @Test func theFocusedStudentIsMarkedAndFollowedInALargeClass() {
+        var v = ViewState()
+        v.focus = 37
+        let b = Self.render(Self.snapshot(students: 60, synced: false), 120, 40, v)
+        #expect(b.text.contains("▸S38"))
+        #expect(b.text.contains("38/60"))
+    }
+
+    @Test func everyCellIsReadableWithoutColour() {
+        // States are told by symbols and words, never by colour alone.
+        let text = Self.render(Self.snapshot(synced: true), 120, 40).text
+        #expect(text.contains("✓"))
+        #expect(text.contains("· later"))
+    }
+}
+
+@Suite struct FormatAndBufferTests {
+    @Test func clockAndSpanFormats() {
+        #expect(Format.clock(.zero) == "10:00:00.0")
+        #expect(Format.clock(VirtualTime(microseconds: -2_950_000)) == "09:59:57.0")
+        #expect(Format.signed(.milliseconds(2940)) == "+2.94s")
+        #expect(Format.signed(.milliseconds(-12)) == "−12ms")
+        #expect(Format.signed(.zero) == "±0")
+        #expect(Format.span(.milliseconds(8210)) == "8.21 s")
+        #expect(Format.logTime(.milliseconds(101_203)) == "01:41.203")
+        #expect(Format.speed(0.25) == "0.25×")
+    }
+
+    @Test func writingIsClippedToTheBufferAndTheRectangle() {
+        var b = ScreenBuffer(width: 10, height: 2)
+        b.write("hello world", x: 3, y: 0)
+        #expect(b.line(0) == "   hello w")
+        b.write("abcdef", x: 0, y: 1, clip: Rect(x: 2, y: 0, width: 3, height: 2))
+        #expect(b.line(1) == "  cde")
+        b.write("x", x: 0, y: 5)
+        b.write("\u{1B}[31m", x: 0, y: 1)
+        #expect(!b.line(1).contains("\u{1B}"), "control characters never reach the terminal")
+    }
+
+    @Test func boxesCarryTitlesAndFooters() {
+        var b = ScreenBuffer(width: 20, height: 3)
+        b.box(Rect(x: 0, y: 0, width: 20, height: 3), title: "Clocks", footer: "ok")
+        #expect(b.line(0) == "┌ Clocks ──────────┐")
+        #expect(b.line(2) == "└───────────── ok ─┘")
+    }
+}
