@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// The built `proctor` binary, beside the test bundle.
+let proctorBinary: String = {
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("proctor").path
+    if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug/proctor").path
+}()
+
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs a program to completion and returns its exit status and output. Output goes
+/// through files, not pipes: a daemon the program starts (tmux's server) would hold a pipe
+/// open forever. posix_spawn and waitpid, so the child is always reaped.
+@discardableResult
+func runProgram(_ path: String, _ args: [String], environment: [String: String]? = nil, cwd: String? = nil) throws -> ProcessResult {
+    if let cwd { return try runProgram("/usr/bin/env", ["-C", cwd, path] + args, environment: environment) }
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-run-\(UUID().uuidString)").path
+    defer {
+        unlink(base + ".out")
+        unlink(base + ".err")
+    }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var env = ProcessInfo.processInfo.environment
+    if let environment { env = environment }
+    let argv = ([path] + args).map { strdup($0) } + [nil]
+    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    guard rc == 0 else { throw TmuxError(message: "cannot start \(path): \(String(cString: strerror(rc)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let exited = (status & 0x7F) == 0
+    let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    let o = FileManager.default.contents(atPath: base + ".out") ?? Data()
+    let e = FileManager.default.contents(atPath: base + ".err") ?? Data()
+    return ProcessResult(status: code, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+func temporaryDirectory() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-e2e-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// A private tmux server running one program in a window of a given size.
+final class TmuxSession {
+    let socket: String
+    let tmux: String
+    /// The shell around the program writes its exit status here.
+    let statusFile: String
+
+    init(command: String, width: Int, height: Int, environment: [String: String] = [:]) throws {
+        socket = "proctor-e2e-\(getpid())-\(UUID().uuidString.prefix(8))"
+        tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "tmux"
+        let env = environment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+        statusFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket).status").path
+        // remain-on-exit keeps the pane after the program ends, so its exit status and the
+        // alternate-screen flag can be read.
+        try run(["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "\(width)", "-y", "\(height)",
+                 "env -u NO_COLOR TERM=xterm-256color \(env) \(command); echo $? > \(statusFile)"])
+        try run(["set-option", "-t", "e2e", "remain-on-exit", "on"])
+    }
+
+    @discardableResult
+    func run(_ args: [String]) throws -> String {
+        let r = try runProgram(tmux, ["-L", socket] + args)
+        if r.status != 0 { throw TmuxError(message: "tmux \(args.joined(separator: " ")): \(r.stderr)") }
+        return r.stdout
+    }
+
+    func capture() throws -> String { try run(["capture-pane", "-p", "-t", "e2e"]) }
+    func captureWithEscapes() throws -> String { try run(["capture-pane", "-p", "-e", "-t", "e2e"]) }
+    func keys(_ k: String...) throws { try run(["send-keys", "-t", "e2e"] + k) }
+    func resize(_ w: Int, _ h: Int) throws { try run(["resize-window", "-t", "e2e", "-x", "\(w)", "-y", "\(h)"]) }
+    func format(_ f: String) throws -> String {
+        try run(["display-message", "-p", "-t", "e2e", f]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Polls the screen until `predicate` holds, for up to `seconds`.
+    @discardableResult
+    func waitFor(_ what: String, seconds: Double = 15, _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = try capture()
+            if predicate(last) { return last }
+            usleep(50_000)
+        }
+        Issue.record("timed out waiting for \(what); the screen was:\n\(last)")
+        return last
+    }
+
+    /// The program's process id (the pane runs a shell around it).
+    func programPID() throws -> String {
+        let shell = try format("#{pane_pid}")
+        let r = try runProgram("/usr/bin/pgrep", ["-P", shell])
+        return r.stdout.split(separator: "\n").first.map(String.init) ?? ""
+    }
+
+    /// Waits for the program to exit; returns (exit status, alternate screen still on).
+    func waitForExit(seconds: Double = 10) throws -> (status: Int, alternate: Bool)? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try format("#{pane_dead}") == "1" {
+                let text = (try? String(contentsOfFile: statusFile, encoding: .utf8)) ?? ""
+                let status = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+                return (status, try format("#{alternate_on}") == "1")
+            }
+            usleep(50_000)
+        }
+        return nil
+    }
+
+    deinit {
+        _ = try? runProgram(tmux, ["-L", socket, "kill-server"])
+        unlink(statusFile)
+    }
+}
+
+struct TmuxError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

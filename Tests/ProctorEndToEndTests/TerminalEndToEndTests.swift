@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// The real binary, driven through tmux as a person at a terminal would drive it.
+@Suite(.serialized) struct TerminalEndToEndTests {
+    @Test func syncAtOneTwentyByFortyThenResizeAndQuit() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 42 --out \(dir)/out --events \(dir)/events.jsonl", width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") && $0.contains("Event log") }
+        #expect(try t.format("#{alternate_on}") == "1")
+
+        try t.keys("1")
+        let screen = try t.waitFor("the adjusted clocks") { $0.contains("SYNC 1/5 ✓") && $0.contains("spread") && $0.contains("→") }
+        // The clocks pane: every node adjusted, with its local time before, offset and adjustment.
+        let clockRows = screen.split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("✓ 1") || $0.contains("✓ 0") || $0.contains("✓ 09") }
+        #expect(clockRows.count >= 7, "main, teacher and five students adjusted:\n\(screen)")
+        #expect(screen.contains("before") && screen.contains("offset") && screen.contains("adjust"))
+        #expect(screen.contains("sync round 1: spread"))
+
+        try t.resize(80, 24)
+        try t.waitFor("the 80×24 layout") { s in
+            let lines = s.split(separator: "\n", omittingEmptySubsequences: false)
+            return s.contains("Admin") && s.contains("Clocks") && lines.allSatisfy { $0.count <= 80 } && lines.filter { !$0.isEmpty }.count >= 23
+        }
+        try t.resize(40, 12)
+        try t.waitFor("the too-small note") { $0.contains("small") && !$0.contains("Admin") }
+        try t.resize(200, 60)
+        try t.waitFor("the 200×60 layout") { $0.contains("Admin") && $0.contains("Lock queues") && $0.contains("SYNC 1/5 ✓") }
+
+        try t.keys("q")
+        let exit = try #require(try t.waitForExit(), "proctor did not exit on q")
+        #expect(exit.status == 0)
+        #expect(!exit.alternate, "the alternate screen was left")
+        let log = try String(contentsOfFile: "\(dir)/events.jsonl", encoding: .utf8)
+        #expect(log.contains("\"type\":\"sync_result\""))
+    }
+
+    @Test(arguments: [(80, 24), (200, 60)])
+    func startsAtOtherSizes(size: (Int, Int)) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 7 --out \(dir)", width: size.0, height: size.1)
+        let s = try t.waitFor("the screen") { $0.contains("Lock queues") && $0.contains("seed 7") }
+        #expect(s.contains("Asha") && s.contains("Eli"))
+        try t.keys("q")
+        #expect(try t.waitForExit()?.alternate == false)
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)", width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let pid = try t.programPID()
+        try runProgram("/bin/kill", ["-TERM", pid])
+        let exit = try #require(try t.waitForExit(), "proctor did not exit on SIGTERM")
+        #expect(exit.status == 143)
+        #expect(!exit.alternate)
+    }
+
+    @Test func pauseStepHelpAndSpeedFromTheKeyboard() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 5 --out \(dir)", width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("▶ 1×") }
+        try t.keys("+", "+")
+        try t.waitFor("4×") { $0.contains("▶ 4×") }
+        try t.keys("Space")
+        try t.waitFor("paused") { $0.contains("PAUSED") }
+        try t.keys("1")
+        let queued = try t.waitFor("requests in flight") { $0.contains("6 in flight") }
+        #expect(queued.contains("REQUEST"))
+        try t.keys(".")
+        try t.waitFor("one delivery") { $0.contains("5 in flight") || $0.contains("6 in flight") && $0.contains("delivered") }
+        try t.keys("?")
+        try t.waitFor("help") { $0.contains("Keys") && $0.contains("single step") }
+        try t.keys("Escape")
+        try t.waitFor("help closed") { !$0.contains("single step") }
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+    }
+
+    @Test func noColorGivesAMonochromeScreen() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let colored = try TmuxSession(command: "\(proctorBinary) --seed 1 --out \(dir)", width: 120, height: 40)
+        try colored.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let colorful = try colored.captureWithEscapes()
+        #expect(Self.hasColor(colorful), "no colour in:\n\(colorful.prefix(600).debugDescription)")
+        let mono = try TmuxSession(command: "\(proctorBinary) --seed 1 --out \(dir)", width: 120, height: 40, environment: ["NO_COLOR": "1"])
+        try mono.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let text = try mono.captureWithEscapes()
+        #expect(!Self.hasColor(text))
+        #expect(text.contains("Asha"))
+        let flag = try TmuxSession(command: "\(proctorBinary) --no-color --seed 1 --out \(dir)", width: 120, height: 40)
+        try flag.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        #expect(try !Self.hasColor(flag.captureWithEscapes()))
+    }
+
+    /// SGR foreground colours 30–37, 90–97 or 38;… in a tmux capture.
+    static func hasColor(_ s: String) -> Bool {
+        s.range(of: "\u{1B}\\[[0-9;]*(3[0-7]|9[0-7]|38;[0-9;]+)m", options: .regularExpression) != nil
+    }
+}
