@@ -155,3 +155,20 @@ import Testing
         #expect(b.line(2) == "└───────────── ok ─┘")
     }
 }
+
+@Suite struct FrameDiffTests {
+    @Test func onlyChangedCellsAreRedrawn() {
+        var a = ScreenBuffer(width: 30, height: 4)
+        a.write("hello", x: 2, y: 1)
+        #expect(a.changes(since: nil).count == 4, "the first frame draws every row")
+        var b = a
+        #expect(b.changes(since: a).isEmpty, "an unchanged frame draws nothing")
+        b.write("J", x: 2, y: 1)
+        b.write("!", x: 20, y: 1)
+        b.write("x", x: 0, y: 3)
+        #expect(b.changes(since: a) == [.init(y: 1, x: 2, endX: 21), .init(y: 3, x: 0, endX: 1)])
+        b.restyle(Rect(x: 5, y: 0, width: 2, height: 1), .bad)
+        #expect(b.changes(since: a).first == .init(y: 0, x: 5, endX: 7), "a style change counts")
+        #expect(b.changes(since: ScreenBuffer(width: 31, height: 4)).count == 4, "a resize redraws everything")
+    }
+}

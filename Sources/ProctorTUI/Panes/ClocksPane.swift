@@ -18,14 +18,14 @@ enum ClocksPane {
         guard inner.height > 0 else { return }
         let wide = inner.width >= 46
         let synced = s.clocks.contains { $0.lastAdjust != nil }
-        // Columns: name, status, before/local, offset, adjustment, [now, rtt].
+        // Columns: name, status, before/local, offset, adjustment, [now].
         let nameW = wide ? 7 : 4
         var rows = s.clocks
         var y = inner.y
         let header = inner.height > rows.count
         if header {
             var h = "node".fit(nameW) + "   " + (synced ? "before" : "local").fit(10) + " " + "offset".fit(6) + " " + "adjust".fit(6)
-            if wide { h += " " + "now".fit(10) + " rtt" }
+            if wide { h += " " + "now" }
             b.write(h, x: inner.x, y: y, style: .muted, clip: inner)
             y += 1
         }
@@ -48,8 +48,7 @@ enum ClocksPane {
                 x = b.write(Format.signed(a.estimatedOffset).fit(6) + " ", x: x, y: y, style: a.averaged ? .plain : .warn, clip: inner)
                 x = b.write(Format.signed(a.delta).fit(6), x: x, y: y, style: .accent, clip: inner)
                 if wide {
-                    x = b.write(" " + Format.clock(row.reading).fit(10), x: x, y: y, style: .muted, clip: inner)
-                    if let rtt = a.roundTrip { b.write(" " + Format.signed(rtt).dropFirst(), x: x, y: y, style: .muted, clip: inner) }
+                    b.write(" " + Format.clock(row.reading), x: x, y: y, style: .muted, clip: inner)
                 }
             } else {
                 x = b.write(Format.clock(row.reading).fit(10) + " ", x: x, y: y, clip: inner)

@@ -48,9 +48,9 @@ enum EventLogPane {
 
     private static func detail(_ m: Envelope) -> String {
         switch m.payload {
-        case .sync(.timeRequest(let r)): "r\(r)".fit(9)
-        case .sync(.timeReply(let r, let local)): "r\(r) \(Format.clock(local))".fit(9)
-        case .sync(.adjust(let r, let d)): "r\(r) \(Format.signed(d))".fit(9)
+        case .sync(.timeRequest(let r)): "r\(r)".fit(13)
+        case .sync(.timeReply(let r, let local)): "r\(r) \(Format.clock(local))".fit(13)
+        case .sync(.adjust(let r, let d)): "r\(r) \(Format.signed(d))".fit(13)
         }
     }
 }

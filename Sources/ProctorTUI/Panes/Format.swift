@@ -37,7 +37,7 @@ enum Format {
         if a >= 100_000_000 { return sign + String(Int(a / 1_000_000)) + "s" }
         if a >= 10_000_000 { return sign + fixed(a / 1_000_000, 1) + "s" }
         if a >= 1_000_000 { return sign + fixed(a / 1_000_000, 2) + "s" }
-        if a >= 1_000 { return sign + String(Int(a / 1_000)) + "ms" }
+        if a >= 1_000 { return sign + String(Int((a / 1_000).rounded())) + "ms" }
         return sign + fixed(a / 1_000, 1) + "ms"
     }
 
@@ -45,7 +45,7 @@ enum Format {
     static func span(_ d: Duration) -> String {
         let a = Double(abs(d.microseconds))
         if a >= 1_000_000 { return fixed(a / 1_000_000, 2) + " s" }
-        if a >= 1_000 { return String(Int(a / 1_000)) + " ms" }
+        if a >= 1_000 { return String(Int((a / 1_000).rounded())) + " ms" }
         return fixed(a / 1_000, 1) + " ms"
     }
 

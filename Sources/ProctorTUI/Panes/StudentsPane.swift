@@ -19,7 +19,8 @@ enum StudentsPane {
             let clock = s.clocks.first { $0.node == .student(i + 1) }
             let (text, style) = clockStatus(clock, syncing: s.sync.round != nil)
             x = b.write(text, x: x + 1, y: y, style: style, clip: inner)
-            b.write("  waiting for the exam", x: x, y: y, style: .muted, clip: inner)
+            let tail = "  waiting for the exam"
+            if x + tail.cellCount <= inner.maxX { b.write(tail, x: x, y: y, style: .muted, clip: inner) }
         }
     }
 

@@ -142,6 +142,36 @@ public struct ScreenBuffer: Equatable, Sendable {
         }
     }
 
+    /// A run of cells on one row that differs from an earlier frame.
+    public struct Span: Equatable, Sendable {
+        public var y: Int
+        public var x: Int
+        public var endX: Int   // exclusive
+    }
+
+    /// Per row, the span from the first to the last cell that differs from `previous`; every
+    /// row when there is no comparable previous frame (first frame, or a new size).
+    public func changes(since previous: ScreenBuffer?) -> [Span] {
+        guard let previous, previous.width == width, previous.height == height else {
+            return (0..<height).map { Span(y: $0, x: 0, endX: width) }
+        }
+        var spans: [Span] = []
+        cells.withUnsafeBufferPointer { now in
+            previous.cells.withUnsafeBufferPointer { old in
+                for y in 0..<height {
+                    let base = y * width
+                    var first = -1, last = -1
+                    for x in 0..<width where now[base + x] != old[base + x] {
+                        if first < 0 { first = x }
+                        last = x
+                    }
+                    if first >= 0 { spans.append(Span(y: y, x: first, endX: last + 1)) }
+                }
+            }
+        }
+        return spans
+    }
+
     /// The text of one row (for tests and captures), trailing blanks removed.
     public func line(_ y: Int) -> String {
         var s = String.UnicodeScalarView()

@@ -70,39 +70,26 @@ final class Terminal {
     /// Copies the cells that differ from the last frame to the terminal, one run of equal
     /// style at a time, then updates the screen once.
     func present(_ buffer: ScreenBuffer) {
-        let full = previous.map { $0.width != buffer.width || $0.height != buffer.height } ?? true
-        var changed = false
-        for y in 0..<buffer.height {
-            let base = y * buffer.width
-            var first = -1, last = -1
-            if full {
-                first = 0
-                last = buffer.width - 1
-            } else if let prev = previous {
-                for x in 0..<buffer.width where prev.cells[base + x] != buffer.cells[base + x] {
-                    if first < 0 { first = x }
-                    last = x
-                }
-            }
-            guard first >= 0 else { continue }
-            changed = true
-            var x = first
-            while x <= last {
+        let spans = buffer.changes(since: previous)
+        for span in spans {
+            let base = span.y * buffer.width
+            var x = span.x
+            while x < span.endX {
                 let style = buffer.cells[base + x].style
                 var run = String.UnicodeScalarView()
                 let start = x
-                while x <= last, buffer.cells[base + x].style == style {
+                while x < span.endX, buffer.cells[base + x].style == style {
                     run.append(buffer.cells[base + x].char)
                     x += 1
                 }
-                // The bottom-right cell would scroll some terminals: leave it out.
-                if y == buffer.height - 1 && x == buffer.width && run.count > 0 { run.removeLast() }
+                // Writing the bottom-right cell would scroll some terminals: leave it out.
+                if span.y == buffer.height - 1 && x == buffer.width { run.removeLast() }
                 proctor_attrset(attributes(style))
-                mvaddstr(Int32(y), Int32(start), String(run))
+                mvaddstr(Int32(span.y), Int32(start), String(run))
             }
         }
         previous = buffer
-        if changed || full { refresh() }
+        if !spans.isEmpty { refresh() }
     }
 
     private func attributes(_ s: Style) -> attr_t {
