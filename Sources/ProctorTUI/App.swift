@@ -116,7 +116,6 @@ public final class App {
             let n = max(1, runtime.snapshot.studentCount)
             view.focus = (view.focus + (action == .focusNext ? 1 : n - 1)) % n
         case .toggleHelp: view.helpVisible.toggle()
-        case .closeOverlay: view.helpVisible = false
         case .quit: quit(code: 0)
         }
         viewDirty = true

@@ -9,6 +9,7 @@ import Testing
     @Test func theShippedDataFilesEqualTheCompiledInDefaults() throws {
         let loaded = try ExamData.load(from: Self.dataDir)
         #expect(loaded == ExamData.defaults())
+        #expect(loaded.scenario == Scenario(), "a field missing from scenario.json falls back to the same default")
         #expect(loaded.questions.count == 10)
         #expect(loaded.roster.count == 5)
     }

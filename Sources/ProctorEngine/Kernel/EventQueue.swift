@@ -36,7 +36,4 @@ public struct EventQueue<Event> {
         guard let t = heap.min?.time, t <= limit else { return nil }
         return popNext()
     }
-
-    /// The pending events, in delivery order (for screens; O(n log n)).
-    public var pending: [Event] { heap.unordered.sorted().map(\.event) }
 }

@@ -21,16 +21,4 @@ public struct NodeClock: Sendable, Equatable {
     public func offset(at t: VirtualTime) -> Duration { reading(at: t) - t }
 
     public mutating func adjust(by delta: Duration) { adjustment = adjustment + delta }
-
-    /// The true time at which this clock will read `local` (inverse of `reading`, exact to
-    /// a microsecond; used for deadlines measured on the local clock).
-    public func trueTime(whenReading local: VirtualTime) -> VirtualTime {
-        let base = local.microseconds - skew.microseconds - adjustment.microseconds
-        // t + t·d/1e9 = base  →  t ≈ base / (1 + d/1e9); then settle on the first
-        // microsecond whose reading is not before `local`.
-        var guess = VirtualTime(microseconds: Int64((Double(base) / (1 + Double(driftPPB) / 1e9)).rounded(.down)))
-        while reading(at: guess) >= local { guess.microseconds -= 1 }
-        while reading(at: guess) < local { guess.microseconds += 1 }
-        return guess
-    }
 }

@@ -311,9 +311,4 @@ public final class Simulation {
         brokenInvariants.append("\(name): \(detail)")
         record(.invariant(name: name, detail: detail))
     }
-
-    /// Messages in flight, in delivery order (for screens).
-    public var messagesInFlight: [Envelope] {
-        queue.pending.compactMap { if case .deliver(let e) = $0 { e } else { nil } }
-    }
 }

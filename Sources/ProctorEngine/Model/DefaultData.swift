@@ -5,8 +5,8 @@ enum DefaultData {
 {
   "students": 5,
   "network": {
-    "latency_ms": 30,
-    "jitter_ms": 20
+    "latency_ms": 80,
+    "jitter_ms": 50
   },
   "clocks": {
     "max_skew_ms": 6000,

@@ -10,7 +10,7 @@ public struct Student: Sendable, Equatable {
     }
 }
 
-public struct Question: Sendable, Equatable, Decodable {
+public struct Question: Sendable, Equatable {
     public var text: String
     public var options: [String]
     /// The index of the correct option, from 0.
@@ -20,7 +20,7 @@ public struct Question: Sendable, Equatable, Decodable {
 /// Every tunable of a run, with the defaults of `Data/scenario.json`.
 public struct Scenario: Sendable, Equatable {
     public var students = 5
-    public var network = Network.Config(latency: .milliseconds(30), jitter: .milliseconds(20))
+    public var network = Network.Config(latency: .milliseconds(80), jitter: .milliseconds(50))
     public var maxSkew = Duration.milliseconds(6000)
     public var maxDriftPPM: Int64 = 100
     public var syncTolerance = Duration.milliseconds(4000)

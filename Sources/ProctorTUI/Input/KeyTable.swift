@@ -6,7 +6,7 @@ public enum UIAction: Equatable, Sendable {
     case command(OperatorCommand)
     case togglePause, step, faster, slower
     case focusNext, focusPrevious
-    case toggleHelp, closeOverlay
+    case toggleHelp
     case quit
 }
 
