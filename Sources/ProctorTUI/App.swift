@@ -14,7 +14,9 @@ public final class App {
         public var speed: Double
         public var color: Bool
         public var eventsFile: AtomicFileWriter?
-        public init(simulation: Simulation.Config, speed: Double, color: Bool, eventsFile: AtomicFileWriter?) {
+        public var outDirectory: String
+        public init(simulation: Simulation.Config, speed: Double, color: Bool, eventsFile: AtomicFileWriter?, outDirectory: String) {
+            self.outDirectory = outDirectory
             self.simulation = simulation
             self.speed = speed
             self.color = color
@@ -43,7 +45,8 @@ public final class App {
     /// Runs the interactive screen until the operator quits or a signal ends it. Never returns.
     public static func run(_ options: Options) -> Never {
         let app = App(options: options)
-        app.runtime = Runtime(config: options.simulation, speed: options.speed, eventsFile: options.eventsFile) {
+        app.runtime = Runtime(config: options.simulation, speed: options.speed, eventsFile: options.eventsFile,
+                              resultsPath: options.outDirectory + "/results.xlsx") {
             DispatchQueue.main.async { MainActor.assumeIsolated { app.requestRedraw() } }
         }
         app.installSignals()
@@ -115,6 +118,10 @@ public final class App {
         case .focusNext, .focusPrevious:
             let n = max(1, runtime.snapshot.studentCount)
             view.focus = (view.focus + (action == .focusNext ? 1 : n - 1)) % n
+        case .takeOver: runtime.send(.toggleTakeover(student: view.focus + 1))
+        case .answer(let choice): runtime.send(.answer(student: view.focus + 1, choice: choice))
+        case .submit: runtime.send(.submitExam(student: view.focus + 1))
+        case .toggleResults: view.teacherView.toggle()
         case .toggleHelp: view.helpVisible.toggle()
         case .quit: quit(code: 0)
         }

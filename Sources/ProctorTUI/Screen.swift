@@ -6,6 +6,8 @@ public struct ViewState: Equatable, Sendable {
     public var focus = 0
     public var helpVisible = false
     public var showNotice = false
+    /// The students pane shows the teacher's results table instead.
+    public var teacherView = false
     public init() {}
 }
 
@@ -21,7 +23,7 @@ public enum Screen {
         StatusBar.draw(s, l.statusBar, into: &b)
         AdminPane.draw(s, l.admin, into: &b)
         ClocksPane.draw(s, l.clocks, focus: focus, into: &b)
-        StudentsPane.draw(s, l.students, focus: focus, into: &b)
+        StudentsPane.draw(s, l.students, focus: focus, teacherView: v.teacherView, into: &b)
         CheatingPane.draw(s, l.cheating, into: &b)
         LocksPane.draw(s, l.locks, into: &b)
         ServersPane.draw(s, l.servers, into: &b)

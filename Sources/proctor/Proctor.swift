@@ -89,7 +89,7 @@ struct Proctor: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let color = !noColor && (env["NO_COLOR"] ?? "").isEmpty
         MainActor.assumeIsolated {
-            App.run(App.Options(simulation: config, speed: speed, color: color, eventsFile: eventsFile))
+            App.run(App.Options(simulation: config, speed: speed, color: color, eventsFile: eventsFile, outDirectory: out))
         }
     }
 

@@ -13,6 +13,10 @@ public struct LogEntry: Sendable, Equatable {
         case clockAdjust(node: NodeID, localBefore: VirtualTime, delta: Duration)
         case syncResult(SyncRoundResult)
         case invariant(name: String, detail: String)
+        case warning(student: NodeID, count: Int)
+        case flagDropped(student: NodeID)
+        case redirect(student: NodeID, busy: Int)
+        case submit(SubmitRecord)
     }
 
     public var type: String {
@@ -24,8 +28,26 @@ public struct LogEntry: Sendable, Equatable {
         case .clockAdjust: "clock_adjust"
         case .syncResult: "sync_result"
         case .invariant: "invariant"
+        case .warning: "warning"
+        case .flagDropped: "flag_dropped"
+        case .redirect: "redirect"
+        case .submit: "submit"
         }
     }
+}
+
+/// A submission as recorded: the `submit` line of the log.
+public struct SubmitRecord: Sendable, Equatable {
+    public var student: NodeID
+    public var roll: Int
+    public var reason: ExamSession.SubmitReason
+    public var server: NodeID
+    /// When it reached main, and when the recording server began processing it.
+    public var arrived: VirtualTime
+    public var started: VirtualTime
+    public var warnings: Int
+    public var raw: Int
+    public var final: Int
 }
 
 /// The summary that ends a sync round.
@@ -80,6 +102,14 @@ public enum EventLogEncoder {
             w.field("name", p.rawValue)
         case .command(let c):
             w.field("name", c.logName)
+            switch c {
+            case .toggleTakeover(let s), .submitExam(let s):
+                w.field("student", NodeID.student(s).description)
+            case .answer(let s, let choice):
+                w.field("student", NodeID.student(s).description)
+                w.field("choice", Int64(choice))
+            default: break
+            }
         case .send(let m):
             message(m, &w)
         case .recv(let m, let dup):
@@ -99,6 +129,26 @@ public enum EventLogEncoder {
         case .invariant(let name, let detail):
             w.field("name", name)
             w.field("detail", detail)
+        case .warning(let s, let count):
+            w.field("student", s.description)
+            w.field("count", Int64(count))
+        case .flagDropped(let s):
+            w.field("student", s.description)
+        case .redirect(let s, let busy):
+            w.field("student", s.description)
+            w.field("from", NodeID.main.description)
+            w.field("to", NodeID.backup.description)
+            w.field("busy", Int64(busy))
+        case .submit(let r):
+            w.field("student", r.student.description)
+            w.field("roll", Int64(r.roll))
+            w.field("reason", r.reason.rawValue)
+            w.field("server", r.server.description)
+            w.field("arrived", r.arrived.milliseconds)
+            w.field("started", r.started.milliseconds)
+            w.field("warnings", Int64(r.warnings))
+            w.field("raw", Int64(r.raw))
+            w.field("final", Int64(r.final))
         }
         w.end(&out)
         out.append(0x0A)
@@ -117,6 +167,25 @@ public enum EventLogEncoder {
             case .timeRequest: break
             case .timeReply(_, let local): w.field("local_ms", local.milliseconds)
             case .adjust(_, let delta): w.field("delta_ms", delta.milliseconds)
+            }
+        case .exam(let e):
+            switch e {
+            case .question(let q, let deadline):
+                w.field("q", Int64(q))
+                w.field("deadline_ms", deadline.milliseconds)
+            case .answer(let q, let choice):
+                w.field("q", Int64(q))
+                if let choice { w.field("choice", Int64(choice)) }
+            case .submit(let s):
+                w.field("reason", s.reason.rawValue)
+                w.field("warnings", Int64(s.warnings))
+            case .forward(let k, let s):
+                w.field("student", NodeID.student(k).description)
+                w.field("reason", s.reason.rawValue)
+            case .ack(let final):
+                w.field("final", Int64(final))
+            case .flag:
+                break
             }
         }
     }

@@ -11,10 +11,12 @@ public struct Envelope: Sendable, Equatable {
 /// message type; the kernel only routes them.
 public enum Payload: Sendable, Equatable {
     case sync(BerkeleyMessage)
+    case exam(ExamMessage)
 
     public var mechanism: Mechanism {
         switch self {
         case .sync: .sync
+        case .exam: .exam
         }
     }
 
@@ -22,6 +24,7 @@ public enum Payload: Sendable, Equatable {
     public var kind: String {
         switch self {
         case .sync(let m): m.kind
+        case .exam(let m): m.kind
         }
     }
 }

@@ -21,4 +21,14 @@ public struct NodeClock: Sendable, Equatable {
     public func offset(at t: VirtualTime) -> Duration { reading(at: t) - t }
 
     public mutating func adjust(by delta: Duration) { adjustment = adjustment + delta }
+
+    /// The first true time at which this clock reads `local` or later: how a deadline
+    /// measured on this clock becomes a timer in true time.
+    public func trueTime(whenReading local: VirtualTime) -> VirtualTime {
+        let base = local.microseconds - skew.microseconds - adjustment.microseconds
+        var guess = VirtualTime(microseconds: Int64((Double(base) / (1 + Double(driftPPB) / 1e9)).rounded(.down)))
+        while reading(at: guess) >= local { guess.microseconds -= 1 }
+        while reading(at: guess) < local { guess.microseconds += 1 }
+        return guess
+    }
 }

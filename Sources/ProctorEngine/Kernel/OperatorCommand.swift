@@ -6,6 +6,12 @@ public enum OperatorCommand: Sendable, Equatable {
     case start(Phase)
     /// `n` / PageDown: the next phase in order.
     case nextPhase
+    /// `t`: the operator plays this student (1-based), or hands it back.
+    case toggleTakeover(student: Int)
+    /// `a`–`d`: answer the current question for a taken-over student.
+    case answer(student: Int, choice: Int)
+    /// `s`: submit a taken-over student's exam.
+    case submitExam(student: Int)
 
     /// The `name` of the log's `command` line.
     public var logName: String {
@@ -17,6 +23,9 @@ public enum OperatorCommand: Sendable, Equatable {
         case .start(.consistency): "start_consistency"
         case .start(.done): "finish"
         case .nextPhase: "next_phase"
+        case .toggleTakeover: "takeover"
+        case .answer: "answer"
+        case .submitExam: "submit"
         }
     }
 }

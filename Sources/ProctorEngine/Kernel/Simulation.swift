@@ -24,6 +24,17 @@ public final class Simulation {
     enum Event {
         case deliver(Envelope)
         case command(OperatorCommand)
+        case timer(Timer)
+    }
+
+    enum Timer {
+        case think(student: Int, q: Int)
+        case deadline(student: Int, q: Int)
+        case retransmit(student: Int)
+        case flagTick
+        /// Main releases question `q` to every student still answering.
+        case release(q: Int)
+        case processed(student: Int, server: NodeID)
     }
 
     public let seed: UInt64
@@ -31,7 +42,7 @@ public final class Simulation {
     public let scenario: Scenario
 
     public private(set) var now: VirtualTime = .zero
-    private var queue = EventQueue<Event>()
+    var queue = EventQueue<Event>()
     private var network: Network
     /// Clocks of the synchronized nodes: `clockNodes[i]` owns `clocks[i]`.
     public let clockNodes: [NodeID]
@@ -39,8 +50,8 @@ public final class Simulation {
     private var daemon: BerkeleyDaemon
     public private(set) var log: EventLog
 
-    public private(set) var phase: Phase?
-    public private(set) var completed: Set<Phase> = []
+    public internal(set) var phase: Phase?
+    public internal(set) var completed: Set<Phase> = []
     public private(set) var notice: Notice?
     public private(set) var commandLog: [(at: VirtualTime, command: OperatorCommand)] = []
     public private(set) var brokenInvariants: [String] = []
@@ -51,6 +62,16 @@ public final class Simulation {
 
     // Clock synchronization.
     public private(set) var sync = SyncState()
+
+    // The exam.
+    public internal(set) var exam: ExamState
+    var router: SubmissionRouter
+    var detector: CheatingDetector
+    var examRandom: SeededRandom
+    /// The results store: one row per student in roll order.
+    public internal(set) var results: [ResultRow]
+    /// Increases whenever a result changes, so the runtime knows to export.
+    public internal(set) var resultsRevision = 0
 
     public struct SyncState: Sendable, Equatable {
         public enum NodeStatus: Sendable, Equatable { case idle, polled, replied, adjusted }
@@ -83,6 +104,7 @@ public final class Simulation {
         var random = SeededRandom(seed: config.seed)
         var clockRandom = random.fork()
         network = Network(config: scenario.network, random: random.fork())
+        examRandom = random.fork()
         clockNodes = [.main, .teacher] + students.indices.map { NodeID.student($0 + 1) }
         let skew = scenario.maxSkew.microseconds
         let drift = scenario.maxDriftPPM * 1_000
@@ -92,6 +114,10 @@ public final class Simulation {
         }
         daemon = BerkeleyDaemon(config: .init(tolerance: scenario.syncTolerance))
         log = EventLog(encodes: config.encodesLog)
+        exam = ExamState(students: students.count, questions: config.data.questions, scenario: scenario)
+        router = SubmissionRouter(mainSlots: scenario.mainSlots)
+        detector = CheatingDetector(students: students.indices.map { .student($0 + 1) }, flagsPerMinute: scenario.flagsPerMinute)
+        results = students.map(ResultRow.pending)
         sync.status = Array(repeating: .idle, count: clockNodes.count)
         sync.lastAdjust = Array(repeating: nil, count: clockNodes.count)
     }
@@ -106,6 +132,9 @@ public final class Simulation {
         switch command {
         case .start(let p): start(p)
         case .nextPhase: start(nextPhase)
+        case .toggleTakeover(let k): toggleTakeover(k)
+        case .answer(let k, let choice): operatorAnswer(k, choice)
+        case .submitExam(let k): operatorSubmit(k)
         }
     }
 
@@ -161,11 +190,12 @@ public final class Simulation {
     }
 
     /// The phases this build carries out.
-    public static let builtPhases: [Phase] = [.sync]
+    public static let builtPhases: [Phase] = [.sync, .exam]
 
     private func start(_ p: Phase) {
         switch p {
         case .sync: startSyncRound()
+        case .exam: startExam()
         case .done:
             say("The walkthrough is complete.")
         default:
@@ -173,13 +203,13 @@ public final class Simulation {
         }
     }
 
-    private func say(_ text: String) {
+    func say(_ text: String) {
         notice = Notice(text: text, at: now, serial: (notice?.serial ?? 0) + 1)
     }
 
     // MARK: Clock synchronization
 
-    private func clockIndex(_ node: NodeID) -> Int? {
+    func clockIndex(_ node: NodeID) -> Int? {
         switch node {
         case .main: 0
         case .teacher: 1
@@ -290,11 +320,14 @@ public final class Simulation {
             record(.recv(env, duplicate: false))
             switch env.payload {
             case .sync(let m): receiveSync(m, env)
+            case .exam(let m): receiveExam(m, env)
             }
+        case .timer(let t):
+            handleTimer(t)
         }
     }
 
-    private func send(_ payload: Payload, from: NodeID, to: NodeID) {
+    func send(_ payload: Payload, from: NodeID, to: NodeID) {
         let (id, arrival) = network.transmit(from: from, to: to, at: now)
         let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
         messageCounts[payload.mechanism, default: 0] += 1
@@ -303,11 +336,11 @@ public final class Simulation {
         queue.schedule(.deliver(env), at: arrival)
     }
 
-    private func record(_ kind: LogEntry.Kind) {
+    func record(_ kind: LogEntry.Kind) {
         log.append(LogEntry(t: now, kind: kind))
     }
 
-    private func breakInvariant(_ name: String, _ detail: String) {
+    func breakInvariant(_ name: String, _ detail: String) {
         brokenInvariants.append("\(name): \(detail)")
         record(.invariant(name: name, detail: detail))
     }

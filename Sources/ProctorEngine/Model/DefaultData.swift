@@ -14,6 +14,21 @@ enum DefaultData {
   },
   "sync": {
     "tolerance_ms": 4000
+  },
+  "exam": {
+    "seconds_per_question": 30,
+    "think_min_s": 5,
+    "think_max_s": 55,
+    "accuracy": 0.7,
+    "retransmit_s": 10
+  },
+  "cheating": {
+    "flags_per_minute": 0.5
+  },
+  "servers": {
+    "main_slots": 3,
+    "processing_min_ms": 6000,
+    "processing_max_ms": 12000
   }
 }
 """#

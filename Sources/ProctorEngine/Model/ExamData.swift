@@ -24,6 +24,18 @@ public struct Scenario: Sendable, Equatable {
     public var maxSkew = Duration.milliseconds(6000)
     public var maxDriftPPM: Int64 = 100
     public var syncTolerance = Duration.milliseconds(4000)
+    public var secondsPerQuestion = 30
+    /// Simulated students think for a uniformly random time in this range (seconds); beyond
+    /// `secondsPerQuestion` the question expires first.
+    public var thinkMin = 5.0, thinkMax = 55.0
+    /// The probability that a simulated student's answer is right.
+    public var accuracy = 0.7
+    /// How long a student waits for an ACK before sending its submission again.
+    public var retransmit = Duration.seconds(10)
+    /// The detector's average rate, across the class.
+    public var flagsPerMinute = 0.5
+    public var mainSlots = 3
+    public var processingMin = Duration.milliseconds(6000), processingMax = Duration.milliseconds(12000)
 
     public init() {}
 }
@@ -97,7 +109,7 @@ public struct ExamData: Sendable, Equatable {
     static func parseScenario(_ text: String, file: String) throws(DataError) -> Scenario {
         let root = try JSONValue.parse(text, file: file)
         let obj = try root.object(file: file, field: nil)
-        try obj.rejectUnknown(["students", "network", "clocks", "sync"], file: file, prefix: "")
+        try obj.rejectUnknown(["students", "network", "clocks", "sync", "exam", "cheating", "servers"], file: file, prefix: "")
         var s = Scenario()
         if let v = obj["students"] { s.students = try v.int(file: file, field: "students", in: 1...1000) }
         if let n = obj["network"] {
@@ -119,6 +131,33 @@ public struct ExamData: Sendable, Equatable {
             let o = try y.object(file: file, field: "sync")
             try o.rejectUnknown(["tolerance_ms"], file: file, prefix: "sync.")
             if let v = o["tolerance_ms"] { s.syncTolerance = .milliseconds(Int64(try v.int(file: file, field: "sync.tolerance_ms", in: 1...3_600_000))) }
+        }
+        if let e = obj["exam"] {
+            let o = try e.object(file: file, field: "exam")
+            try o.rejectUnknown(["seconds_per_question", "think_min_s", "think_max_s", "accuracy", "retransmit_s"], file: file, prefix: "exam.")
+            if let v = o["seconds_per_question"] { s.secondsPerQuestion = try v.int(file: file, field: "exam.seconds_per_question", in: 5...600) }
+            if let v = o["think_min_s"] { s.thinkMin = try v.number(file: file, field: "exam.think_min_s", in: 0...3600) }
+            if let v = o["think_max_s"] { s.thinkMax = try v.number(file: file, field: "exam.think_max_s", in: 0...3600) }
+            if s.thinkMax < s.thinkMin {
+                throw DataError(file: file, field: "exam.think_max_s", problem: "must not be below exam.think_min_s (\(s.thinkMin))")
+            }
+            if let v = o["accuracy"] { s.accuracy = try v.number(file: file, field: "exam.accuracy", in: 0...1) }
+            if let v = o["retransmit_s"] { s.retransmit = .seconds(Int64(try v.int(file: file, field: "exam.retransmit_s", in: 1...600))) }
+        }
+        if let c = obj["cheating"] {
+            let o = try c.object(file: file, field: "cheating")
+            try o.rejectUnknown(["flags_per_minute"], file: file, prefix: "cheating.")
+            if let v = o["flags_per_minute"] { s.flagsPerMinute = try v.number(file: file, field: "cheating.flags_per_minute", in: 0...600) }
+        }
+        if let v = obj["servers"] {
+            let o = try v.object(file: file, field: "servers")
+            try o.rejectUnknown(["main_slots", "processing_min_ms", "processing_max_ms"], file: file, prefix: "servers.")
+            if let x = o["main_slots"] { s.mainSlots = try x.int(file: file, field: "servers.main_slots", in: 1...100) }
+            if let x = o["processing_min_ms"] { s.processingMin = .milliseconds(Int64(try x.int(file: file, field: "servers.processing_min_ms", in: 1...600_000))) }
+            if let x = o["processing_max_ms"] { s.processingMax = .milliseconds(Int64(try x.int(file: file, field: "servers.processing_max_ms", in: 1...600_000))) }
+            if s.processingMax < s.processingMin {
+                throw DataError(file: file, field: "servers.processing_max_ms", problem: "must not be below servers.processing_min_ms (\(s.processingMin.milliseconds))")
+            }
         }
         return s
     }

@@ -48,6 +48,14 @@ enum JSONValue: Sendable, Equatable, Decodable {
         return s
     }
 
+    func number(file: String, field: String, in range: ClosedRange<Double>) throws(DataError) -> Double {
+        guard case .number(let d) = self else { throw DataError(file: file, field: field, problem: "must be a number, found \(typeName)") }
+        guard range.contains(d) else {
+            throw DataError(file: file, field: field, problem: "must be between \(range.lowerBound) and \(range.upperBound), found \(d)")
+        }
+        return d
+    }
+
     func int(file: String, field: String, in range: ClosedRange<Int>) throws(DataError) -> Int {
         guard case .number(let d) = self else { throw DataError(file: file, field: field, problem: "must be a whole number, found \(typeName)") }
         guard d.rounded() == d, let i = Int(exactly: d) else {

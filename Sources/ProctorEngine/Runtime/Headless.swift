@@ -23,7 +23,7 @@ public enum Headless {
         let sim = Simulation(config: config)
         let report = try run(sim) { bytes throws(StorageError) in try events?.write(bytes) }
         let resultsPath = outDirectory + "/results.xlsx"
-        try ResultsWorkbook.write(sim.students.map(ResultRow.pending), to: resultsPath)
+        try ResultsWorkbook.write(sim.results, to: resultsPath)
         try events?.commit()
         var r = report
         r.outputs = [resultsPath] + (eventsPath.map { [$0] } ?? [])
@@ -52,6 +52,18 @@ public enum Headless {
             let outliers = r.outliers.isEmpty ? "no outliers" : "outliers corrected but not averaged: " + r.outliers.map(\.description).joined(separator: ", ")
             lines.append("sync         \(sim.sync.roundsCompleted) round(s); spread \(secs(r.spreadBefore)) s → \(secs(r.spreadAfter)) s, "
                 + "longest round trip \(secs(r.maxRoundTrip)) s; \(outliers); \(sim.messageCounts[.sync, default: 0]) messages")
+        }
+        if sim.exam.startedAt != nil {
+            let recs = sim.exam.records.compactMap { $0 }
+            func count(_ r: ExamSession.SubmitReason) -> Int { recs.filter { $0.reason == r }.count }
+            let warned = sim.exam.flags.filter { $0.count != nil }.count
+            let dropped = sim.exam.flags.count - warned
+            let mean = recs.isEmpty ? 0 : Double(recs.map(\.final).reduce(0, +)) / Double(recs.count)
+            lines.append("exam         \(recs.count)/\(sim.students.count) recorded (\(count(.manual)) manual, \(count(.timeout)) timeout, "
+                + "\(count(.terminated)) terminated); main \(sim.router.handledByMain), backup \(sim.router.handledByBackup), "
+                + "\(sim.router.redirects) redirected, main peak \(sim.router.peakMainBusy)/\(sim.router.mainSlots); "
+                + "\(warned) warnings, \(dropped) flags dropped; mean final \(String(format: "%.1f", mean)); "
+                + "\(sim.messageCounts[.exam, default: 0]) messages")
         }
         for p in Phase.allCases where p != .done && !Simulation.builtPhases.contains(p) {
             lines.append("\(p.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) not part of this build yet")

@@ -20,6 +20,8 @@ public final class Runtime: @unchecked Sendable {
     private var anchorVirtual = VirtualTime.zero     // engine queue
     private var lastPublished: UInt64 = .max         // engine queue
     private var eventsFile: AtomicFileWriter?        // io queue
+    private let resultsPath: String?
+    private var exportedResults = 0                  // engine queue
     private var storageError: StorageError?          // io queue
     private let latest: Mutex<Snapshot>
     private let onPublish: @Sendable () -> Void
@@ -29,8 +31,9 @@ public final class Runtime: @unchecked Sendable {
     /// How often the paced clock advances, in wall milliseconds.
     public static let tickMilliseconds = 100
 
-    public init(config: Simulation.Config, speed: Double, eventsFile: AtomicFileWriter?,
+    public init(config: Simulation.Config, speed: Double, eventsFile: AtomicFileWriter?, resultsPath: String?,
                 onPublish: @escaping @Sendable () -> Void) {
+        self.resultsPath = resultsPath
         let sim = Simulation(config: config)
         simulation = sim
         speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
@@ -97,6 +100,7 @@ public final class Runtime: @unchecked Sendable {
             timer?.cancel()
             timer = nil
             drainLog()
+            exportResults()
         }
         return io.sync { [self] in
             if let f = eventsFile {
@@ -129,11 +133,22 @@ public final class Runtime: @unchecked Sendable {
 
     private func publish(force: Bool = false) {
         drainLog()
+        exportResults()
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
         let snap = Snapshot(simulation: simulation, paused: paused, speed: Runtime.speeds[speedIndex])
         latest.withLock { $0 = snap }
         onPublish()
+    }
+
+    /// Writes results.xlsx (atomically, on the I/O queue) whenever a result changed.
+    private func exportResults() {
+        guard let path = resultsPath, simulation.resultsRevision != exportedResults else { return }
+        exportedResults = simulation.resultsRevision
+        let rows = simulation.results
+        io.async { [self] in
+            do throws(StorageError) { try ResultsWorkbook.write(rows, to: path) } catch { storageError = storageError ?? error }
+        }
     }
 
     private func drainLog() {

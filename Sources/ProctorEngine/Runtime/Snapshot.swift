@@ -12,10 +12,13 @@ public struct Snapshot: Sendable {
     }
 
     public struct Servers: Sendable, Equatable {
-        public var mainSlots = 3
-        public var mainBusy = 0
-        public var handledByMain = 0
-        public var handledByBackup = 0
+        public var mainSlots: Int
+        /// The students main is processing now, and the backup.
+        public var mainBusy: [NodeID]
+        public var backupBusy: [NodeID]
+        public var handledByMain: Int
+        public var handledByBackup: Int
+        public var redirects: Int
     }
 
     public var revision: UInt64
@@ -30,6 +33,8 @@ public struct Snapshot: Sendable {
     public var clocks: [ClockRow]
     public var sync: Simulation.SyncState
     public var servers: Servers
+    public var exam: Simulation.ExamState
+    public var results: [ResultRow]
     public var recentLog: [LogEntry]
     public var logCount: Int
     public var messagesInFlight: Int
@@ -38,6 +43,9 @@ public struct Snapshot: Sendable {
     public var brokenInvariants: [String]
 
     public var studentCount: Int { students.count }
+
+    /// Student `k`'s (from 1) clock now.
+    public func localTime(ofStudent k: Int) -> VirtualTime { clocks[1 + k].reading }
 
     public init(simulation s: Simulation, paused: Bool, speed: Double, recentLimit: Int = 200) {
         revision = s.revision
@@ -54,7 +62,11 @@ public struct Snapshot: Sendable {
                      status: s.sync.status[i], lastAdjust: s.sync.lastAdjust[i])
         }
         sync = s.sync
-        servers = Servers()
+        servers = Servers(mainSlots: s.router.mainSlots, mainBusy: s.router.mainBusy, backupBusy: s.router.backupBusy,
+                          handledByMain: s.router.handledByMain, handledByBackup: s.router.handledByBackup,
+                          redirects: s.router.redirects)
+        exam = s.exam
+        results = s.results
         recentLog = Array(s.log.recent.suffix(recentLimit))
         logCount = s.log.count
         messagesInFlight = s.inFlight

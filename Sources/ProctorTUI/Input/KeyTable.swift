@@ -6,6 +6,14 @@ public enum UIAction: Equatable, Sendable {
     case command(OperatorCommand)
     case togglePause, step, faster, slower
     case focusNext, focusPrevious
+    /// Take over the focused student, or hand it back.
+    case takeOver
+    /// Answer the focused (taken-over) student's question with option 0–3.
+    case answer(Int)
+    /// Submit the focused (taken-over) student's exam.
+    case submit
+    /// The teacher's results table in place of the students pane.
+    case toggleResults
     case toggleHelp
     case quit
 }
@@ -42,12 +50,19 @@ public enum KeyTable {
         KeyBinding([.char("4")], "admin: create replicas", .command(.start(.replication))),
         KeyBinding([.char("5")], "admin: start consistency demo", .command(.start(.consistency))),
         KeyBinding([.char("n"), .pageDown], "the next phase in order (a presenter remote sends PageDown)", .command(.nextPhase), hint: "next", rank: 3),
-        KeyBinding([.char(" "), .char("b")], "pause / resume", .togglePause, hint: "pause", rank: 4),
+        KeyBinding([.char(" ")], "pause / resume", .togglePause, hint: "pause", rank: 4),
         KeyBinding([.char(".")], "deliver the next event (single step; pauses first)", .step, hint: "step", rank: 5),
         KeyBinding([.char("+"), .char("=")], "faster (up to 16×)", .faster, label: "+", hint: "faster", rank: 6),
         KeyBinding([.char("-"), .char("_")], "slower (down to 0.25×)", .slower, label: "-", hint: "slower", rank: 7),
         KeyBinding([.tab], "focus the next student", .focusNext),
         KeyBinding([.backTab], "focus the previous student", .focusPrevious),
+        KeyBinding([.char("t")], "take over the focused student (you play it) / hand it back", .takeOver, hint: "take over", rank: 8),
+        KeyBinding([.char("a")], "answer A (taken-over student)", .answer(0)),
+        KeyBinding([.char("b")], "answer B (taken-over student)", .answer(1)),
+        KeyBinding([.char("c")], "answer C (taken-over student)", .answer(2)),
+        KeyBinding([.char("d")], "answer D (taken-over student)", .answer(3)),
+        KeyBinding([.char("s")], "submit the exam (taken-over student)", .submit),
+        KeyBinding([.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 9),
         KeyBinding([.char("?"), .char("h")], "this help", .toggleHelp, label: "?", hint: "help", rank: 0),
         KeyBinding([.char("q"), .char("Q")], "quit (the terminal is restored)", .quit, label: "q", hint: "quit", rank: 1),
     ]

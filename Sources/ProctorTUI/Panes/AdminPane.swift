@@ -8,7 +8,7 @@ enum AdminPane {
         for (i, p) in Phase.allCases.filter({ $0 != .done }).enumerated() where i < inner.height {
             let y = inner.y + i
             let built = Simulation.builtPhases.contains(p)
-            let running = s.phase == p && (p != .sync || s.sync.round != nil)
+            let running = s.phase == p && (p == .sync ? s.sync.round != nil : !s.completed.contains(p))
             let (mark, style): (String, Style)
             if running { (mark, style) = ("● live", .warn) }
             else if s.completed.contains(p) { (mark, style) = (p == .sync ? "✓ ×\(s.sync.roundsCompleted)" : "✓", .good) }

@@ -14,6 +14,16 @@ enum CaptionLine {
 
     static func text(_ s: Snapshot) -> String {
         if let inv = s.brokenInvariants.last { return "INVARIANT BROKEN — \(inv)" }
+        if s.exam.startedAt != nil && s.sync.round == nil {
+            let n = s.studentCount, done = s.exam.recordedCount
+            if done == n {
+                return "Exam over: \(n) recorded — main \(s.servers.handledByMain), backup \(s.servers.handledByBackup). v shows the teacher's results (results.xlsx)."
+            }
+            if !s.exam.syncedBeforeStart {
+                return "Clocks were NOT synchronized: each countdown runs on its own clock, so they disagree by seconds. (1 re-syncs.)"
+            }
+            return "Exam: each question has \(s.exam.secondsPerQuestion) s on the student's synchronized clock; main takes \(s.servers.mainSlots) at once, the rest overflow to backup."
+        }
         if s.sync.round != nil {
             if s.paused {
                 return "Berkeley, paused: press . to deliver the next message and watch the clocks pane change."

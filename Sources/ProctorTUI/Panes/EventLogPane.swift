@@ -39,6 +39,14 @@ enum EventLogPane {
             return ("sync round \(r.round): spread \(Format.span(r.spreadBefore)) → \(Format.span(r.spreadAfter)) (max rtt \(Format.span(r.maxRoundTrip)))", .good)
         case .invariant(let name, let detail):
             return ("INVARIANT BROKEN \(name): \(detail)", .bad)
+        case .warning(let st, let count):
+            return ("\(Format.name(st)) ⚠ warning \(count) → " + (count >= 2 ? "exam terminated, 0" : "50% of marks"), count >= 2 ? .bad : .warn)
+        case .flagDropped(let st):
+            return ("\(Format.name(st)) flag dropped: already submitted", .muted)
+        case .redirect(let st, let busy):
+            return ("main full (\(busy) busy): \(Format.name(st)) REDIRECT → backup", .warn)
+        case .submit(let r):
+            return ("\(Format.name(r.student)) recorded by \(r.server): \(r.reason.rawValue), raw \(r.raw), final \(r.final)", .good)
         }
     }
 
@@ -51,6 +59,12 @@ enum EventLogPane {
         case .sync(.timeRequest(let r)): "r\(r)".fit(13)
         case .sync(.timeReply(let r, let local)): "r\(r) \(Format.clock(local))".fit(13)
         case .sync(.adjust(let r, let d)): "r\(r) \(Format.signed(d))".fit(13)
+        case .exam(.question(let q, _)): "q\(q)".fit(13)
+        case .exam(.answer(let q, let c)): "q\(q)\(c.map { " " + String(Character(Unicode.Scalar(UInt8(65 + $0)))) } ?? "")".fit(13)
+        case .exam(.submit(let s)): s.reason.rawValue.fit(13)
+        case .exam(.forward(let k, _)): "S\(k)".fit(13)
+        case .exam(.ack(let f)): "final \(f)".fit(13)
+        case .exam(.flag): "".fit(13)
         }
     }
 }

@@ -7,13 +7,14 @@ enum StatusBar {
         b.fill(r, style: .bar)
         let phase: String
         if let p = s.phase {
-            let done = p == .sync && s.sync.round == nil && s.completed.contains(.sync)
+            let done = s.completed.contains(p) && (p != .sync || s.sync.round == nil)
             phase = "\(p.rawValue.uppercased()) \(p.number)/5" + (done ? " ✓" : "")
         } else {
             phase = "READY 0/5"
         }
         let pace = s.paused ? "⏸ PAUSED \(Format.speed(s.speed))" : "▶ \(Format.speed(s.speed))"
         var segments = [" Proctor", phase, "t \(Format.runTime(s.now))", pace, "seed \(s.seed)", "\(s.studentCount) students"]
+        if s.exam.startedAt != nil { segments.append("\(s.exam.recordedCount)/\(s.studentCount) submitted") }
         if s.messagesInFlight > 0 { segments.append("\(s.messagesInFlight) in flight") }
         let left = segments.joined(separator: " │ ")
         var x = b.write(left, x: r.x, y: r.y, style: .bar, clip: r)

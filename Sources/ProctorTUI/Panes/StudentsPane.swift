@@ -1,40 +1,111 @@
 import ProctorEngine
 
-/// One row per student. Until the exam phase exists, each row shows the student's clock as
-/// the synchronization sees it; the focused student is marked.
+/// One row per student: before the exam, its clock as synchronization sees it; during the
+/// exam, the question, a countdown bar on the student's own clock, the last answer,
+/// warnings and status. The focused student is marked, the one the operator plays too.
+/// With the teacher's view on, the pane shows the results table instead.
 enum StudentsPane {
-    static func draw(_ s: Snapshot, _ r: Rect, focus: Int, into b: inout ScreenBuffer) {
-        b.box(r, title: "Students", footer: s.studentCount > r.inner.height ? "\(focus + 1)/\(s.studentCount)" : nil)
+    static func draw(_ s: Snapshot, _ r: Rect, focus: Int, teacherView: Bool, into b: inout ScreenBuffer) {
+        let scrolled = s.studentCount > r.inner.height - (teacherView ? 1 : 0)
+        b.box(r, title: teacherView ? "Teacher · results (v: students)" : "Students",
+              footer: scrolled ? "\(focus + 1)/\(s.studentCount)" : nil)
+        if teacherView {
+            ResultsTable.draw(s, r.inner, focus: focus, into: &b)
+            return
+        }
         let inner = r.inner
         guard inner.height > 0 else { return }
         let start = min(max(0, focus - inner.height / 2), max(0, s.studentCount - inner.height))
         let nameW = min(10, max(4, (s.students.map { $0.name.cellCount }.max() ?? 4)))
         for (row, i) in (start..<min(s.studentCount, start + inner.height)).enumerated() {
             let y = inner.y + row
-            let st = s.students[i]
             let focused = i == focus
-            let label = "S\(i + 1)".fit(4) + st.name.fit(nameW) + " "
             var x = b.write(focused ? "▸" : " ", x: inner.x, y: y, style: .accent, clip: inner)
-            x = b.write(label, x: x, y: y, style: focused ? .selected : .title, clip: inner)
-            let clock = s.clocks.first { $0.node == .student(i + 1) }
-            let (text, style) = clockStatus(clock, syncing: s.sync.round != nil)
-            x = b.write(text, x: x + 1, y: y, style: style, clip: inner)
-            let tail = "  waiting for the exam"
-            if x + tail.cellCount <= inner.maxX { b.write(tail, x: x, y: y, style: .muted, clip: inner) }
+            x = b.write("S\(i + 1)".fit(4) + s.students[i].name.fit(nameW) + " ", x: x, y: y, style: focused ? .selected : .title, clip: inner)
+            x += 1
+            if s.exam.startedAt == nil {
+                let (text, style) = clockStatus(s.clocks[2 + i])
+                x = b.write(text, x: x, y: y, style: style, clip: inner)
+                let tail = "  waiting for the exam"
+                if x + tail.cellCount <= inner.maxX { x = b.write(tail, x: x, y: y, style: .muted, clip: inner) }
+            } else {
+                x = examStatus(s, i, x: x, y: y, clip: inner, into: &b)
+            }
+            if s.exam.operated[i] {
+                let mark = "◆ you"
+                b.write(mark, x: max(x + 1, inner.maxX - mark.cellCount), y: y, style: Style(.magenta, bold: true), clip: inner)
+            }
         }
     }
 
-    static func clockStatus(_ c: Snapshot.ClockRow?, syncing: Bool) -> (String, Style) {
-        guard let c else { return ("", .plain) }
+    /// Draws the exam part of a row; returns the column after it.
+    static func examStatus(_ s: Snapshot, _ i: Int, x: Int, y: Int, clip: Rect, into b: inout ScreenBuffer) -> Int {
+        let session = s.exam.sessions[i]
+        let n = session.questionCount
+        var x = x
+        if let rec = s.exam.records[i] {
+            if rec.reason == .terminated {
+                return b.write("✗ TERMINATED — 2 warnings, marks 0 (via \(rec.server))", x: x, y: y, style: .bad, clip: clip)
+            }
+            x = b.write("✓ submitted (\(rec.reason.rawValue)) via \(rec.server) — \(rec.final)", x: x, y: y, style: .good, clip: clip)
+            if rec.warnings > 0 { x = b.write("  ⚠1: 50% of \(rec.raw)", x: x, y: y, style: .warn, clip: clip) }
+            return x
+        }
+        switch session.state {
+        case .waiting:
+            return b.write("exam starting…", x: x, y: y, style: .muted, clip: clip)
+        case .answering(let q, let deadline):
+            let left = deadline - s.localTime(ofStudent: i + 1)
+            let secs = max(0, Int((left.microseconds + 999_999) / 1_000_000))
+            let total = max(1, s.exam.secondsPerQuestion)
+            let barW = 12
+            let filled = min(barW, max(0, Int((Double(left.microseconds) / Double(total * 1_000_000) * Double(barW)).rounded(.up))))
+            x = b.write("Q\(q)/\(n)".fit(6), x: x, y: y, clip: clip)
+            x = b.write(String(repeating: "█", count: filled), x: x, y: y, style: secs <= 5 ? .bad : .good, clip: clip)
+            x = b.write(String(repeating: "░", count: barW - filled), x: x, y: y, style: .muted, clip: clip)
+            x = b.write(" " + "\(secs)s".fit(4), x: x, y: y, style: secs <= 5 ? .bad : .plain, clip: clip)
+        case .between(let q):
+            x = b.write("Q\(q)/\(n)".fit(6), x: x, y: y, clip: clip)
+            x = b.write("sent · next question on its way", x: x, y: y, style: .muted, clip: clip)
+        case .submitted(let reason):
+            x = b.write("⧗ submitted (\(reason.rawValue)), awaiting ACK", x: x, y: y, style: .accent, clip: clip)
+        case .recorded:
+            break
+        }
+        let letter = s.exam.lastChoice[i].map { String(Character(Unicode.Scalar(UInt8(65 + $0)))) } ?? "–"
+        x = b.write(" " + letter.fit(2), x: x, y: y, style: .accent, clip: clip)
+        if session.warnings > 0 { x = b.write(" ⚠\(session.warnings) (50%)", x: x, y: y, style: .warn, clip: clip) }
+        return x
+    }
+
+    static func clockStatus(_ c: Snapshot.ClockRow) -> (String, Style) {
         switch c.status {
         case .polled: return ("clock polled by main…", .warn)
         case .replied: return ("clock read, awaiting ADJUST", .accent)
-        case .adjusted:
-            if let a = c.lastAdjust { return ("clock adjusted \(Format.signed(a.delta))", .good) }
-            return ("clock adjusted", .good)
-        case .idle:
+        case .adjusted, .idle:
             if let a = c.lastAdjust { return ("clock adjusted \(Format.signed(a.delta))", .good) }
             return ("clock \(Format.signed(c.offset)) off true time", .plain)
+        }
+    }
+}
+
+/// The teacher's results table: the rows of results.xlsx.
+enum ResultsTable {
+    static func draw(_ s: Snapshot, _ r: Rect, focus: Int, into b: inout ScreenBuffer) {
+        guard r.height > 0 else { return }
+        let nameW = min(12, max(4, (s.students.map { $0.name.cellCount }.max() ?? 4)))
+        func line(_ cols: [String]) -> String {
+            cols[0].fit(6) + cols[1].fit(nameW + 1) + cols[2].fit(5) + cols[3].fit(5) + cols[4].fit(6) + cols[5].fit(11) + cols[6].fit(7) + cols[7]
+        }
+        b.write(line(ResultsWorkbook.header.map { $0 == "Warnings" ? "Warn" : $0 }), x: r.x + 1, y: r.y, style: Style(bold: true, underline: true), clip: r)
+        let rows = r.height - 1
+        let start = min(max(0, focus - rows / 2), max(0, s.results.count - rows))
+        for (j, row) in s.results[start..<min(s.results.count, start + rows)].enumerated() {
+            let num = { (v: Int?) in v.map(String.init) ?? "–" }
+            let style: Style = row.status == .terminated ? .bad : row.status == .submitted ? .plain : .muted
+            b.write(line([String(row.roll), row.name, num(row.mcq), String(row.warnings), num(row.final), row.status.rawValue,
+                          row.server?.description ?? "–", num(row.isa)]),
+                    x: r.x + 1, y: r.y + 1 + j, style: start + j == focus ? .selected : style, clip: r)
         }
     }
 }
