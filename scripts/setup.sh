@@ -12,3 +12,8 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
+# openpyxl reads results.xlsx back in the tests, independently of libxlsxwriter.
+if ! python3 -c "import openpyxl" >/dev/null 2>&1; then
+  echo "setup: installing openpyxl"
+  python3 -m pip install --quiet --root-user-action=ignore openpyxl
+fi

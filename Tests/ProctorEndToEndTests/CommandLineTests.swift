@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 
+let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("scripts/check_results.py").path
+
 /// The command-line contract: exit codes, messages, outputs.
 @Suite struct CommandLineTests {
     @Test func headlessRunsSyncAndWritesTheOutputs() throws {
@@ -17,6 +20,25 @@ import Testing
         #expect(try String(contentsOfFile: "\(dir)/e2.jsonl", encoding: .utf8) == log, "same seed, same log")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp") }
         #expect(leftovers.isEmpty)
+    }
+
+    /// results.xlsx, read by an independent reader, agrees with the event log.
+    @Test(arguments: [(1, 5), (2, 12), (3, 1), (4, 30)])
+    func theWorkbookAgreesWithTheLog(seed: Int, students: Int) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runProgram(proctorBinary, ["--headless", "--seed", "\(seed)", "--students", "\(students)",
+                                               "--events", "\(dir)/e.jsonl", "--out", "\(dir)/o"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let check = try runProgram("/usr/bin/env", ["python3", checker, "\(dir)/o/results.xlsx", "\(dir)/e.jsonl"])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("\(students) rows agree"))
+        // The checker is not a rubber stamp: a log whose marks disagree is rejected.
+        let log = try String(contentsOfFile: "\(dir)/e.jsonl", encoding: .utf8)
+        let tampered = log.replacingOccurrences(of: "\"final\":0}", with: "\"final\":7}")
+            .replacingOccurrences(of: "\"warnings\":0,", with: "\"warnings\":3,")
+        try tampered.write(toFile: "\(dir)/bad.jsonl", atomically: true, encoding: .utf8)
+        #expect(try runProgram("/usr/bin/env", ["python3", checker, "\(dir)/o/results.xlsx", "\(dir)/bad.jsonl"]).status == 1)
     }
 
     @Test(arguments: [["--students", "0"], ["--speed", "32"], ["--bogus"], ["--seed", "x"], ["--students"]])

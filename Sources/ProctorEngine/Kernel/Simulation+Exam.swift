@@ -10,8 +10,6 @@ extension Simulation {
         public var sessions: [ExamSession]
         /// Students the operator plays (index from 0).
         public var operated: [Bool]
-        /// The option each student chose last, for the students pane.
-        public var lastChoice: [Int?]
         public var flags: [FlagRecord] = []
         public var redirects: [RedirectRecord] = []
         public var records: [SubmitRecord?]
@@ -24,7 +22,6 @@ extension Simulation {
         init(students: Int, questions: [Question], scenario: Scenario) {
             sessions = Array(repeating: ExamSession(questionCount: questions.count, retransmitAfter: scenario.retransmit), count: students)
             operated = Array(repeating: false, count: students)
-            lastChoice = Array(repeating: nil, count: students)
             records = Array(repeating: nil, count: students)
             arrivedAt = Array(repeating: nil, count: students)
             startedAt_ = Array(repeating: nil, count: students)
@@ -210,7 +207,6 @@ extension Simulation {
         var session = exam.sessions[k - 1]
         let actions = session.answer(choice, localNow: clocks[1 + k].reading(at: now))
         exam.sessions[k - 1] = session
-        if !actions.isEmpty { exam.lastChoice[k - 1] = choice }
         carryOut(actions, k)
     }
 

@@ -64,18 +64,26 @@ enum StudentsPane {
             x = b.write(String(repeating: "█", count: filled), x: x, y: y, style: secs <= 5 ? .bad : .good, clip: clip)
             x = b.write(String(repeating: "░", count: barW - filled), x: x, y: y, style: .muted, clip: clip)
             x = b.write(" " + "\(secs)s".fit(4), x: x, y: y, style: secs <= 5 ? .bad : .plain, clip: clip)
+            if s.exam.operated[i] { x = b.write(" a–d answers, s submits", x: x, y: y, style: .muted, clip: clip) }
         case .between(let q):
             x = b.write("Q\(q)/\(n)".fit(6), x: x, y: y, clip: clip)
-            x = b.write("sent · next question on its way", x: x, y: y, style: .muted, clip: clip)
+            if session.expired[q - 1] {
+                x = b.write("✗ expired", x: x, y: y, style: .warn, clip: clip)
+            } else {
+                x = b.write("✓ " + letter(session.answers[q - 1]), x: x, y: y, style: .accent, clip: clip)
+            }
+            x = b.write(" · Q\(q + 1) opens on main's schedule", x: x, y: y, style: .muted, clip: clip)
         case .submitted(let reason):
             x = b.write("⧗ submitted (\(reason.rawValue)), awaiting ACK", x: x, y: y, style: .accent, clip: clip)
         case .recorded:
             break
         }
-        let letter = s.exam.lastChoice[i].map { String(Character(Unicode.Scalar(UInt8(65 + $0)))) } ?? "–"
-        x = b.write(" " + letter.fit(2), x: x, y: y, style: .accent, clip: clip)
         if session.warnings > 0 { x = b.write(" ⚠\(session.warnings) (50%)", x: x, y: y, style: .warn, clip: clip) }
         return x
+    }
+
+    static func letter(_ choice: Int?) -> String {
+        choice.map { String(Character(Unicode.Scalar(UInt8(65 + $0)))) } ?? "–"
     }
 
     static func clockStatus(_ c: Snapshot.ClockRow) -> (String, Style) {
