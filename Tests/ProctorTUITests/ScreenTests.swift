@@ -71,19 +71,30 @@ import Testing
         #expect(text.contains("sync round 1: spread"))
     }
 
-    @Test func theHelpOverlayListsEveryBindingOfTheKeyTable() {
+    @Test(arguments: [(80, 24), (120, 40)])
+    func theHelpOverlayListsEveryBindingOfTheKeyTable(size: (Int, Int)) {
         var v = ViewState()
         v.helpVisible = true
-        let text = Self.render(Self.snapshot(synced: false), 120, 40, v).text
+        let text = Self.render(Self.snapshot(synced: false), size.0, size.1, v).text
         for b in KeyTable.bindings {
-            #expect(text.contains(b.help), "help lacks \(b.keyLabel)")
+            #expect(text.contains(b.keyLabel), "help lacks \(b.keyLabel) at \(size)")
+            #expect(text.contains(String(b.help.prefix(20))), "help lacks \(b.help) at \(size)")
         }
+    }
+
+    @Test func everyKeyOfTheTableMapsToItsOwnAction() {
+        #expect(KeyTable.action(for: .char("3")) == .command(.start(.isa)))
+        #expect(KeyTable.action(for: .char("c")) == .answer(2))
+        #expect(KeyTable.action(for: .pageDown) == .command(.nextPhase))
+        #expect(KeyTable.action(for: .char("z")) == nil)
+        let keys = KeyTable.bindings.flatMap(\.keys)
+        #expect(Set(keys).count == keys.count, "no key is bound twice")
     }
 
     @Test func statusBarHintsComeFromTheKeyTable() {
         let bar = Self.render(Self.snapshot(synced: false), 200, 60).line(0)
         for b in KeyTable.bindings where b.hint != nil {
-            #expect(bar.contains("\(b.keys[0].label):\(b.hint!)"))
+            #expect(bar.contains(b.hintText!))
         }
         let narrow = Self.render(Self.snapshot(synced: false), 80, 24).line(0)
         #expect(narrow.contains("?:help"), "the most important hint survives at 80 columns")
@@ -170,5 +181,63 @@ import Testing
         b.restyle(Rect(x: 5, y: 0, width: 2, height: 1), .bad)
         #expect(b.changes(since: a).first == .init(y: 0, x: 5, endX: 7), "a style change counts")
         #expect(b.changes(since: ScreenBuffer(width: 31, height: 4)).count == 4, "a resize redraws everything")
+    }
+}
+
+/// The exam as the screen shows it.
+@Suite struct ExamScreenTests {
+    static func examSnapshot(students: Int = 5, seed: UInt64 = 42, until: VirtualTime? = nil, operate: Int? = nil) -> Snapshot {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: students, seed: seed, encodesLog: false))
+        sim.apply(.start(.sync))
+        sim.runUntilQuiet()
+        if let operate { sim.apply(.toggleTakeover(student: operate)) }
+        sim.apply(.start(.exam))
+        if let until { sim.run(until: sim.now + Duration(microseconds: until.microseconds)) } else { sim.runUntilQuiet() }
+        return Snapshot(simulation: sim, paused: false, speed: 16)
+    }
+
+    @Test func studentsShowTheQuestionACountdownAndTheOperatorMark() {
+        let snap = Self.examSnapshot(until: .seconds(12), operate: 2)
+        let text = ScreenTests.render(snap, 120, 40).text
+        #expect(text.contains("Q1/10"))
+        #expect(text.range(of: "█+░* 1[0-9]s", options: .regularExpression) != nil, "a countdown bar with seconds left:\n\(text)")
+        #expect(text.contains("◆ you"))
+        #expect(text.contains("0/5 submitted"))
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func afterTheExamEveryRowShowsItsOutcomeAndTheTeacherSeesTheResults(size: (Int, Int)) {
+        let snap = Self.examSnapshot()
+        let text = ScreenTests.render(snap, size.0, size.1).text
+        for (i, rec) in snap.exam.records.enumerated() {
+            let r = rec!
+            let row = text.split(separator: "\n").first { $0.contains("S\(i + 1)  ") && $0.contains(snap.students[i].name) }!
+            if r.reason == .terminated { #expect(row.contains("TERMINATED")) } else { #expect(row.contains("✓") && row.contains("\(r.final)")) }
+        }
+        #expect(text.contains("5/5 submitted"))
+        var v = ViewState()
+        v.teacherView = true
+        let teacher = ScreenTests.render(snap, 120, 40, v).text
+        #expect(teacher.contains("Roll") && teacher.contains("Final") && teacher.contains("Status"))
+        for r in snap.results { #expect(teacher.contains(String(r.roll))) }
+    }
+
+    @Test func theCheatingMonitorListsFlagsNewestFirst() throws {
+        let snap = Self.examSnapshot()
+        try #require(snap.exam.flags.count >= 2)
+        let text = ScreenTests.render(snap, 120, 40).text
+        let newest = snap.exam.flags.last!, oldest = snap.exam.flags.first!
+        let a = try #require(text.range(of: "\(Format.runTime(newest.at)) S\(newest.student)"))
+        let b = try #require(text.range(of: "\(Format.runTime(oldest.at)) S\(oldest.student)"))
+        #expect(a.lowerBound < b.lowerBound)
+    }
+
+    @Test func theServersPaneShowsTheOverflow() {
+        let snap = Self.examSnapshot(students: 12, seed: 11)
+        #expect(snap.servers.redirects > 0)
+        let text = ScreenTests.render(snap, 120, 40).text
+        #expect(text.contains("redirects: \(snap.servers.redirects)"))
+        #expect(text.contains("→ backup (main full)"))
+        #expect(text.contains("\(snap.servers.handledByBackup) done"))
     }
 }

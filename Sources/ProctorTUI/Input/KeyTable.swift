@@ -18,25 +18,38 @@ public enum UIAction: Equatable, Sendable {
     case quit
 }
 
-/// One row of the key table: the keys, what they do in words, and the action.
+/// One row of the key table: the keys, what they do in words, and the action of each key.
 public struct KeyBinding: Sendable {
     public var keys: [Key]
     /// How the help overlay names the keys, e.g. `space` or `n · PageDown`.
     public var keyLabel: String
     public var help: String
-    public var action: UIAction
+    /// The action of each key, in the order of `keys`.
+    public var actions: [UIAction]
     /// A short word for the status bar's key hints (nil: shown in help only).
     public var hint: String?
     /// Hints with a lower rank survive on narrower screens.
     public var hintRank: Int
 
+    /// Keys that all do the same thing.
     init(_ keys: [Key], _ help: String, _ action: UIAction, label: String? = nil, hint: String? = nil, rank: Int = 99) {
+        self.init(keys, help, perKey: Array(repeating: action, count: keys.count), label: label, hint: hint, rank: rank)
+    }
+
+    /// A family of keys, one action each (`1`–`5`, `a`–`d`).
+    init(_ keys: [Key], _ help: String, perKey actions: [UIAction], label: String? = nil, hint: String? = nil, rank: Int = 99) {
+        precondition(keys.count == actions.count)
         self.keys = keys
         keyLabel = label ?? keys.map(\.label).joined(separator: " · ")
         self.help = help
-        self.action = action
+        self.actions = actions
         self.hint = hint
         hintRank = rank
+    }
+
+    /// The status bar's `key:hint` text.
+    var hintText: String? {
+        hint.map { "\(keyLabel.cellCount <= 3 ? keyLabel : keys[0].label):\($0)" }
     }
 }
 
@@ -44,11 +57,10 @@ public struct KeyBinding: Sendable {
 /// are generated from it, so they cannot disagree with what the keys do.
 public enum KeyTable {
     public static let bindings: [KeyBinding] = [
-        KeyBinding([.char("1")], "admin: sync clocks (Berkeley)", .command(.start(.sync)), hint: "sync", rank: 2),
-        KeyBinding([.char("2")], "admin: start exam", .command(.start(.exam))),
-        KeyBinding([.char("3")], "admin: start ISA phase", .command(.start(.isa))),
-        KeyBinding([.char("4")], "admin: create replicas", .command(.start(.replication))),
-        KeyBinding([.char("5")], "admin: start consistency demo", .command(.start(.consistency))),
+        KeyBinding((1...5).map { .char(Character(String($0))) },
+                   "admin: sync clocks · start exam · start ISA phase · create replicas · start consistency demo",
+                   perKey: [.sync, .exam, .isa, .replication, .consistency].map { .command(.start($0)) },
+                   label: "1–5", hint: "phases", rank: 2),
         KeyBinding([.char("n"), .pageDown], "the next phase in order (a presenter remote sends PageDown)", .command(.nextPhase), hint: "next", rank: 3),
         KeyBinding([.char(" ")], "pause / resume", .togglePause, hint: "pause", rank: 4),
         KeyBinding([.char(".")], "deliver the next event (single step; pauses first)", .step, hint: "step", rank: 5),
@@ -57,10 +69,8 @@ public enum KeyTable {
         KeyBinding([.tab], "focus the next student", .focusNext),
         KeyBinding([.backTab], "focus the previous student", .focusPrevious),
         KeyBinding([.char("t")], "take over the focused student (you play it) / hand it back", .takeOver, hint: "take over", rank: 8),
-        KeyBinding([.char("a")], "answer A (taken-over student)", .answer(0)),
-        KeyBinding([.char("b")], "answer B (taken-over student)", .answer(1)),
-        KeyBinding([.char("c")], "answer C (taken-over student)", .answer(2)),
-        KeyBinding([.char("d")], "answer D (taken-over student)", .answer(3)),
+        KeyBinding([.char("a"), .char("b"), .char("c"), .char("d")], "answer the current question (taken-over student)",
+                   perKey: (0...3).map { .answer($0) }, label: "a–d"),
         KeyBinding([.char("s")], "submit the exam (taken-over student)", .submit),
         KeyBinding([.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 9),
         KeyBinding([.char("?"), .char("h")], "this help", .toggleHelp, label: "?", hint: "help", rank: 0),
@@ -69,7 +79,7 @@ public enum KeyTable {
 
     private static let index: [Key: UIAction] = {
         var d: [Key: UIAction] = [:]
-        for b in bindings { for k in b.keys where d[k] == nil { d[k] = b.action } }
+        for b in bindings { for (k, a) in zip(b.keys, b.actions) where d[k] == nil { d[k] = a } }
         return d
     }()
 

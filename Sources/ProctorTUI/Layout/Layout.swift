@@ -32,7 +32,8 @@ public struct Layout: Equatable, Sendable {
         // Bottom band (servers · event log) keeps at least 6 rows; the middle band holds the
         // cheating monitor and lock queues and, on the left, the rest of the clocks.
         let minBottom = 6, minMiddle = 6
-        let studentsH = min(max(students + 2, adminH), max(adminH, body - minBottom - minMiddle))
+        // Students: a header row and one row per student, inside a border.
+        let studentsH = min(max(students + 3, adminH), max(adminH, body - minBottom - minMiddle))
         let clocksWanted = students + 2 + 1 + 2     // main, teacher, students, header, borders
         let middleWanted = max(minMiddle, adminH + clocksWanted - studentsH)
         let middleH = max(minMiddle, min(middleWanted, body - studentsH - minBottom))

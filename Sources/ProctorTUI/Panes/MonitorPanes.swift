@@ -16,14 +16,15 @@ enum CheatingPane {
                       in: inner, style: .muted, into: &b)
             return
         }
+        let compact = inner.width < 30
         for (j, f) in s.exam.flags.reversed().prefix(inner.height).enumerated() {
             let y = inner.y + j
             var x = b.write(Format.runTime(f.at) + " ", x: inner.x, y: y, style: .muted, clip: inner)
             x = b.write("S\(f.student) ", x: x, y: y, style: .title, clip: inner)
             switch f.count {
-            case 1?: b.write("warning 1 → 50%", x: x, y: y, style: .warn, clip: inner)
-            case let c?: b.write("warning \(c) → ended", x: x, y: y, style: .bad, clip: inner)
-            case nil: b.write("flag dropped (submitted)", x: x, y: y, style: .muted, clip: inner)
+            case 1?: b.write(compact ? "⚠1 → 50%" : "warning 1 → 50%", x: x, y: y, style: .warn, clip: inner)
+            case let c?: b.write(compact ? "⚠\(c) → ended" : "warning \(c) → ended", x: x, y: y, style: .bad, clip: inner)
+            case nil: b.write(compact ? "flag dropped" : "flag dropped (submitted)", x: x, y: y, style: .muted, clip: inner)
             }
         }
     }

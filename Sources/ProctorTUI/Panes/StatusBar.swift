@@ -28,13 +28,13 @@ enum StatusBar {
         var chosen: [KeyBinding] = []
         var width = 0
         for c in candidates {
-            let w = c.keys[0].label.cellCount + 1 + c.hint!.cellCount + 2
+            let w = c.hintText!.cellCount + 2
             if x + width + w > r.maxX { break }
             chosen.append(c)
             width += w
         }
         let hints = KeyTable.bindings.filter { b in chosen.contains { $0.keyLabel == b.keyLabel } }
-            .map { "\($0.keys[0].label):\($0.hint!)" }.joined(separator: "  ")
+            .compactMap(\.hintText).joined(separator: "  ")
         if !hints.isEmpty { b.write(hints + " ", x: r.maxX - hints.cellCount - 1, y: r.y, style: .bar, clip: r) }
     }
 }

@@ -6,17 +6,19 @@ import ProctorEngine
 /// With the teacher's view on, the pane shows the results table instead.
 enum StudentsPane {
     static func draw(_ s: Snapshot, _ r: Rect, focus: Int, teacherView: Bool, into b: inout ScreenBuffer) {
-        let scrolled = s.studentCount > r.inner.height - (teacherView ? 1 : 0)
+        let scrolled = s.studentCount > r.inner.height - 1
         b.box(r, title: teacherView ? "Teacher · results (v: students)" : "Students",
               footer: scrolled ? "\(focus + 1)/\(s.studentCount)" : nil)
         if teacherView {
             ResultsTable.draw(s, r.inner, focus: focus, into: &b)
             return
         }
-        let inner = r.inner
-        guard inner.height > 0 else { return }
-        let start = min(max(0, focus - inner.height / 2), max(0, s.studentCount - inner.height))
+        guard r.inner.height > 1 else { return }
         let nameW = min(10, max(4, (s.students.map { $0.name.cellCount }.max() ?? 4)))
+        let heading = s.exam.startedAt == nil ? "clock" : "question · countdown on the student's clock · status"
+        b.write(" " + "".fit(4) + "name".fit(nameW) + "  " + heading, x: r.inner.x, y: r.inner.y, style: Style(.gray, dim: true, underline: true), clip: r.inner)
+        let inner = Rect(x: r.inner.x, y: r.inner.y + 1, width: r.inner.width, height: r.inner.height - 1)
+        let start = min(max(0, focus - inner.height / 2), max(0, s.studentCount - inner.height))
         for (row, i) in (start..<min(s.studentCount, start + inner.height)).enumerated() {
             let y = inner.y + row
             let focused = i == focus
@@ -44,12 +46,19 @@ enum StudentsPane {
         let n = session.questionCount
         var x = x
         if let rec = s.exam.records[i] {
+            let room = clip.maxX - x
             if rec.reason == .terminated {
-                return b.write("✗ TERMINATED — 2 warnings, marks 0 (via \(rec.server))", x: x, y: y, style: .bad, clip: clip)
+                let full = "✗ TERMINATED — 2 warnings, marks 0 (via \(rec.server))"
+                return b.write(full.cellCount <= room ? full : "✗ TERMINATED, 0", x: x, y: y, style: .bad, clip: clip)
             }
-            x = b.write("✓ submitted (\(rec.reason.rawValue)) via \(rec.server) — \(rec.final)", x: x, y: y, style: .good, clip: clip)
-            if rec.warnings > 0 { x = b.write("  ⚠1: 50% of \(rec.raw)", x: x, y: y, style: .warn, clip: clip) }
-            return x
+            let full = "✓ submitted (\(rec.reason.rawValue)) via \(rec.server) — \(rec.final)"
+            let warn = rec.warnings > 0 ? "  ⚠1: 50% of \(rec.raw)" : ""
+            if full.cellCount + warn.cellCount <= room {
+                x = b.write(full, x: x, y: y, style: .good, clip: clip)
+                return b.write(warn, x: x, y: y, style: .warn, clip: clip)
+            }
+            x = b.write("✓ \(rec.final) (\(rec.reason.rawValue), \(rec.server))", x: x, y: y, style: .good, clip: clip)
+            return rec.warnings > 0 ? b.write(" ⚠1", x: x, y: y, style: .warn, clip: clip) : x
         }
         switch session.state {
         case .waiting:
