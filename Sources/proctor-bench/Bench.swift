@@ -23,16 +23,20 @@ enum Bench {
             print("  N=\(pad(n, 4))  \(t)   \(events) events")
         }
 
-        let sim = Simulation(config: .init(data: data, studentCount: 5, seed: 42, encodesLog: false))
+        let sim = Simulation(config: .init(data: data, studentCount: 30, seed: 42, encodesLog: false))
         sim.run(until: .seconds(2))
         sim.apply(.start(.sync))
         sim.runUntilQuiet()
+        sim.apply(.start(.exam))
+        sim.run(until: sim.now + .seconds(200))
         let snapshot = Snapshot(simulation: sim, paused: false, speed: 1)
         var buffer = ScreenBuffer(width: 200, height: 60)
         let view = ViewState()
         print("")
-        print("screen, 200×60 (12,000 cells), after a sync round")
+        print("screen, 200×60 (12,000 cells), 30 students 200 s into the exam")
         let compose = measure(iterations: quick ? 200 : 2000) { Screen.compose(snapshot, view, into: &buffer) }
+        let snap = measure(iterations: quick ? 200 : 2000) { _ = Snapshot(simulation: sim, paused: false, speed: 1) }
+        print("  take a snapshot                \(snap)")
         print("  compose one full frame         \(compose)")
         let previous = buffer
         var next = buffer

@@ -57,6 +57,13 @@ import Testing
         let exit = try #require(try t.waitForExit(), "proctor did not exit on SIGTERM")
         #expect(exit.status == 143)
         #expect(!exit.alternate)
+
+        let c = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)", width: 120, height: 40)
+        try c.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try c.keys("C-c")
+        let ctrlC = try #require(try c.waitForExit(), "proctor did not exit on Ctrl-C")
+        #expect(ctrlC.status == 130)
+        #expect(!ctrlC.alternate)
     }
 
     @Test func pauseStepHelpAndSpeedFromTheKeyboard() throws {
@@ -96,6 +103,38 @@ import Testing
         let flag = try TmuxSession(command: "\(proctorBinary) --no-color --seed 1 --out \(dir)", width: 120, height: 40)
         try flag.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
         #expect(try !Self.hasColor(flag.captureWithEscapes()))
+    }
+
+    @Test func theExamAtSixteenTimesSpeed() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 11 --students 12 --speed 16 --out \(dir)/out", width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("Tab", "t")          // focus S2 and take it over
+        try t.waitFor("takeover") { $0.contains("◆ you") }
+        try t.keys("2")
+        let first = try t.waitFor("countdowns") { $0.contains("Q1/10") && $0.contains("a–d answers") }
+        let seconds = { (s: String) in s.split(separator: "\n").first { $0.contains("S3  ") }.map(String.init) ?? "" }
+        usleep(400_000)
+        let second = try t.capture()
+        #expect(seconds(first) != seconds(second), "the countdown ticks:\n\(seconds(first))\n\(seconds(second))")
+        try t.keys("c")                 // S2 answers C from the keyboard
+        try t.waitFor("the operator's answer") { s in s.split(separator: "\n").contains { $0.contains("S2  ") && $0.contains("✓ C") } }
+        // The end-of-exam burst: main full, overflow to the backup.
+        let burst = try t.waitFor("the overflow", seconds: 40) { s in
+            s.range(of: "redirects: [1-9]", options: .regularExpression) != nil && s.contains("→ backup (main full)")
+        }
+        #expect(burst.contains("main"))
+        try t.waitFor("the end of the exam", seconds: 30) { $0.contains("12/12 submitted") }
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/out/results.xlsx"), "results.xlsx refreshed as submissions land")
+        try t.keys("v")
+        try t.waitFor("the teacher's results") { $0.contains("Teacher · results") && $0.contains("Roll") }
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+        let check = try runProgram("/usr/bin/env", ["python3", "-c", "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1]).active; print(ws.max_row)", "\(dir)/out/results.xlsx"])
+        #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "13")
     }
 
     /// SGR foreground colours 30–37, 90–97 or 38;… in a tmux capture.
