@@ -58,6 +58,9 @@ import Testing
             #expect(row.roll == int(s, "roll") && row.mcq == int(s, "raw") && row.final == int(s, "final"))
             #expect(row.server?.description == s["server"] as? String)
             #expect(row.status == (s["reason"] as! String == "terminated" ? .terminated : .submitted))
+            // The student's own screen learned the same outcome from its ACK.
+            let rec = sim.exam.records[k - 1]!
+            #expect(sim.exam.sessions[k - 1].state == .recorded(rec.reason, server: rec.server, final: rec.final))
         }
     }
 

@@ -163,8 +163,9 @@ public enum ExamMessage: Sendable, Equatable {
     case submit(Submission)
     /// main → backup: a refused submission, forwarded.
     case forward(student: Int, Submission)
-    /// recording server → student.
-    case ack(final: Int)
+    /// → student: its submission is recorded, by `server`, with this final mark. Sent by the
+    /// recording server, or by main again for a resent copy.
+    case ack(final: Int, server: NodeID)
     /// main → student: a cheating flag.
     case flag
 

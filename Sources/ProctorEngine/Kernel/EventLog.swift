@@ -182,8 +182,9 @@ public enum EventLogEncoder {
             case .forward(let k, let s):
                 w.field("student", NodeID.student(k).description)
                 w.field("reason", s.reason.rawValue)
-            case .ack(let final):
+            case .ack(let final, let server):
                 w.field("final", Int64(final))
+                w.field("server", server.description)
             case .flag:
                 break
             }

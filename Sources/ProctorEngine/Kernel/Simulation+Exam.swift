@@ -86,7 +86,7 @@ extension Simulation {
 
     func receiveExam(_ m: ExamMessage, _ env: Envelope) {
         switch (env.to, m) {
-        case (.student(let k), _): studentReceived(m, k: k, from: env.from)
+        case (.student(let k), _): studentReceived(m, k: k)
         case (.main, .answer):
             break   // recorded with the submission; the next question comes on main's schedule
         case (.main, .submit(let sub)):
@@ -96,23 +96,23 @@ extension Simulation {
                 exam.pending[k - 1] = sub
             }
             detector.submitted(.student(k))
-            perform(router.arrivedAtMain(from: .student(k), processing: processingTime()))
+            perform(router.arrivedAtMain(from: .student(k), processing: processingTime()), at: .main)
         case (.backup, .forward(let k, _)):
-            perform(router.arrivedAtBackup(from: .student(k), processing: processingTime()))
+            perform(router.arrivedAtBackup(from: .student(k), processing: processingTime()), at: .backup)
         default:
             break
         }
     }
 
-    private func studentReceived(_ m: ExamMessage, k: Int, from: NodeID) {
+    private func studentReceived(_ m: ExamMessage, k: Int) {
         var session = exam.sessions[k - 1]
         let actions: [ExamSession.Action]
         switch m {
         case .question(let q, let deadline):
             actions = session.questionArrived(q: q, deadline: deadline)
             if !actions.isEmpty && !exam.operated[k - 1] { scheduleThink(k, q) }
-        case .ack(let final):
-            actions = session.acknowledged(server: from, final: final)
+        case .ack(let final, let server):
+            actions = session.acknowledged(server: server, final: final)
         case .flag:
             actions = session.flagArrived()
         default:
@@ -173,7 +173,7 @@ extension Simulation {
         case .release(let q):
             release(q)
         case .processed(let k, let server):
-            perform(router.finished(student: .student(k), on: server))
+            perform(router.finished(student: .student(k), on: server), at: server)
         }
     }
 
@@ -210,7 +210,8 @@ extension Simulation {
         carryOut(actions, k)
     }
 
-    func perform(_ actions: [SubmissionRouter.Action]) {
+    /// Carries out the router's actions; `node` is the server whose input produced them.
+    func perform(_ actions: [SubmissionRouter.Action], at node: NodeID) {
         for a in actions {
             switch a {
             case .startProcessing(let s, let server, let duration):
@@ -230,7 +231,7 @@ extension Simulation {
                 recordSubmission(k, server: server)
             case .acknowledge(let s, let server):
                 guard case .student(let k) = s, let r = exam.records[k - 1] else { continue }
-                send(.exam(.ack(final: r.final)), from: server, to: s)
+                send(.exam(.ack(final: r.final, server: server)), from: node, to: s)
             case .ignoreDuplicate:
                 break
             }

@@ -63,7 +63,7 @@ enum EventLogPane {
         case .exam(.answer(let q, let c)): "q\(q)\(c.map { " " + String(Character(Unicode.Scalar(UInt8(65 + $0)))) } ?? "")".fit(13)
         case .exam(.submit(let s)): s.reason.rawValue.fit(13)
         case .exam(.forward(let k, _)): "S\(k)".fit(13)
-        case .exam(.ack(let f)): "final \(f)".fit(13)
+        case .exam(.ack(let f, _)): "final \(f)".fit(13)
         case .exam(.flag): "".fit(13)
         }
     }
