@@ -124,3 +124,42 @@ import Testing
         #expect(sim.notice?.text.contains("already submitted") == true)
     }
 }
+
+/// A faulty network that delivers some messages twice: every receiver must cope.
+@Suite struct DuplicateDeliveryTests {
+    static func run(seed: UInt64, students: Int) -> (Simulation, [[String: Any]]) {
+        var data = ExamData.defaults()
+        data.scenario.network.duplicateRate = 0.25
+        let sim = Simulation(config: .init(data: data, studentCount: students, seed: seed, encodesLog: true))
+        var bytes: [UInt8] = []
+        _ = try! Headless.run(sim) { bytes += $0 }
+        let log = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map {
+            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        return (sim, log)
+    }
+
+    @Test(arguments: 1...10)
+    func duplicatesAreLoggedAndChangeNothing(seed: UInt64) {
+        let (sim, log) = Self.run(seed: seed, students: 8)
+        let dups = log.filter { $0["type"] as? String == "recv" && $0["dup"] as? Bool == true }
+        #expect(!dups.isEmpty)
+        for d in dups {
+            // A duplicate is a second recv of an id already received.
+            let firsts = log.filter { $0["type"] as? String == "recv" && int($0, "id") == int(d, "id") && $0["dup"] == nil }
+            #expect(firsts.count == 1)
+        }
+        let submits = log.filter { $0["type"] as? String == "submit" }
+        #expect(submits.count == 8 && Set(submits.map { $0["student"] as! String }).count == 8, "each student recorded exactly once")
+        for s in submits {
+            let student = s["student"] as! String
+            let warnings = log.filter { $0["type"] as? String == "warning" && $0["student"] as! String == student }
+            #expect(warnings.map { int($0, "count") } == Array(1..<(warnings.count + 1)), "no flag counted twice")
+        }
+        let adjusts = log.filter { $0["type"] as? String == "clock_adjust" }
+        #expect(adjusts.count == 10, "one adjustment per clock despite duplicated ADJUSTs")
+        let result = log.first { $0["type"] as? String == "sync_result" }!
+        #expect(int(result, "spread_after_ms") <= int(result, "max_rtt_ms"))
+        #expect(sim.brokenInvariants.isEmpty)
+    }
+}

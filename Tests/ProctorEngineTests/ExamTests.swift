@@ -62,12 +62,18 @@ import Testing
     @Test func oneWarningKeepsHalfTwoTerminateALateFlagIsDropped() {
         var e = session()
         _ = e.questionArrived(q: 1, deadline: s(30))
-        #expect(e.flagArrived() == [.warned(count: 1)])
+        #expect(e.flagArrived(n: 1) == [.warned(count: 1)])
+        #expect(e.flagArrived(n: 1).isEmpty, "a duplicated flag does not warn twice")
         #expect(!e.hasSubmitted)
-        let second = e.flagArrived()
+        let second = e.flagArrived(n: 2)
         #expect(second.first == .warned(count: 2))
         #expect(second.contains(.send(.submit(Submission(answers: [nil, nil, nil], warnings: 2, reason: .terminated)))))
-        #expect(e.flagArrived() == [.flagDropped])
+        _ = e.flagArrived(n: 2)
+        #expect(e.warnings == 2)
+        var late = session()
+        _ = late.questionArrived(q: 1, deadline: s(30))
+        _ = late.submitRequested()
+        #expect(late.flagArrived(n: 1) == [.flagDropped])
         #expect(e.warnings == 2)
     }
 

@@ -35,7 +35,7 @@ import Testing
         var last = VirtualTime.zero
         var ids: Set<Int> = []
         for i in 0..<500 {
-            let (id, arrival) = net.transmit(from: .main, to: .student(1), at: .milliseconds(Int64(i)))
+            let (id, arrival, _) = net.transmit(from: .main, to: .student(1), at: .milliseconds(Int64(i)))
             #expect(arrival >= last)
             #expect(arrival > .milliseconds(Int64(i)))
             last = arrival
@@ -48,7 +48,7 @@ import Testing
         var net = Network(config: .init(latency: .milliseconds(30), jitter: .milliseconds(20)), random: SeededRandom(seed: 11))
         for i in 0..<300 {
             let now = VirtualTime.seconds(Int64(i))   // far apart: FIFO never delays
-            let (_, arrival) = net.transmit(from: .teacher, to: .main, at: now)
+            let (_, arrival, _) = net.transmit(from: .teacher, to: .main, at: now)
             let latency = arrival - now
             #expect(latency >= .milliseconds(10) && latency <= .milliseconds(50))
         }

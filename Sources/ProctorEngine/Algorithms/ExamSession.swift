@@ -117,8 +117,10 @@ public struct ExamSession: Sendable, Equatable {
         }
     }
 
-    /// A cheating flag arrived from the server.
-    public mutating func flagArrived() -> [Action] {
+    /// The `n`-th cheating flag arrived from the server (a repeat of one already applied is
+    /// ignored: a duplicated message must not warn twice).
+    public mutating func flagArrived(n: Int) -> [Action] {
+        guard n > warnings else { return [] }
         if hasSubmitted { return [.flagDropped] }
         warnings += 1
         if warnings >= 2 { return [.warned(count: warnings)] + submit(.terminated) }
@@ -166,8 +168,8 @@ public enum ExamMessage: Sendable, Equatable {
     /// → student: its submission is recorded, by `server`, with this final mark. Sent by the
     /// recording server, or by main again for a resent copy.
     case ack(final: Int, server: NodeID)
-    /// main → student: a cheating flag.
-    case flag
+    /// main → student: the `n`-th cheating flag main raised against this student.
+    case flag(n: Int)
 
     public var kind: String {
         switch self {

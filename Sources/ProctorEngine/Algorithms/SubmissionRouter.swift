@@ -21,6 +21,8 @@ public struct SubmissionRouter: Sendable {
     public let mainSlots: Int
     public private(set) var mainBusy: [NodeID] = []
     public private(set) var backupBusy: [NodeID] = []
+    /// Forwarded submissions the backup has begun (a duplicated FORWARD is not begun again).
+    private var backupStarted: Set<NodeID> = []
     public private(set) var recorded: [NodeID: NodeID] = [:]
     public private(set) var handledByMain = 0
     public private(set) var handledByBackup = 0
@@ -48,7 +50,9 @@ public struct SubmissionRouter: Sendable {
 
     /// The forwarded submission reached the backup.
     public mutating func arrivedAtBackup(from student: NodeID, processing: Duration) -> [Action] {
-        guard backupBusy.contains(student), recorded[student] == nil else { return [.ignoreDuplicate(student: student)] }
+        guard backupBusy.contains(student), recorded[student] == nil, backupStarted.insert(student).inserted else {
+            return [.ignoreDuplicate(student: student)]
+        }
         return [.startProcessing(student: student, server: .backup, duration: processing)]
     }
 

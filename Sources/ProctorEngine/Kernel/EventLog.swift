@@ -185,8 +185,8 @@ public enum EventLogEncoder {
             case .ack(let final, let server):
                 w.field("final", Int64(final))
                 w.field("server", server.description)
-            case .flag:
-                break
+            case .flag(let n):
+                w.field("n", Int64(n))
             }
         }
     }

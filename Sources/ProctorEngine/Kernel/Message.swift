@@ -5,6 +5,9 @@ public struct Envelope: Sendable, Equatable {
     public let to: NodeID
     public let sentAt: VirtualTime
     public let payload: Payload
+    /// A second delivery of the same message (a network fault). Only the log reads this:
+    /// receivers must cope without it.
+    public var isDuplicate = false
 }
 
 /// What a message carries, by mechanism. Each mechanism's algorithm defines its own

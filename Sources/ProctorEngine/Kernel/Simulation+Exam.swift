@@ -113,8 +113,8 @@ extension Simulation {
             if !actions.isEmpty && !exam.operated[k - 1] { scheduleThink(k, q) }
         case .ack(let final, let server):
             actions = session.acknowledged(server: server, final: final)
-        case .flag:
-            actions = session.flagArrived()
+        case .flag(let n):
+            actions = session.flagArrived(n: n)
         default:
             actions = []
         }
@@ -188,7 +188,7 @@ extension Simulation {
     private func scheduleDetector(_ actions: [CheatingDetector.Action]) {
         for a in actions {
             switch a {
-            case .flag(let s): send(.exam(.flag), from: .main, to: s)
+            case .flag(let s): send(.exam(.flag(n: detector.flagsSent[s, default: 0])), from: .main, to: s)
             case .next(let after): queue.schedule(.timer(.flagTick), at: now + after)
             }
         }

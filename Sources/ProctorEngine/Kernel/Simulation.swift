@@ -85,6 +85,8 @@ public final class Simulation {
         public var lastRound: BerkeleyRound?
         public var lastResult: SyncRoundResult?
         public var roundsCompleted = 0
+        /// Per clock, the last round whose ADJUST it applied (each applies once per round).
+        var adjustedRound: [Int] = []
     }
 
     public struct ClockAdjustment: Sendable, Equatable {
@@ -120,6 +122,7 @@ public final class Simulation {
         results = students.map(ResultRow.pending)
         sync.status = Array(repeating: .idle, count: clockNodes.count)
         sync.lastAdjust = Array(repeating: nil, count: clockNodes.count)
+        sync.adjustedRound = Array(repeating: 0, count: clockNodes.count)
     }
 
     // MARK: Driving
@@ -273,7 +276,7 @@ public final class Simulation {
     private func receiveSync(_ m: BerkeleyMessage, _ env: Envelope) {
         guard let i = clockIndex(env.to) else { return }
         if env.to == .main {
-            if let j = clockIndex(env.from) { sync.status[j] = .replied }
+            if let j = clockIndex(env.from), sync.status[j] == .polled { sync.status[j] = .replied }
             perform(daemon.received(m, from: env.from, localNow: clocks[0].reading(at: now)))
             return
         }
@@ -281,7 +284,9 @@ public final class Simulation {
         case .reply(let r)?:
             send(.sync(r), from: env.to, to: env.from)
         case .adjustClock(let delta)?:
-            guard m.round == sync.round else { return }
+            // Once per round: a duplicated ADJUST must not move the clock twice.
+            guard m.round == sync.round, sync.adjustedRound[i] != m.round else { return }
+            sync.adjustedRound[i] = m.round
             adjustClock(i, by: delta)
             sync.pendingAdjusts -= 1
             if sync.pendingAdjusts == 0 { finishSyncRound() }
@@ -317,7 +322,7 @@ public final class Simulation {
             apply(c)
         case .deliver(let env):
             inFlight -= 1
-            record(.recv(env, duplicate: false))
+            record(.recv(env, duplicate: env.isDuplicate))
             switch env.payload {
             case .sync(let m): receiveSync(m, env)
             case .exam(let m): receiveExam(m, env)
@@ -328,12 +333,18 @@ public final class Simulation {
     }
 
     func send(_ payload: Payload, from: NodeID, to: NodeID) {
-        let (id, arrival) = network.transmit(from: from, to: to, at: now)
+        let (id, arrival, duplicate) = network.transmit(from: from, to: to, at: now)
         let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
         messageCounts[payload.mechanism, default: 0] += 1
         inFlight += 1
         record(.send(env))
         queue.schedule(.deliver(env), at: arrival)
+        if let duplicate {
+            var copy = env
+            copy.isDuplicate = true
+            inFlight += 1
+            queue.schedule(.deliver(copy), at: duplicate)
+        }
     }
 
     func record(_ kind: LogEntry.Kind) {

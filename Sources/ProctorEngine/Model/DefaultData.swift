@@ -6,7 +6,8 @@ enum DefaultData {
   "students": 5,
   "network": {
     "latency_ms": 80,
-    "jitter_ms": 50
+    "jitter_ms": 50,
+    "duplicate_rate": 0
   },
   "clocks": {
     "max_skew_ms": 6000,

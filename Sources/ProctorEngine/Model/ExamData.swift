@@ -114,7 +114,8 @@ public struct ExamData: Sendable, Equatable {
         if let v = obj["students"] { s.students = try v.int(file: file, field: "students", in: 1...1000) }
         if let n = obj["network"] {
             let o = try n.object(file: file, field: "network")
-            try o.rejectUnknown(["latency_ms", "jitter_ms"], file: file, prefix: "network.")
+            try o.rejectUnknown(["latency_ms", "jitter_ms", "duplicate_rate"], file: file, prefix: "network.")
+            if let v = o["duplicate_rate"] { s.network.duplicateRate = try v.number(file: file, field: "network.duplicate_rate", in: 0...0.5) }
             if let v = o["latency_ms"] { s.network.latency = .milliseconds(Int64(try v.int(file: file, field: "network.latency_ms", in: 1...10_000))) }
             if let v = o["jitter_ms"] { s.network.jitter = .milliseconds(Int64(try v.int(file: file, field: "network.jitter_ms", in: 0...10_000))) }
             if s.network.jitter >= s.network.latency {

@@ -64,7 +64,7 @@ enum EventLogPane {
         case .exam(.submit(let s)): s.reason.rawValue.fit(13)
         case .exam(.forward(let k, _)): "S\(k)".fit(13)
         case .exam(.ack(let f, _)): "final \(f)".fit(13)
-        case .exam(.flag): "".fit(13)
+        case .exam(.flag(let n)): "#\(n)".fit(13)
         }
     }
 }
