@@ -108,6 +108,14 @@ public final class App {
             requestRedraw()
             return
         }
+        // The ISA prompt of a taken-over student in the critical section takes digits,
+        // Backspace, Enter and Esc before the key table does.
+        if let isaKey = promptKey(key) {
+            runtime.send(.isaKey(student: view.focus + 1, isaKey))
+            viewDirty = true
+            requestRedraw()
+            return
+        }
         guard let action = KeyTable.action(for: key) else { return }
         switch action {
         case .command(let c): runtime.send(c)
@@ -122,11 +130,26 @@ public final class App {
         case .answer(let choice): runtime.send(.answer(student: view.focus + 1, choice: choice))
         case .submit: runtime.send(.submitExam(student: view.focus + 1))
         case .toggleResults: view.teacherView.toggle()
+        case .requestMarksheet: runtime.send(.requestMarksheet(student: view.focus + 1))
         case .toggleHelp: view.helpVisible.toggle()
         case .quit: quit(code: 0)
         }
         viewDirty = true
         requestRedraw()
+    }
+
+    /// The key as input to the ISA prompt, when the focused student has it open.
+    private func promptKey(_ key: Key) -> IsaKey? {
+        let s = runtime.snapshot
+        let i = view.focus
+        guard i < s.studentCount, s.exam.operated[i], case .inCS = s.isa.status[i] else { return nil }
+        switch key {
+        case .char(let c) where c.isASCII && c.isNumber: return .digit(Int(String(c))!)
+        case .backspace: return .backspace
+        case .enter: return .enter
+        case .escape: return .escape
+        default: return nil
+        }
     }
 
     // MARK: Drawing

@@ -17,6 +17,10 @@ public struct LogEntry: Sendable, Equatable {
         case flagDropped(student: NodeID)
         case redirect(student: NodeID, busy: Int)
         case submit(SubmitRecord)
+        case csRequest(node: NodeID, ts: Int)
+        case csEnter(node: NodeID)
+        case csExit(node: NodeID, isa: Int?, reason: IsaExitReason)
+        case isaRefused(node: NodeID, reason: String)
     }
 
     public var type: String {
@@ -32,8 +36,20 @@ public struct LogEntry: Sendable, Equatable {
         case .flagDropped: "flag_dropped"
         case .redirect: "redirect"
         case .submit: "submit"
+        case .csRequest: "cs_request"
+        case .csEnter: "cs_enter"
+        case .csExit: "cs_exit"
+        case .isaRefused: "isa_refused"
         }
     }
+}
+
+/// Why a student left the ISA critical section.
+public enum IsaExitReason: String, Sendable, Equatable {
+    /// The mark was entered (or the student gave up).
+    case done
+    /// The hold timed out: what was typed so far was recorded.
+    case timeout
 }
 
 /// A submission as recorded: the `submit` line of the log.
@@ -103,7 +119,7 @@ public enum EventLogEncoder {
         case .command(let c):
             w.field("name", c.logName)
             switch c {
-            case .toggleTakeover(let s), .submitExam(let s):
+            case .toggleTakeover(let s), .submitExam(let s), .requestMarksheet(let s), .isaKey(let s, _):
                 w.field("student", NodeID.student(s).description)
             case .answer(let s, let choice):
                 w.field("student", NodeID.student(s).description)
@@ -149,6 +165,18 @@ public enum EventLogEncoder {
             w.field("warnings", Int64(r.warnings))
             w.field("raw", Int64(r.raw))
             w.field("final", Int64(r.final))
+        case .csRequest(let node, let ts):
+            w.field("node", node.description)
+            w.field("ts", Int64(ts))
+        case .csEnter(let node):
+            w.field("node", node.description)
+        case .csExit(let node, let isa, let reason):
+            w.field("node", node.description)
+            if let isa { w.field("isa", Int64(isa)) } else { w.fieldNull("isa") }
+            w.field("reason", reason.rawValue)
+        case .isaRefused(let node, let reason):
+            w.field("node", node.description)
+            w.field("reason", reason)
         }
         w.end(&out)
         out.append(0x0A)
@@ -167,6 +195,14 @@ public enum EventLogEncoder {
             case .timeRequest: break
             case .timeReply(_, let local): w.field("local_ms", local.milliseconds)
             case .adjust(_, let delta): w.field("delta_ms", delta.milliseconds)
+            }
+        case .ra(let r):
+            switch r {
+            case .request(let ts):
+                w.field("ts", Int64(ts))
+            case .reply(let ts, let request):
+                w.field("ts", Int64(ts))
+                w.field("request_ts", Int64(request))
             }
         case .exam(let e):
             switch e {
@@ -231,6 +267,11 @@ struct JSONObjectWriter {
     mutating func field(_ k: String, _ v: Bool) {
         key(k)
         bytes.append(contentsOf: (v ? "true" : "false").utf8)
+    }
+
+    mutating func fieldNull(_ k: String) {
+        key(k)
+        bytes.append(contentsOf: "null".utf8)
     }
 
     mutating func field(_ k: String, _ v: [String]) {

@@ -15,11 +15,13 @@ public struct Envelope: Sendable, Equatable {
 public enum Payload: Sendable, Equatable {
     case sync(BerkeleyMessage)
     case exam(ExamMessage)
+    case ra(RAMessage)
 
     public var mechanism: Mechanism {
         switch self {
         case .sync: .sync
         case .exam: .exam
+        case .ra: .ra
         }
     }
 
@@ -28,6 +30,7 @@ public enum Payload: Sendable, Equatable {
         switch self {
         case .sync(let m): m.kind
         case .exam(let m): m.kind
+        case .ra(let m): m.kind
         }
     }
 }

@@ -12,6 +12,10 @@ public enum OperatorCommand: Sendable, Equatable {
     case answer(student: Int, choice: Int)
     /// `s`: submit a taken-over student's exam.
     case submitExam(student: Int)
+    /// `i`: a taken-over student asks for the ISA marksheet.
+    case requestMarksheet(student: Int)
+    /// At the ISA prompt: a digit, Backspace, Enter, Esc.
+    case isaKey(student: Int, IsaKey)
 
     /// The `name` of the log's `command` line.
     public var logName: String {
@@ -26,6 +30,25 @@ public enum OperatorCommand: Sendable, Equatable {
         case .toggleTakeover: "takeover"
         case .answer: "answer"
         case .submitExam: "submit"
+        case .requestMarksheet: "request_marksheet"
+        case .isaKey(_, let k): "isa_\(k.logName)"
+        }
+    }
+}
+
+/// A key at the ISA mark prompt.
+public enum IsaKey: Sendable, Equatable {
+    case digit(Int)
+    case backspace
+    case enter
+    case escape
+
+    var logName: String {
+        switch self {
+        case .digit(let d): "digit_\(d)"
+        case .backspace: "backspace"
+        case .enter: "enter"
+        case .escape: "escape"
         }
     }
 }

@@ -172,6 +172,12 @@ extension Simulation {
             scheduleDetector(actions)
         case .release(let q):
             release(q)
+        case .isaRequest(let k):
+            isaRequest(k)
+        case .isaType(let k, let entry, let index):
+            isaTyped(k, entry: entry, index: index)
+        case .isaHold(let k, let entry):
+            isaHoldExpired(k, entry: entry)
         case .processed(let k, let server):
             perform(router.finished(student: .student(k), on: server), at: server)
         }
@@ -270,10 +276,13 @@ extension Simulation {
         guard (1...students.count).contains(k) else { return }
         exam.operated[k - 1].toggle()
         if exam.operated[k - 1] {
-            say("You now play S\(k) \(students[k - 1].name): a–d answer, s submits, t hands it back.")
+            say(isa.startedAt != nil
+                ? "You now play S\(k) \(students[k - 1].name): i asks for the marksheet, then type the mark and Enter."
+                : "You now play S\(k) \(students[k - 1].name): a–d answer, s submits, t hands it back.")
         } else {
             say("S\(k) \(students[k - 1].name) is simulated again.")
             if let q = exam.sessions[k - 1].currentQuestion { scheduleThink(k, q) }
+            resumeSimulatedIsa(k)
         }
     }
 

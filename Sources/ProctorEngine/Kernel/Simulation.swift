@@ -34,6 +34,12 @@ public final class Simulation {
         case flagTick
         /// Main releases question `q` to every student still answering.
         case release(q: Int)
+        /// A simulated student asks for the ISA marksheet.
+        case isaRequest(student: Int)
+        /// A simulated student's next keystroke at the ISA prompt (entry `entry`).
+        case isaType(student: Int, entry: Int, index: Int)
+        /// The hold timeout of a student's `entry`-th stay in the critical section.
+        case isaHold(student: Int, entry: Int)
         case processed(student: Int, server: NodeID)
     }
 
@@ -65,6 +71,8 @@ public final class Simulation {
 
     // The exam.
     public internal(set) var exam: ExamState
+    // ISA marks.
+    public internal(set) var isa: IsaState
     var router: SubmissionRouter
     var detector: CheatingDetector
     var examRandom: SeededRandom
@@ -118,6 +126,7 @@ public final class Simulation {
         log = EventLog(encodes: config.encodesLog)
         exam = ExamState(students: students.count, questions: config.data.questions, scenario: scenario)
         router = SubmissionRouter(mainSlots: scenario.mainSlots)
+        isa = IsaState(students: students.count)
         detector = CheatingDetector(students: students.indices.map { .student($0 + 1) }, flagsPerMinute: scenario.flagsPerMinute)
         results = students.map(ResultRow.pending)
         sync.status = Array(repeating: .idle, count: clockNodes.count)
@@ -138,6 +147,8 @@ public final class Simulation {
         case .toggleTakeover(let k): toggleTakeover(k)
         case .answer(let k, let choice): operatorAnswer(k, choice)
         case .submitExam(let k): operatorSubmit(k)
+        case .requestMarksheet(let k): operatorRequestMarksheet(k)
+        case .isaKey(let k, let key): operatorIsaKey(k, key)
         }
     }
 
@@ -167,6 +178,18 @@ public final class Simulation {
         return true
     }
 
+    /// Delivers events up to and including the next message delivery (timers on the way are
+    /// handled too): the single step a class watches. Returns false when nothing is pending.
+    @discardableResult
+    public func stepMessage() -> Bool {
+        while let (t, e) = queue.popNext() {
+            now = max(now, t)
+            handle(e)
+            if case .deliver = e { return true }
+        }
+        return false
+    }
+
     /// Delivers events until none is pending.
     public func runUntilQuiet() {
         while step() {}
@@ -193,12 +216,13 @@ public final class Simulation {
     }
 
     /// The phases this build carries out.
-    public static let builtPhases: [Phase] = [.sync, .exam]
+    public static let builtPhases: [Phase] = [.sync, .exam, .isa]
 
     private func start(_ p: Phase) {
         switch p {
         case .sync: startSyncRound()
         case .exam: startExam()
+        case .isa: startIsa()
         case .done:
             say("The walkthrough is complete.")
         default:
@@ -326,6 +350,7 @@ public final class Simulation {
             switch env.payload {
             case .sync(let m): receiveSync(m, env)
             case .exam(let m): receiveExam(m, env)
+            case .ra(let m): receiveRA(m, env)
             }
         case .timer(let t):
             handleTimer(t)

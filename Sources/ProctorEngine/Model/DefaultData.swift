@@ -30,6 +30,13 @@ enum DefaultData {
     "main_slots": 3,
     "processing_min_ms": 6000,
     "processing_max_ms": 12000
+  },
+  "isa": {
+    "max_mark": 20,
+    "request_spread_s": 6,
+    "type_min_s": 1,
+    "type_max_s": 7,
+    "hold_timeout_s": 5
   }
 }
 """#

@@ -35,6 +35,14 @@ public struct Scenario: Sendable, Equatable {
     /// The detector's average rate, across the class.
     public var flagsPerMinute = 0.5
     public var mainSlots = 3
+    /// ISA marks run from 0 to this.
+    public var isaMaxMark = 20
+    /// Simulated students ask for the marksheet within this many seconds of the phase start.
+    public var isaRequestSpread = 6.0
+    /// Simulated students take this long (seconds) to type their mark.
+    public var isaTypeMin = 1.0, isaTypeMax = 7.0
+    /// A student holding the marksheet longer than this is auto-submitted and leaves.
+    public var isaHoldTimeout = Duration.seconds(5)
     public var processingMin = Duration.milliseconds(6000), processingMax = Duration.milliseconds(12000)
 
     public init() {}
@@ -109,7 +117,7 @@ public struct ExamData: Sendable, Equatable {
     static func parseScenario(_ text: String, file: String) throws(DataError) -> Scenario {
         let root = try JSONValue.parse(text, file: file)
         let obj = try root.object(file: file, field: nil)
-        try obj.rejectUnknown(["students", "network", "clocks", "sync", "exam", "cheating", "servers"], file: file, prefix: "")
+        try obj.rejectUnknown(["students", "network", "clocks", "sync", "exam", "cheating", "servers", "isa"], file: file, prefix: "")
         var s = Scenario()
         if let v = obj["students"] { s.students = try v.int(file: file, field: "students", in: 1...1000) }
         if let n = obj["network"] {
@@ -159,6 +167,18 @@ public struct ExamData: Sendable, Equatable {
             if s.processingMax < s.processingMin {
                 throw DataError(file: file, field: "servers.processing_max_ms", problem: "must not be below servers.processing_min_ms (\(s.processingMin.milliseconds))")
             }
+        }
+        if let v = obj["isa"] {
+            let o = try v.object(file: file, field: "isa")
+            try o.rejectUnknown(["max_mark", "request_spread_s", "type_min_s", "type_max_s", "hold_timeout_s"], file: file, prefix: "isa.")
+            if let x = o["max_mark"] { s.isaMaxMark = try x.int(file: file, field: "isa.max_mark", in: 1...999) }
+            if let x = o["request_spread_s"] { s.isaRequestSpread = try x.number(file: file, field: "isa.request_spread_s", in: 0...3600) }
+            if let x = o["type_min_s"] { s.isaTypeMin = try x.number(file: file, field: "isa.type_min_s", in: 0...3600) }
+            if let x = o["type_max_s"] { s.isaTypeMax = try x.number(file: file, field: "isa.type_max_s", in: 0...3600) }
+            if s.isaTypeMax < s.isaTypeMin {
+                throw DataError(file: file, field: "isa.type_max_s", problem: "must not be below isa.type_min_s (\(s.isaTypeMin))")
+            }
+            if let x = o["hold_timeout_s"] { s.isaHoldTimeout = .seconds(Int64(try x.int(file: file, field: "isa.hold_timeout_s", in: 1...3600))) }
         }
         return s
     }

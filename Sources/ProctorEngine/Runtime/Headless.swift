@@ -65,6 +65,13 @@ public enum Headless {
                 + "\(warned) warnings, \(dropped) flags dropped; mean final \(String(format: "%.1f", mean)); "
                 + "\(sim.messageCounts[.exam, default: 0]) messages")
         }
+        if sim.isa.startedAt != nil {
+            let n = sim.students.count
+            let timeouts = sim.isa.status.filter { if case .done(_, .timeout) = $0 { true } else { false } }.count
+            let msgs = sim.messageCounts[.ra, default: 0]
+            lines.append("isa          \(sim.isa.doneCount)/\(n) marks entered, one at a time (\(timeouts) by hold timeout); "
+                + "\(msgs) messages = 2(N−1) × \(sim.isa.entries) entries" + (msgs == 2 * (n - 1) * sim.isa.entries ? "" : " (MISMATCH)"))
+        }
         for p in Phase.allCases where p != .done && !Simulation.builtPhases.contains(p) {
             lines.append("\(p.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) not part of this build yet")
         }

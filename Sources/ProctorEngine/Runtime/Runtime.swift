@@ -77,7 +77,7 @@ public final class Runtime: @unchecked Sendable {
     public func step() {
         queue.async { [self] in
             if !paused { advance(); paused = true }
-            simulation.step()
+            simulation.stepMessage()
             publish(force: true)
         }
     }

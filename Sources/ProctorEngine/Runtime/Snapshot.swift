@@ -34,6 +34,7 @@ public struct Snapshot: Sendable {
     public var sync: Simulation.SyncState
     public var servers: Servers
     public var exam: Simulation.ExamState
+    public var isa: Simulation.IsaState
     public var results: [ResultRow]
     public var recentLog: [LogEntry]
     public var logCount: Int
@@ -66,6 +67,7 @@ public struct Snapshot: Sendable {
                           handledByMain: s.router.handledByMain, handledByBackup: s.router.handledByBackup,
                           redirects: s.router.redirects)
         exam = s.exam
+        isa = s.isa
         results = s.results
         recentLog = Array(s.log.recent.suffix(recentLimit))
         logCount = s.log.count

@@ -14,6 +14,8 @@ public enum UIAction: Equatable, Sendable {
     case submit
     /// The teacher's results table in place of the students pane.
     case toggleResults
+    /// Ask for the ISA marksheet for the focused (taken-over) student.
+    case requestMarksheet
     case toggleHelp
     case quit
 }
@@ -72,6 +74,7 @@ public enum KeyTable {
         KeyBinding([.char("a"), .char("b"), .char("c"), .char("d")], "answer the current question (taken-over student)",
                    perKey: (0...3).map { .answer($0) }, label: "a–d"),
         KeyBinding([.char("s")], "submit the exam (taken-over student)", .submit),
+        KeyBinding([.char("i")], "ask for the ISA marksheet (taken-over student); then digits, Enter, Esc", .requestMarksheet),
         KeyBinding([.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 9),
         KeyBinding([.char("?"), .char("h")], "this help", .toggleHelp, label: "?", hint: "help", rank: 0),
         KeyBinding([.char("q"), .char("Q")], "quit (the terminal is restored)", .quit, label: "q", hint: "quit", rank: 1),

@@ -14,6 +14,13 @@ enum CaptionLine {
 
     static func text(_ s: Snapshot) -> String {
         if let inv = s.brokenInvariants.last { return "INVARIANT BROKEN — \(inv)" }
+        if s.isa.startedAt != nil && s.sync.round == nil {
+            if s.isa.doneCount == s.studentCount {
+                return "ISA done: every mark entered one at a time, \(s.messageCounts[.ra, default: 0]) messages = 2(N−1) per entry. v shows the marksheet."
+            }
+            if s.paused { return "Ricart–Agrawala, paused: . delivers one REQUEST or REPLY; watch the queue, the deferrals and the Lamport clocks." }
+            return "Ricart–Agrawala: REQUEST(ts, id) to all; enter after N−1 REPLYs; a student defers its reply while inside or if its (ts, id) is earlier."
+        }
         if s.exam.startedAt != nil && s.sync.round == nil {
             let n = s.studentCount, done = s.exam.recordedCount
             if done == n {

@@ -47,6 +47,15 @@ enum EventLogPane {
             return ("main full (\(busy) busy): \(Format.name(st)) REDIRECT → backup", .warn)
         case .submit(let r):
             return ("\(Format.name(r.student)) recorded by \(r.server): \(r.reason.rawValue), raw \(r.raw), final \(r.final)", .good)
+        case .csRequest(let n, let ts):
+            return ("\(Format.name(n)) asks for the marksheet: REQUEST (ts \(ts), id \(n.shortName.dropFirst())) to all", .accent)
+        case .csEnter(let n):
+            return ("\(Format.name(n)) ENTERS the critical section (all replies in)", .good)
+        case .csExit(let n, let v, let reason):
+            return ("\(Format.name(n)) leaves: ISA " + (v.map(String.init) ?? "none") + (reason == .timeout ? " (hold timed out)" : "") + ", deferred replies go out",
+                    reason == .timeout ? .warn : .plain)
+        case .isaRefused(let n, _):
+            return ("\(Format.name(n)) late ISA entry refused", .bad)
         }
     }
 
@@ -65,6 +74,8 @@ enum EventLogPane {
         case .exam(.forward(let k, _)): "S\(k)".fit(13)
         case .exam(.ack(let f, _)): "final \(f)".fit(13)
         case .exam(.flag(let n)): "#\(n)".fit(13)
+        case .ra(.request(let ts)): "ts \(ts)".fit(13)
+        case .ra(.reply(let ts, let r)): "ts \(ts) re \(r)".fit(13)
         }
     }
 }

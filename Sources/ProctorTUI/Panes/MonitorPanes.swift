@@ -30,16 +30,40 @@ enum CheatingPane {
     }
 }
 
+/// Ricart–Agrawala for the ISA marksheet: who is in the critical section, the requests
+/// waiting in (ts, id) order, each student's deferred replies, the Lamport clocks, and the
+/// message count beside 2(N−1) per entry. Then the chunk locks.
 enum LocksPane {
     static func draw(_ s: Snapshot, _ r: Rect, into b: inout ScreenBuffer) {
-        b.box(r, title: "Lock queues")
+        b.box(r, title: "Lock queues", footer: s.isa.startedAt == nil ? nil : "Ricart–Agrawala")
         let inner = r.inner
         guard inner.height > 0 else { return }
-        b.write("RA  in CS: –   waiting: –", x: inner.x, y: inner.y, clip: inner)
-        if inner.height > 1 { b.write("RW  chunk-1: –  chunk-2: –", x: inner.x, y: inner.y + 1, clip: inner) }
-        if inner.height > 3 {
+        var y = inner.y
+        func line(_ label: String, _ text: String, _ style: Style = .plain) {
+            guard y < inner.maxY else { return }
+            let x = b.write(label, x: inner.x, y: y, style: .title, clip: inner)
+            b.write(text, x: x, y: y, style: style, clip: inner)
+            y += 1
+        }
+        let isa = s.isa
+        if let h = isa.holder, case .inCS(_, let typed, _) = isa.status[h - 1] {
+            line("RA in CS: ", "S\(h) typing \"\(typed)\"", .good)
+        } else {
+            line("RA in CS: ", "–", .muted)
+        }
+        let q = isa.queue
+        line("   queue:  ", q.isEmpty ? "–" : q.map { "(\($0.ts),S\($0.student))" }.joined(separator: " "), q.isEmpty ? .muted : .warn)
+        let deferred = isa.ra.filter { !$0.deferred.isEmpty }.map { "S\($0.id)→" + $0.deferred.map { "S\($0.from)" }.joined(separator: ",") }
+        line("   defers: ", deferred.isEmpty ? "–" : deferred.joined(separator: "  "), deferred.isEmpty ? .muted : .accent)
+        if isa.startedAt != nil {
+            line("   Lamport ", isa.ra.map { "S\($0.id):\($0.clock)" }.joined(separator: " "), .muted)
+            let n = s.studentCount, msgs = s.messageCounts[.ra, default: 0]
+            line("   msgs:   ", "\(msgs) = 2(N−1)×\(isa.entries) entries = \(2 * (n - 1) * isa.entries)" , msgs == 2 * (n - 1) * isa.entries ? .plain : .warn)
+        }
+        line("RW ", "chunk-1: –  chunk-2: –", .muted)
+        if y + 1 < inner.maxY, isa.startedAt == nil {
             Text.wrap("Ricart–Agrawala requests (ISA, 3) and chunk read/write locks (demo, 5) queue here.",
-                      in: Rect(x: inner.x, y: inner.y + 3, width: inner.width, height: inner.height - 3), style: .muted, into: &b)
+                      in: Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1), style: .muted, into: &b)
         }
     }
 }

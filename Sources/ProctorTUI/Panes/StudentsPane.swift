@@ -15,7 +15,8 @@ enum StudentsPane {
         }
         guard r.inner.height > 1 else { return }
         let nameW = min(10, max(4, (s.students.map { $0.name.cellCount }.max() ?? 4)))
-        let heading = s.exam.startedAt == nil ? "clock" : "question · countdown on the student's clock · status"
+        let heading = s.isa.startedAt != nil ? "exam · ISA marksheet (Ricart–Agrawala)"
+            : s.exam.startedAt == nil ? "clock" : "question · countdown on the student's clock · status"
         b.write(" " + "".fit(4) + "name".fit(nameW) + "  " + heading, x: r.inner.x, y: r.inner.y, style: Style(.gray, dim: true, underline: true), clip: r.inner)
         let inner = Rect(x: r.inner.x, y: r.inner.y + 1, width: r.inner.width, height: r.inner.height - 1)
         let start = min(max(0, focus - inner.height / 2), max(0, s.studentCount - inner.height))
@@ -25,7 +26,9 @@ enum StudentsPane {
             var x = b.write(focused ? "▸" : " ", x: inner.x, y: y, style: .accent, clip: inner)
             x = b.write("S\(i + 1)".fit(4) + s.students[i].name.fit(nameW) + " ", x: x, y: y, style: focused ? .selected : .title, clip: inner)
             x += 1
-            if s.exam.startedAt == nil {
+            if s.isa.startedAt != nil {
+                x = isaStatus(s, i, x: x, y: y, clip: inner, into: &b)
+            } else if s.exam.startedAt == nil {
                 let (text, style) = clockStatus(s.clocks[2 + i])
                 x = b.write(text, x: x, y: y, style: style, clip: inner)
                 let tail = "  waiting for the exam"
@@ -89,6 +92,34 @@ enum StudentsPane {
         }
         if session.warnings > 0 { x = b.write(" ⚠\(session.warnings) (50%)", x: x, y: y, style: .warn, clip: clip) }
         return x
+    }
+
+    /// The ISA part of a row: waiting for k of N−1 replies · in critical section · done.
+    static func isaStatus(_ s: Snapshot, _ i: Int, x: Int, y: Int, clip: Rect, into b: inout ScreenBuffer) -> Int {
+        var x = x
+        if let rec = s.exam.records[i] {
+            x = b.write((rec.reason == .terminated ? "✗ 0" : "✓ \(rec.final)").fit(5), x: x, y: y, style: rec.reason == .terminated ? .bad : .muted, clip: clip)
+        }
+        let operated = s.exam.operated[i]
+        let peers = max(0, s.studentCount - 1)
+        switch s.isa.status[i] {
+        case .notRequested:
+            return b.write(operated ? "ISA: press i to ask for the marksheet" : "ISA: not asked yet", x: x, y: y, style: .muted, clip: clip)
+        case .waiting:
+            let got = s.isa.ra[i].replies.count
+            let ts = s.isa.ra[i].requestTimestamp ?? 0
+            return b.write("ISA: waiting for \(peers - got) of \(peers) replies (ts \(ts))", x: x, y: y, style: .warn, clip: clip)
+        case .inCS(_, let typed, _):
+            if operated {
+                x = b.write("ISA mark: ", x: x, y: y, style: .good, clip: clip)
+                x = b.write(typed + "▁", x: x, y: y, style: Style(.green, bold: true, reverse: true), clip: clip)
+                return b.write("  digits, Enter, Esc", x: x, y: y, style: .muted, clip: clip)
+            }
+            return b.write("ISA: in critical section, typing \"\(typed)\"", x: x, y: y, style: .good, clip: clip)
+        case .done(let v, let reason):
+            let text = "ISA: done " + (v.map(String.init) ?? "— none") + (reason == .timeout ? " (hold timed out)" : "")
+            return b.write(text, x: x, y: y, style: reason == .timeout ? .warn : .plain, clip: clip)
+        }
     }
 
     static func letter(_ choice: Int?) -> String {
