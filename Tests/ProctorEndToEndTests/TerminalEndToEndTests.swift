@@ -131,10 +131,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "\(dir)/out/results.xlsx"), "results.xlsx refreshed as submissions land")
         try t.keys("v")
         try t.waitFor("the teacher's results") { $0.contains("Teacher · results") && $0.contains("Roll") }
+        try t.keys("v")
+
+        // ISA: S2 (taken over) asks for the marksheet with i and types its mark at the prompt.
+        try t.keys("3")
+        try t.waitFor("the ISA phase") { $0.contains("ISA 3/5") }
+        try t.keys("i")
+        try t.waitFor("the prompt", seconds: 30) { $0.contains("ISA mark: ▁") }
+        try t.keys("1", "5", "Enter")
+        try t.waitFor("the mark entered") { s in s.split(separator: "\n").contains { $0.contains("S2  ") && $0.contains("ISA: done 15") } }
+        try t.waitFor("everyone's mark", seconds: 60) { $0.contains("ISA 3/5 ✓") }
+        // Pausing still works once everything is quiet.
+        try t.keys("Space")
+        try t.waitFor("paused") { $0.contains("PAUSED") }
         try t.keys("q")
         #expect(try t.waitForExit()?.status == 0)
         let check = try runProgram("/usr/bin/env", ["python3", "-c", "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1]).active; print(ws.max_row)", "\(dir)/out/results.xlsx"])
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "13")
+        let isa = try runProgram("/usr/bin/env", ["python3", "-c", "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1]).active; print(ws.cell(3, 8).value)", "\(dir)/out/results.xlsx"])
+        #expect(isa.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "15", "S2's ISA mark in results.xlsx")
     }
 
     /// SGR foreground colours 30–37, 90–97 or 38;… in a tmux capture.

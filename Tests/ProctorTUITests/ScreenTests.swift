@@ -241,3 +241,50 @@ import Testing
         #expect(text.contains("\(snap.servers.handledByBackup) done"))
     }
 }
+
+/// Ricart–Agrawala as the screen shows it.
+@Suite struct IsaScreenTests {
+    @Test func theLockQueuesPaneShowsHolderQueueDeferralsAndClocks() throws {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 42, encodesLog: false))
+        sim.apply(.start(.sync))
+        sim.runUntilQuiet()
+        sim.apply(.start(.exam))
+        sim.runUntilQuiet()
+        sim.apply(.start(.isa))
+        // Step until someone holds the marksheet while another waits.
+        var guardSteps = 0
+        while !(sim.isa.holder != nil && !sim.isa.queue.isEmpty) && guardSteps < 5_000 {
+            sim.stepMessage()
+            guardSteps += 1
+        }
+        let holder = try #require(sim.isa.holder)
+        let snap = Snapshot(simulation: sim, paused: true, speed: 1)
+        let text = ScreenTests.render(snap, 120, 40).text
+        #expect(text.contains("RA in CS: S\(holder)"))
+        let first = snap.isa.queue[0]
+        #expect(text.contains("(\(first.ts),S\(first.student))"))
+        #expect(text.contains("Lamport S1:\(snap.isa.ra[0].clock)"))
+        #expect(text.contains("ISA: in critical section") || text.contains("ISA mark:"))
+        #expect(text.contains("ISA: waiting for"))
+        if let d = snap.isa.ra.first(where: { !$0.deferred.isEmpty }) {
+            #expect(text.contains("S\(d.id)→S\(d.deferred[0].from)"))
+        }
+    }
+
+    @Test func aTakenOverStudentInTheSectionShowsThePrompt() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
+        sim.apply(.start(.sync))
+        sim.runUntilQuiet()
+        sim.apply(.start(.exam))
+        sim.runUntilQuiet()
+        sim.apply(.toggleTakeover(student: 1))
+        sim.apply(.start(.isa))
+        sim.apply(.requestMarksheet(student: 1))
+        while case .waiting = sim.isa.status[0] { sim.step() }
+        sim.apply(.isaKey(student: 1, .digit(1)))
+        sim.apply(.isaKey(student: 1, .digit(7)))
+        let text = ScreenTests.render(Snapshot(simulation: sim, paused: false, speed: 1), 120, 40).text
+        #expect(text.contains("ISA mark: 17▁"))
+        #expect(text.contains("digits, Enter, Esc"))
+    }
+}

@@ -58,7 +58,7 @@ enum LocksPane {
         if isa.startedAt != nil {
             line("   Lamport ", isa.ra.map { "S\($0.id):\($0.clock)" }.joined(separator: " "), .muted)
             let n = s.studentCount, msgs = s.messageCounts[.ra, default: 0]
-            line("   msgs:   ", "\(msgs) = 2(N−1)×\(isa.entries) entries = \(2 * (n - 1) * isa.entries)" , msgs == 2 * (n - 1) * isa.entries ? .plain : .warn)
+            line("   msgs:   ", "\(msgs) sent; 2(N−1) = \(2 * (n - 1)) per entry, \(isa.entries) entered", .plain)
         }
         line("RW ", "chunk-1: –  chunk-2: –", .muted)
         if y + 1 < inner.maxY, isa.startedAt == nil {
