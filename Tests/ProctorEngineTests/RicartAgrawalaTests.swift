@@ -102,3 +102,22 @@ import Testing
         }
     }
 }
+
+extension RicartAgrawalaTests {
+    /// A stale duplicate of an old request, deferred beside the peer's new request, must not
+    /// swallow the new one: both get their reply on exit.
+    @Test func aStaleDuplicateDoesNotHideANewRequest() {
+        var b = RicartAgrawala(id: 1, peers: [2])
+        _ = b.received(.request(ts: 5), from: 2)              // idle: it replies at once
+        _ = b.request()                                       // its own request is later than (5, 2)
+        let mine = b.requestTimestamp!
+        _ = b.received(.request(ts: 5), from: 2)              // a duplicate of ts 5: (5, 2) is earlier, so it replies again
+        _ = b.received(.reply(ts: 9, request: mine), from: 2)
+        #expect(b.state == .held(ts: mine))
+        _ = b.received(.request(ts: 3), from: 2)              // a very late stale copy: deferred while held
+        _ = b.received(.request(ts: 12), from: 2)             // the peer's new request: deferred too
+        #expect(b.deferred.map(\.ts) == [3, 12])
+        let out = b.exit()
+        #expect(out.contains(.send(.reply(ts: b.clock, request: 12), to: 2)), "the new request gets its reply")
+    }
+}

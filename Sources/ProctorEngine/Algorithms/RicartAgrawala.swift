@@ -22,21 +22,29 @@ public struct RicartAgrawala: Sendable, Equatable {
     }
 
     /// A request this participant is holding back, in arrival order.
-    public struct Deferred: Sendable, Equatable {
+    public struct Deferred: Sendable, Hashable {
         public var from: Int
         public var ts: Int
     }
 
     public let id: Int
     public let peers: [Int]
+    private let peerSet: Set<Int>
     public private(set) var clock = 0
     public private(set) var state: State = .idle
     public private(set) var replies: Set<Int> = []
     public private(set) var deferred: [Deferred] = []
+    /// `deferred` as a set, for constant-time duplicate checks.
+    private var deferredSet: Set<Deferred> = []
 
     public init(id: Int, peers: [Int]) {
         self.id = id
         self.peers = peers
+        peerSet = Set(peers)
+    }
+
+    public static func == (a: RicartAgrawala, b: RicartAgrawala) -> Bool {
+        a.id == b.id && a.peers == b.peers && a.clock == b.clock && a.state == b.state && a.replies == b.replies && a.deferred == b.deferred
     }
 
     /// The request stamp while wanting or holding.
@@ -77,14 +85,17 @@ public struct RicartAgrawala: Sendable, Equatable {
             case .wanting(let mine): holdBack = Self.precedes((mine, id), (ts, from))
             }
             if holdBack {
-                if !deferred.contains(Deferred(from: from, ts: ts)) { deferred.append(Deferred(from: from, ts: ts)) }
+                // A duplicated REQUEST is deferred once; a stale one beside a newer request from
+                // the same peer is kept too (its reply is harmless: it names the old request).
+                let d = Deferred(from: from, ts: ts)
+                if deferredSet.insert(d).inserted { deferred.append(d) }
                 return []
             }
             clock += 1
             return [.send(.reply(ts: clock, request: ts), to: from)]
         case .reply(let ts, let request):
             clock = max(clock, ts) + 1
-            guard case .wanting(let mine) = state, request == mine, peers.contains(from), replies.insert(from).inserted else { return [] }
+            guard case .wanting(let mine) = state, request == mine, peerSet.contains(from), replies.insert(from).inserted else { return [] }
             if replies.count == peers.count {
                 state = .held(ts: mine)
                 return [.enter]
@@ -102,6 +113,7 @@ public struct RicartAgrawala: Sendable, Equatable {
             return .send(.reply(ts: clock, request: d.ts), to: d.from)
         }
         deferred = []
+        deferredSet = []
         return out
     }
 }
