@@ -15,7 +15,7 @@ enum Bench {
         print("headless walkthrough (phases built: \(Simulation.builtPhases.map(\.rawValue).joined(separator: ", "))), log encoded as JSON Lines")
         for n in [5, 100, 1000] {
             var bytes = 0, events = 0
-            let t = measure(iterations: quick ? 3 : 15) {
+            let t = measure(iterations: quick || n >= 1000 ? 3 : 15) {
                 let sim = Simulation(config: .init(data: data, studentCount: n, seed: 1, encodesLog: true))
                 let r = try! Headless.run(sim) { bytes = $0.count &+ bytes }
                 events = r.eventCount
@@ -67,7 +67,8 @@ enum Bench {
     }
 
     static func format(_ us: Double) -> String {
-        let s = us >= 1000 ? String(format: "%.2f ms", us / 1000) : String(format: "%.1f µs", us)
+        let s = us >= 1_000_000 ? String(format: "%.2f s", us / 1_000_000)
+            : us >= 1000 ? String(format: "%.2f ms", us / 1000) : String(format: "%.1f µs", us)
         return s.padding(toLength: 10, withPad: " ", startingAt: 0)
     }
 
