@@ -14,7 +14,7 @@ extension Simulation {
         public var redirects: [RedirectRecord] = []
         public var records: [SubmitRecord?]
         var arrivedAt: [VirtualTime?]
-        var startedAt_: [VirtualTime?]
+        var processingStartedAt: [VirtualTime?]
         var pending: [Submission?]
         public let questions: [Question]
         public let secondsPerQuestion: Int
@@ -24,7 +24,7 @@ extension Simulation {
             operated = Array(repeating: false, count: students)
             records = Array(repeating: nil, count: students)
             arrivedAt = Array(repeating: nil, count: students)
-            startedAt_ = Array(repeating: nil, count: students)
+            processingStartedAt = Array(repeating: nil, count: students)
             pending = Array(repeating: nil, count: students)
             self.questions = questions
             secondsPerQuestion = scenario.secondsPerQuestion
@@ -222,7 +222,7 @@ extension Simulation {
             switch a {
             case .startProcessing(let s, let server, let duration):
                 guard case .student(let k) = s else { continue }
-                if exam.startedAt_[k - 1] == nil || server == .backup { exam.startedAt_[k - 1] = now }
+                if exam.processingStartedAt[k - 1] == nil || server == .backup { exam.processingStartedAt[k - 1] = now }
                 if router.mainBusy.count > router.mainSlots {
                     breakInvariant("main_slots", "main is processing \(router.mainBusy.count) submissions, more than \(router.mainSlots)")
                 }
@@ -254,7 +254,7 @@ extension Simulation {
         let raw = 10 * correct
         let final = sub.reason == .terminated ? 0 : (sub.warnings == 0 ? raw : raw / 2)
         let rec = SubmitRecord(student: .student(k), roll: students[k - 1].roll, reason: sub.reason, server: server,
-                               arrived: exam.arrivedAt[k - 1] ?? now, started: exam.startedAt_[k - 1] ?? now,
+                               arrived: exam.arrivedAt[k - 1] ?? now, started: exam.processingStartedAt[k - 1] ?? now,
                                warnings: sub.warnings, raw: raw, final: final)
         exam.records[k - 1] = rec
         record(.submit(rec))

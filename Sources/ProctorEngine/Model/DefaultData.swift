@@ -1,5 +1,5 @@
 /// The Data/ files as compiled in, so `proctor` runs from any directory. A test keeps them
-/// equal to the files in Data/, which are what users edit.
+/// equal to the files in Data/, which are what users edit (scripts/embed_data.py).
 enum DefaultData {
     static let scenario = #"""
 {
