@@ -46,19 +46,22 @@ enum LocksPane {
             y += 1
         }
         let isa = s.isa
+        let wide = inner.width >= 36
+        let pad = wide ? "   " : ""
         if let h = isa.holder, case .inCS(_, let typed, _) = isa.status[h - 1] {
-            line("RA in CS: ", "S\(h) typing \"\(typed)\"", .good)
+            line(wide ? "RA in CS: " : "RA CS ", "S\(h) typing \"\(typed)\"", .good)
         } else {
-            line("RA in CS: ", "–", .muted)
+            line(wide ? "RA in CS: " : "RA CS ", "–", .muted)
         }
         let q = isa.queue
-        line("   queue:  ", q.isEmpty ? "–" : q.map { "(\($0.ts),S\($0.student))" }.joined(separator: " "), q.isEmpty ? .muted : .warn)
+        line(pad + (wide ? "queue:  " : "q "), q.isEmpty ? "–" : q.map { "(\($0.ts),S\($0.student))" }.joined(separator: wide ? " " : ""), q.isEmpty ? .muted : .warn)
         let deferred = isa.ra.filter { !$0.deferred.isEmpty }.map { "S\($0.id)→" + $0.deferred.map { "S\($0.from)" }.joined(separator: ",") }
-        line("   defers: ", deferred.isEmpty ? "–" : deferred.joined(separator: "  "), deferred.isEmpty ? .muted : .accent)
+        line(pad + (wide ? "defers: " : "d "), deferred.isEmpty ? "–" : deferred.joined(separator: wide ? "  " : " "), deferred.isEmpty ? .muted : .accent)
         if isa.startedAt != nil {
-            line("   Lamport ", isa.ra.map { "S\($0.id):\($0.clock)" }.joined(separator: " "), .muted)
+            line(pad + (wide ? "Lamport " : "L "), isa.ra.map { "S\($0.id):\($0.clock)" }.joined(separator: " "), .muted)
             let n = s.studentCount, msgs = s.messageCounts[.ra, default: 0]
-            line("   msgs:   ", "\(msgs) sent; 2(N−1) = \(2 * (n - 1)) per entry, \(isa.entries) entered", .plain)
+            line(pad + (wide ? "msgs:   " : "m "), wide ? "\(msgs) sent; 2(N−1) = \(2 * (n - 1)) per entry, \(isa.entries) entered"
+                                                      : "\(msgs); \(2 * (n - 1))/entry ×\(isa.entries)", .plain)
         }
         line("RW ", "chunk-1: –  chunk-2: –", .muted)
         if y + 1 < inner.maxY, isa.startedAt == nil {

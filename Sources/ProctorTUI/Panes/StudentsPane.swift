@@ -102,23 +102,29 @@ enum StudentsPane {
         }
         let operated = s.exam.operated[i]
         let peers = max(0, s.studentCount - 1)
+        let room = clip.maxX - x - (operated ? 6 : 0)
+        /// The full text when it fits, else the short one.
+        func put(_ full: String, _ short: String, _ style: Style) -> Int {
+            b.write(full.cellCount <= room ? full : short, x: x, y: y, style: style, clip: clip)
+        }
         switch s.isa.status[i] {
         case .notRequested:
-            return b.write(operated ? "ISA: press i to ask for the marksheet" : "ISA: not asked yet", x: x, y: y, style: .muted, clip: clip)
+            return operated ? put("ISA: press i to ask for the marksheet", "ISA: press i", .muted) : put("ISA: not asked yet", "ISA: –", .muted)
         case .waiting:
             let got = s.isa.ra[i].replies.count
             let ts = s.isa.ra[i].requestTimestamp ?? 0
-            return b.write("ISA: waiting for \(peers - got) of \(peers) replies (ts \(ts))", x: x, y: y, style: .warn, clip: clip)
+            return put("ISA: waiting for \(peers - got) of \(peers) replies (ts \(ts))", "ISA: waits \(peers - got)/\(peers) (ts \(ts))", .warn)
         case .inCS(_, let typed, _):
             if operated {
                 x = b.write("ISA mark: ", x: x, y: y, style: .good, clip: clip)
                 x = b.write(typed + "▁", x: x, y: y, style: Style(.green, bold: true, reverse: true), clip: clip)
                 return b.write("  digits, Enter, Esc", x: x, y: y, style: .muted, clip: clip)
             }
-            return b.write("ISA: in critical section, typing \"\(typed)\"", x: x, y: y, style: .good, clip: clip)
+            return put("ISA: in critical section, typing \"\(typed)\"", "ISA: IN CS \"\(typed)\"", .good)
         case .done(let v, let reason):
-            let text = "ISA: done " + (v.map(String.init) ?? "— none") + (reason == .timeout ? " (hold timed out)" : "")
-            return b.write(text, x: x, y: y, style: reason == .timeout ? .warn : .plain, clip: clip)
+            let mark = v.map(String.init) ?? "none"
+            return put("ISA: done " + mark + (reason == .timeout ? " (hold timed out)" : ""),
+                       "ISA: " + mark + (reason == .timeout ? " (timeout)" : ""), reason == .timeout ? .warn : .plain)
         }
     }
 
