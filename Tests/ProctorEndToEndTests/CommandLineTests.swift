@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 
-let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("scripts/check_results.py").path
+let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("scripts")
+let checker = scripts.appendingPathComponent("check_results.py").path
+let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
 
 /// The command-line contract: exit codes, messages, outputs.
 @Suite struct CommandLineTests {
@@ -33,6 +35,11 @@ let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deleti
         let check = try runProgram("/usr/bin/env", ["python3", checker, "\(dir)/o/results.xlsx", "\(dir)/e.jsonl"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("\(students) rows agree"))
+        let replicas = try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/o"])
+        #expect(replicas.status == 0, "\(replicas.stderr)")
+        // A copy edited by hand no longer matches its checksum.
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: "\(dir)/o/replicas/replica-3/chunk-2.json"))
+        #expect(try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/o"]).status == 1)
         // The checker is not a rubber stamp: a log whose marks disagree is rejected.
         let log = try String(contentsOfFile: "\(dir)/e.jsonl", encoding: .utf8)
         let tampered = log.replacingOccurrences(of: "\"final\":0}", with: "\"final\":7}")

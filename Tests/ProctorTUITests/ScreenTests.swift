@@ -111,7 +111,7 @@ import Testing
 
     @Test func aNoticeReplacesTheCaptionWhileShown() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 1, encodesLog: false))
-        sim.apply(.start(.replication))
+        sim.apply(.start(.consistency))
         let snap = Snapshot(simulation: sim, paused: false, speed: 1)
         var v = ViewState()
         v.showNotice = true

@@ -21,6 +21,7 @@ public struct LogEntry: Sendable, Equatable {
         case csEnter(node: NodeID)
         case csExit(node: NodeID, isa: Int?, reason: IsaExitReason)
         case isaRefused(node: NodeID, reason: String)
+        case replicaWrite(replica: Int, chunk: Int, version: Int)
     }
 
     public var type: String {
@@ -40,6 +41,7 @@ public struct LogEntry: Sendable, Equatable {
         case .csEnter: "cs_enter"
         case .csExit: "cs_exit"
         case .isaRefused: "isa_refused"
+        case .replicaWrite: "replica_write"
         }
     }
 }
@@ -177,6 +179,10 @@ public enum EventLogEncoder {
         case .isaRefused(let node, let reason):
             w.field("node", node.description)
             w.field("reason", reason)
+        case .replicaWrite(let r, let c, let v):
+            w.field("replica", Int64(r))
+            w.field("chunk", Int64(c))
+            w.field("version", Int64(v))
         }
         w.end(&out)
         out.append(0x0A)
@@ -195,6 +201,16 @@ public enum EventLogEncoder {
             case .timeRequest: break
             case .timeReply(_, let local): w.field("local_ms", local.milliseconds)
             case .adjust(_, let delta): w.field("delta_ms", delta.milliseconds)
+            }
+        case .replica(let r):
+            switch r {
+            case .store(let c):
+                w.field("chunk", Int64(c.chunk))
+                w.field("version", Int64(c.version))
+                w.field("rows", Int64(c.rows.count))
+            case .stored(let c, let v):
+                w.field("chunk", Int64(c))
+                w.field("version", Int64(v))
             }
         case .ra(let r):
             switch r {

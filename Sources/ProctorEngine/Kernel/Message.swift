@@ -16,12 +16,14 @@ public enum Payload: Sendable, Equatable {
     case sync(BerkeleyMessage)
     case exam(ExamMessage)
     case ra(RAMessage)
+    case replica(ReplicaMessage)
 
     public var mechanism: Mechanism {
         switch self {
         case .sync: .sync
         case .exam: .exam
         case .ra: .ra
+        case .replica: .replica
         }
     }
 
@@ -31,6 +33,7 @@ public enum Payload: Sendable, Equatable {
         case .sync(let m): m.kind
         case .exam(let m): m.kind
         case .ra(let m): m.kind
+        case .replica(let m): m.kind
         }
     }
 }

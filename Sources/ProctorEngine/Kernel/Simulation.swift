@@ -73,6 +73,8 @@ public final class Simulation {
     public internal(set) var exam: ExamState
     // ISA marks.
     public internal(set) var isa: IsaState
+    // Replication.
+    public internal(set) var replication = ReplicationState()
     var router: SubmissionRouter
     var detector: CheatingDetector
     var examRandom: SeededRandom
@@ -216,13 +218,14 @@ public final class Simulation {
     }
 
     /// The phases this build carries out.
-    public static let builtPhases: [Phase] = [.sync, .exam, .isa]
+    public static let builtPhases: [Phase] = [.sync, .exam, .isa, .replication]
 
     private func start(_ p: Phase) {
         switch p {
         case .sync: startSyncRound()
         case .exam: startExam()
         case .isa: startIsa()
+        case .replication: startReplication()
         case .done:
             say("The walkthrough is complete.")
         default:
@@ -351,6 +354,7 @@ public final class Simulation {
             case .sync(let m): receiveSync(m, env)
             case .exam(let m): receiveExam(m, env)
             case .ra(let m): receiveRA(m, env)
+            case .replica(let m): receiveReplica(m, env)
             }
         case .timer(let t):
             handleTimer(t)

@@ -24,9 +24,14 @@ public enum Headless {
         let report = try run(sim) { bytes throws(StorageError) in try events?.write(bytes) }
         let resultsPath = outDirectory + "/results.xlsx"
         try ResultsWorkbook.write(sim.results, to: resultsPath)
+        var outputs = [resultsPath]
+        if sim.replication.startedAt != nil {
+            try ReplicaFiles.write(copies: sim.replication.copies, rolls: sim.replication.rolls, to: outDirectory)
+            outputs.append(outDirectory + "/" + ReplicaFiles.metadataName)
+        }
         try events?.commit()
         var r = report
-        r.outputs = [resultsPath] + (eventsPath.map { [$0] } ?? [])
+        r.outputs = outputs + (eventsPath.map { [$0] } ?? [])
         return r
     }
 
@@ -71,6 +76,11 @@ public enum Headless {
             let msgs = sim.messageCounts[.ra, default: 0]
             lines.append("isa          \(sim.isa.doneCount)/\(n) marks entered, one at a time (\(timeouts) by hold timeout); "
                 + "\(msgs) messages = 2(N−1) × \(sim.isa.entries) entries" + (msgs == 2 * (n - 1) * sim.isa.entries ? "" : " (MISMATCH)"))
+        }
+        if sim.replication.startedAt != nil {
+            let sizes = sim.replication.rolls.map { String($0.count) }.joined(separator: " + ")
+            lines.append("replication  \(Simulation.chunkCount) chunks (\(sizes) rolls) × \(Simulation.replicaCount) replicas, "
+                + "\(sim.replication.storedCount) copies stored at version 1; \(sim.messageCounts[.replica, default: 0]) messages")
         }
         for p in Phase.allCases where p != .done && !Simulation.builtPhases.contains(p) {
             lines.append("\(p.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) not part of this build yet")

@@ -22,6 +22,7 @@ public final class Runtime: @unchecked Sendable {
     private var eventsFile: AtomicFileWriter?        // io queue
     private let resultsPath: String?
     private var exportedResults = 0                  // engine queue
+    private var exportedReplicas = 0                 // engine queue
     private var storageError: StorageError?          // io queue
     private let latest: Mutex<Snapshot>
     private let onPublish: @Sendable () -> Void
@@ -143,6 +144,14 @@ public final class Runtime: @unchecked Sendable {
 
     /// Writes results.xlsx (atomically, on the I/O queue) whenever a result changed.
     private func exportResults() {
+        if let path = resultsPath, simulation.replication.revision != exportedReplicas {
+            exportedReplicas = simulation.replication.revision
+            let r = simulation.replication
+            let out = directory(of: path)
+            io.async { [self] in
+                do throws(StorageError) { try ReplicaFiles.write(copies: r.copies, rolls: r.rolls, to: out) } catch { storageError = storageError ?? error }
+            }
+        }
         guard let path = resultsPath, simulation.resultsRevision != exportedResults else { return }
         exportedResults = simulation.resultsRevision
         let rows = simulation.results

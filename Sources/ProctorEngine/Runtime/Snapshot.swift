@@ -35,6 +35,7 @@ public struct Snapshot: Sendable {
     public var servers: Servers
     public var exam: Simulation.ExamState
     public var isa: Simulation.IsaState
+    public var replication: Simulation.ReplicationState
     public var results: [ResultRow]
     public var recentLog: [LogEntry]
     public var logCount: Int
@@ -68,6 +69,7 @@ public struct Snapshot: Sendable {
                           redirects: s.router.redirects)
         exam = s.exam
         isa = s.isa
+        replication = s.replication
         results = s.results
         recentLog = Array(s.log.recent.suffix(recentLimit))
         logCount = s.log.count

@@ -14,6 +14,12 @@ enum CaptionLine {
 
     static func text(_ s: Snapshot) -> String {
         if let inv = s.brokenInvariants.last { return "INVARIANT BROKEN — \(inv)" }
+        if s.replication.startedAt != nil && s.sync.round == nil {
+            if s.completed.contains(.replication) {
+                return "Replicas in place: 2 chunks × 3 copies, version 1; replication_metadata.json holds each copy's SHA-256."
+            }
+            return "Replication: main sends each chunk of the results to 3 replicas; each stores it (replica_write) and confirms."
+        }
         if s.isa.startedAt != nil && s.sync.round == nil {
             if s.isa.doneCount == s.studentCount {
                 return "ISA done: every mark entered one at a time, \(s.messageCounts[.ra, default: 0]) messages = 2(N−1) per entry. v shows the marksheet."

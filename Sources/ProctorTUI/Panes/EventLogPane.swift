@@ -56,6 +56,8 @@ enum EventLogPane {
                     reason == .timeout ? .warn : .plain)
         case .isaRefused(let n, _):
             return ("\(Format.name(n)) late ISA entry refused", .bad)
+        case .replicaWrite(let r, let c, let v):
+            return ("replica-\(r) stored chunk-\(c) v\(v)", .good)
         }
     }
 
@@ -74,6 +76,8 @@ enum EventLogPane {
         case .exam(.forward(let k, _)): "S\(k)".fit(13)
         case .exam(.ack(let f, _)): "final \(f)".fit(13)
         case .exam(.flag(let n)): "#\(n)".fit(13)
+        case .replica(.store(let c)): "c\(c.chunk) v\(c.version) \(c.rows.count) rows".fit(13)
+        case .replica(.stored(let c, let v)): "c\(c) v\(v)".fit(13)
         case .ra(.request(let ts)): "ts \(ts)".fit(13)
         case .ra(.reply(let ts, let r)): "ts \(ts) re \(r)".fit(13)
         }

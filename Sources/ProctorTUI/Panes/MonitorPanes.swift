@@ -90,6 +90,16 @@ enum ServersPane {
         x = b.write(String(repeating: "█", count: min(sv.backupBusy.count, 6)).fit(4), x: x, y: inner.y + 1, style: .warn, clip: inner)
         b.write("\(sv.backupBusy.count) now · \(sv.handledByBackup) done", x: x, y: inner.y + 1, clip: inner)
         var y = inner.y + 2
+        if s.replication.startedAt != nil {
+            // The replicas: each one's version of each chunk, so convergence is visible.
+            for r in 0..<s.replication.copies.count where y < inner.maxY {
+                let cells = s.replication.copies[r].enumerated().map { c, copy in "c\(c + 1) " + (copy.map { "v\($0.version)" } ?? "–") }
+                let x = b.write("R\(r + 1)     ", x: inner.x, y: y, style: .title, clip: inner)
+                b.write(cells.joined(separator: "  "), x: x, y: y, style: s.replication.copies[r].allSatisfy { $0 != nil } ? .good : .warn, clip: inner)
+                y += 1
+            }
+            return
+        }
         if y < inner.maxY, busy > 0 {
             b.write("main: " + sv.mainBusy.map(Format.name).joined(separator: " "), x: inner.x, y: y, style: .muted, clip: inner)
             y += 1
