@@ -229,7 +229,7 @@ public final class Simulation {
         case .done:
             say("The walkthrough is complete.")
         default:
-            say("\(p.title) (\(p.key.map(String.init) ?? "")) is not part of this build yet: it demonstrates clock synchronization (1).")
+            say("\(p.title) (\(p.key.map(String.init) ?? "")) is not part of this build yet: phases 1–4 are.")
         }
     }
 
