@@ -116,6 +116,12 @@ public final class App {
             requestRedraw()
             return
         }
+        if let demoKey = demoPromptKey(key) {
+            runtime.send(.demo(student: view.focus + 1, demoKey))
+            viewDirty = true
+            requestRedraw()
+            return
+        }
         guard let action = KeyTable.action(for: key) else { return }
         switch action {
         case .command(let c): runtime.send(c)
@@ -131,6 +137,7 @@ public final class App {
         case .submit: runtime.send(.submitExam(student: view.focus + 1))
         case .toggleResults: view.teacherView.toggle()
         case .requestMarksheet: runtime.send(.requestMarksheet(student: view.focus + 1))
+        case .demo(let key): runtime.send(.demo(student: view.focus + 1, key))
         case .toggleHelp: view.helpVisible.toggle()
         case .quit: quit(code: 0)
         }
@@ -143,6 +150,20 @@ public final class App {
         let s = runtime.snapshot
         let i = view.focus
         guard i < s.studentCount, s.exam.operated[i], case .inCS = s.isa.status[i] else { return nil }
+        switch key {
+        case .char(let c) where c.isASCII && c.isNumber: return .digit(Int(String(c))!)
+        case .backspace: return .backspace
+        case .enter: return .enter
+        case .escape: return .escape
+        default: return nil
+        }
+    }
+
+    /// The key as input to the demo's new-mark prompt, when the focused student has it open.
+    private func demoPromptKey(_ key: Key) -> DemoKey? {
+        let s = runtime.snapshot
+        let i = view.focus
+        guard i < s.studentCount, s.exam.operated[i], s.demo.startedAt != nil, case .typing = s.demo.activity[i] else { return nil }
         switch key {
         case .char(let c) where c.isASCII && c.isNumber: return .digit(Int(String(c))!)
         case .backspace: return .backspace

@@ -59,7 +59,7 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
         let (_, log) = Self.run(seed: 5)
         let times = log.map { int($0, "t") }
         #expect(times == times.sorted())
-        #expect(log.compactMap { $0["type"] as? String == "phase" ? $0["name"] as? String : nil } == ["sync", "exam", "isa", "replication", "done"])
+        #expect(log.compactMap { $0["type"] as? String == "phase" ? $0["name"] as? String : nil } == ["sync", "exam", "isa", "replication", "consistency", "done"])
         #expect(log.last?["type"] as? String == "phase")
     }
 
@@ -112,7 +112,7 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
     @Test func phaseKeysOutOfOrderExplainAndChangeNothing() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false))
         sim.apply(.start(.consistency))
-        #expect(sim.notice?.text.contains("not part of this build") == true)
+        #expect(sim.notice?.text.contains("create them first (4)") == true)
         #expect(sim.phase == nil)
         sim.apply(.nextPhase)
         #expect(sim.phase == .sync)

@@ -115,9 +115,9 @@ import Testing
         let snap = Snapshot(simulation: sim, paused: false, speed: 1)
         var v = ViewState()
         v.showNotice = true
-        #expect(Self.render(snap, 120, 40, v).line(39).contains("not part of this build"))
+        #expect(Self.render(snap, 120, 40, v).line(39).contains("create them first (4)"))
         v.showNotice = false
-        #expect(!Self.render(snap, 120, 40, v).line(39).contains("not part of this build"))
+        #expect(!Self.render(snap, 120, 40, v).line(39).contains("create them first (4)"))
     }
 
     @Test func theFocusedStudentIsMarkedAndFollowedInALargeClass() {
@@ -132,7 +132,7 @@ import Testing
         // States are told by symbols and words, never by colour alone.
         let text = Self.render(Self.snapshot(synced: true), 120, 40).text
         #expect(text.contains("✓"))
-        #expect(text.contains("· later"))
+        #expect(text.contains("◂ next"))
     }
 }
 

@@ -21,7 +21,12 @@ public struct LogEntry: Sendable, Equatable {
         case csEnter(node: NodeID)
         case csExit(node: NodeID, isa: Int?, reason: IsaExitReason)
         case isaRefused(node: NodeID, reason: String)
-        case replicaWrite(replica: Int, chunk: Int, version: Int)
+        /// `roll` and `isa` for a write of the consistency demo.
+        case replicaWrite(replica: Int, chunk: Int, version: Int, roll: Int? = nil, isa: Int? = nil)
+        case demoChoice(student: NodeID, choice: String)
+        case lockRequest(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
+        case lockAcquire(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
+        case lockRelease(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
     }
 
     public var type: String {
@@ -42,6 +47,10 @@ public struct LogEntry: Sendable, Equatable {
         case .csExit: "cs_exit"
         case .isaRefused: "isa_refused"
         case .replicaWrite: "replica_write"
+        case .demoChoice: "demo_choice"
+        case .lockRequest: "lock_request"
+        case .lockAcquire: "lock_acquire"
+        case .lockRelease: "lock_release"
         }
     }
 }
@@ -121,7 +130,7 @@ public enum EventLogEncoder {
         case .command(let c):
             w.field("name", c.logName)
             switch c {
-            case .toggleTakeover(let s), .submitExam(let s), .requestMarksheet(let s), .isaKey(let s, _):
+            case .toggleTakeover(let s), .submitExam(let s), .requestMarksheet(let s), .isaKey(let s, _), .demo(let s, _):
                 w.field("student", NodeID.student(s).description)
             case .answer(let s, let choice):
                 w.field("student", NodeID.student(s).description)
@@ -179,10 +188,21 @@ public enum EventLogEncoder {
         case .isaRefused(let node, let reason):
             w.field("node", node.description)
             w.field("reason", reason)
-        case .replicaWrite(let r, let c, let v):
+        case .replicaWrite(let r, let c, let v, let roll, let isa):
             w.field("replica", Int64(r))
             w.field("chunk", Int64(c))
             w.field("version", Int64(v))
+            if let roll {
+                w.field("roll", Int64(roll))
+                w.field("isa", isa.map(Int64.init))
+            }
+        case .demoChoice(let s, let choice):
+            w.field("student", s.description)
+            w.field("choice", choice)
+        case .lockRequest(let n, let c, let m), .lockAcquire(let n, let c, let m), .lockRelease(let n, let c, let m):
+            w.field("node", n.description)
+            w.field("chunk", Int64(c))
+            w.field("mode", m.rawValue)
         }
         w.end(&out)
         out.append(0x0A)
@@ -208,9 +228,29 @@ public enum EventLogEncoder {
                 w.field("chunk", Int64(c.chunk))
                 w.field("version", Int64(c.version))
                 w.field("rows", Int64(c.rows.count))
-            case .stored(let c, let v):
+            case .stored(let c, let v), .written(let c, let v):
                 w.field("chunk", Int64(c))
                 w.field("version", Int64(v))
+            case .read(let c, let roll):
+                w.field("chunk", Int64(c))
+                w.field("roll", Int64(roll))
+            case .value(let c, let v, let isa):
+                w.field("chunk", Int64(c))
+                w.field("version", Int64(v))
+                w.field("isa", isa.map(Int64.init))
+            case .write(let c, let v, let roll, let isa):
+                w.field("chunk", Int64(c))
+                w.field("version", Int64(v))
+                w.field("roll", Int64(roll))
+                w.field("isa", Int64(isa))
+            }
+        case .lock(let l):
+            switch l {
+            case .lock(let c, let m), .grant(let c, let m):
+                w.field("chunk", Int64(c))
+                w.field("mode", m.rawValue)
+            case .unlock(let c):
+                w.field("chunk", Int64(c))
             }
         case .ra(let r):
             switch r {

@@ -17,6 +17,7 @@ public enum Payload: Sendable, Equatable {
     case exam(ExamMessage)
     case ra(RAMessage)
     case replica(ReplicaMessage)
+    case lock(LockMessage)
 
     public var mechanism: Mechanism {
         switch self {
@@ -24,6 +25,7 @@ public enum Payload: Sendable, Equatable {
         case .exam: .exam
         case .ra: .ra
         case .replica: .replica
+        case .lock: .lock
         }
     }
 
@@ -34,6 +36,7 @@ public enum Payload: Sendable, Equatable {
         case .exam(let m): m.kind
         case .ra(let m): m.kind
         case .replica(let m): m.kind
+        case .lock(let m): m.kind
         }
     }
 }

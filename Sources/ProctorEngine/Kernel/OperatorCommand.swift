@@ -16,6 +16,8 @@ public enum OperatorCommand: Sendable, Equatable {
     case requestMarksheet(student: Int)
     /// At the ISA prompt: a digit, Backspace, Enter, Esc.
     case isaKey(student: Int, IsaKey)
+    /// In the consistency demo: `r`, `w` (then the new mark), `x`.
+    case demo(student: Int, DemoKey)
 
     /// The `name` of the log's `command` line.
     public var logName: String {
@@ -32,6 +34,7 @@ public enum OperatorCommand: Sendable, Equatable {
         case .submitExam: "submit"
         case .requestMarksheet: "request_marksheet"
         case .isaKey(_, let k): "isa_\(k.logName)"
+        case .demo(_, let k): "demo_\(k.logName)"
         }
     }
 }

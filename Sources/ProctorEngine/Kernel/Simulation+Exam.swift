@@ -178,6 +178,10 @@ extension Simulation {
             isaTyped(k, entry: entry, index: index)
         case .isaHold(let k, let entry):
             isaHoldExpired(k, entry: entry)
+        case .demoThink(let k):
+            demoThink(k)
+        case .demoRelease(let k):
+            demoReleaseDue(k)
         case .processed(let k, let server):
             perform(router.finished(student: .student(k), on: server), at: server)
         }
@@ -283,6 +287,10 @@ extension Simulation {
             say("S\(k) \(students[k - 1].name) is simulated again.")
             if let q = exam.sessions[k - 1].currentQuestion { scheduleThink(k, q) }
             resumeSimulatedIsa(k)
+            if demo.startedAt != nil, demo.activity[k - 1] == .choosing || { if case .typing = demo.activity[k - 1] { true } else { false } }() {
+                demo.activity[k - 1] = .choosing
+                queue.schedule(.timer(.demoThink(student: k)), at: now + .seconds(1))
+            }
         }
     }
 

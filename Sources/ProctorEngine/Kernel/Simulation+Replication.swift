@@ -61,7 +61,7 @@ extension Simulation {
                 say("Replicas in place: \(Self.chunkCount) chunks × \(Self.replicaCount) copies, version 1, checksums in replication_metadata.json.")
             }
         default:
-            break
+            receiveDemoReplica(m, env)
         }
     }
 }
@@ -71,11 +71,23 @@ public enum ReplicaMessage: Sendable, Equatable {
     case store(ChunkCopy)
     /// replica → main: stored.
     case stored(chunk: Int, version: Int)
+    /// student → replica: read my row of the chunk.
+    case read(chunk: Int, roll: Int)
+    /// replica → student: the row's ISA mark and the copy's version.
+    case value(chunk: Int, version: Int, isa: Int?)
+    /// student (holding the write lock) → every replica: set my ISA mark, at this version.
+    case write(chunk: Int, version: Int, roll: Int, isa: Int)
+    /// replica → student: written.
+    case written(chunk: Int, version: Int)
 
     public var kind: String {
         switch self {
         case .store: "STORE"
         case .stored: "STORED"
+        case .read: "READ"
+        case .value: "VALUE"
+        case .write: "WRITE"
+        case .written: "WRITTEN"
         }
     }
 }

@@ -40,6 +40,10 @@ public final class Simulation {
         case isaType(student: Int, entry: Int, index: Int)
         /// The hold timeout of a student's `entry`-th stay in the critical section.
         case isaHold(student: Int, entry: Int)
+        /// A simulated student chooses Read / Write / Exit.
+        case demoThink(student: Int)
+        /// A reader is done reading and lets go of the lock.
+        case demoRelease(student: Int)
         case processed(student: Int, server: NodeID)
     }
 
@@ -75,6 +79,8 @@ public final class Simulation {
     public internal(set) var isa: IsaState
     // Replication.
     public internal(set) var replication = ReplicationState()
+    // The consistency demo.
+    public internal(set) var demo = DemoState()
     var router: SubmissionRouter
     var detector: CheatingDetector
     var examRandom: SeededRandom
@@ -151,6 +157,7 @@ public final class Simulation {
         case .submitExam(let k): operatorSubmit(k)
         case .requestMarksheet(let k): operatorRequestMarksheet(k)
         case .isaKey(let k, let key): operatorIsaKey(k, key)
+        case .demo(let k, let key): operatorDemo(k, key)
         }
     }
 
@@ -200,8 +207,9 @@ public final class Simulation {
     public var isQuiet: Bool { queue.isEmpty }
     public var nextEventTime: VirtualTime? { queue.nextTime }
 
-    /// Logs the end of the walkthrough (headless).
+    /// Logs the end of the walkthrough (once).
     public func finish() {
+        guard phase != .done else { return }
         revision += 1
         phase = .done
         record(.phase(.done))
@@ -218,7 +226,7 @@ public final class Simulation {
     }
 
     /// The phases this build carries out.
-    public static let builtPhases: [Phase] = [.sync, .exam, .isa, .replication]
+    public static let builtPhases: [Phase] = [.sync, .exam, .isa, .replication, .consistency]
 
     private func start(_ p: Phase) {
         switch p {
@@ -226,6 +234,7 @@ public final class Simulation {
         case .exam: startExam()
         case .isa: startIsa()
         case .replication: startReplication()
+        case .consistency: startDemo()
         case .done:
             say("The walkthrough is complete.")
         default:
@@ -355,6 +364,7 @@ public final class Simulation {
             case .exam(let m): receiveExam(m, env)
             case .ra(let m): receiveRA(m, env)
             case .replica(let m): receiveReplica(m, env)
+            case .lock(let m): receiveLock(m, env)
             }
         case .timer(let t):
             handleTimer(t)

@@ -82,6 +82,10 @@ public enum Headless {
             lines.append("replication  \(Simulation.chunkCount) chunks (\(sizes) rolls) × \(Simulation.replicaCount) replicas, "
                 + "\(sim.replication.storedCount) copies stored at version 1; \(sim.messageCounts[.replica, default: 0]) messages")
         }
+        if sim.demo.startedAt != nil {
+            lines.append("consistency  \(sim.demo.reads) reads, \(sim.demo.writes) writes; chunk versions \(sim.demo.versions.map { "v\($0)" }.joined(separator: ", ")); "
+                + "\(sim.messageCounts[.lock, default: 0]) lock messages")
+        }
         for p in Phase.allCases where p != .done && !Simulation.builtPhases.contains(p) {
             lines.append("\(p.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) not part of this build yet")
         }

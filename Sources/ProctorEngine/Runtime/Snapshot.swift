@@ -36,6 +36,7 @@ public struct Snapshot: Sendable {
     public var exam: Simulation.ExamState
     public var isa: Simulation.IsaState
     public var replication: Simulation.ReplicationState
+    public var demo: Simulation.DemoState
     public var results: [ResultRow]
     public var recentLog: [LogEntry]
     public var logCount: Int
@@ -70,6 +71,7 @@ public struct Snapshot: Sendable {
         exam = s.exam
         isa = s.isa
         replication = s.replication
+        demo = s.demo
         results = s.results
         recentLog = Array(s.log.recent.suffix(recentLimit))
         logCount = s.log.count

@@ -16,6 +16,8 @@ public enum UIAction: Equatable, Sendable {
     case toggleResults
     /// Ask for the ISA marksheet for the focused (taken-over) student.
     case requestMarksheet
+    /// Read, write or exit in the consistency demo (taken-over student).
+    case demo(DemoKey)
     case toggleHelp
     case quit
 }
@@ -75,6 +77,8 @@ public enum KeyTable {
                    perKey: (0...3).map { .answer($0) }, label: "a–d"),
         KeyBinding([.char("s")], "submit the exam (taken-over student)", .submit),
         KeyBinding([.char("i")], "ask for the ISA marksheet (taken-over student); then digits, Enter, Esc", .requestMarksheet),
+        KeyBinding([.char("r"), .char("w"), .char("x")], "read · write (then the new mark) · exit in the consistency demo (taken-over student)",
+                   perKey: [.demo(.read), .demo(.write), .demo(.exit)], label: "r · w · x"),
         KeyBinding([.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 9),
         KeyBinding([.char("?"), .char("h")], "this help", .toggleHelp, label: "?", hint: "help", rank: 0),
         KeyBinding([.char("q"), .char("Q")], "quit (the terminal is restored)", .quit, label: "q", hint: "quit", rank: 1),

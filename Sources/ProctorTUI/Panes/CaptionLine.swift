@@ -14,6 +14,13 @@ enum CaptionLine {
 
     static func text(_ s: Snapshot) -> String {
         if let inv = s.brokenInvariants.last { return "INVARIANT BROKEN — \(inv)" }
+        if s.phase == .done {
+            let m = s.messageCounts
+            return "Walkthrough complete. Messages — sync \(m[.sync, default: 0]), exam \(m[.exam, default: 0]), ra \(m[.ra, default: 0]), lock \(m[.lock, default: 0]), replica \(m[.replica, default: 0]). v: final results."
+        }
+        if s.demo.startedAt != nil && s.sync.round == nil {
+            return "Read/write locks per chunk, granted in arrival order: readers share, a writer is alone and updates all 3 replicas and results.xlsx."
+        }
         if s.replication.startedAt != nil && s.sync.round == nil {
             if s.completed.contains(.replication) {
                 return "Replicas in place: 2 chunks × 3 copies, version 1; replication_metadata.json holds each copy's SHA-256."

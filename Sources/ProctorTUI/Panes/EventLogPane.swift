@@ -56,8 +56,17 @@ enum EventLogPane {
                     reason == .timeout ? .warn : .plain)
         case .isaRefused(let n, _):
             return ("\(Format.name(n)) late ISA entry refused", .bad)
-        case .replicaWrite(let r, let c, let v):
+        case .replicaWrite(let r, let c, let v, let roll, let isa):
+            if let roll { return ("replica-\(r) chunk-\(c) v\(v): roll \(roll) ISA → \(isa.map(String.init) ?? "none")", .good) }
             return ("replica-\(r) stored chunk-\(c) v\(v)", .good)
+        case .demoChoice(let st, let choice):
+            return ("\(Format.name(st)) chooses \(choice.uppercased())", .accent)
+        case .lockRequest(let n, let c, let m):
+            return ("\(Format.name(n)) queues for chunk-\(c) (\(m.rawValue))", .muted)
+        case .lockAcquire(let n, let c, let m):
+            return ("\(Format.name(n)) ACQUIRES chunk-\(c) (\(m.rawValue))", m == .write ? .warn : .good)
+        case .lockRelease(let n, let c, let m):
+            return ("\(Format.name(n)) releases chunk-\(c) (\(m.rawValue))", .plain)
         }
     }
 
@@ -77,7 +86,12 @@ enum EventLogPane {
         case .exam(.ack(let f, _)): "final \(f)".fit(13)
         case .exam(.flag(let n)): "#\(n)".fit(13)
         case .replica(.store(let c)): "c\(c.chunk) v\(c.version) \(c.rows.count) rows".fit(13)
-        case .replica(.stored(let c, let v)): "c\(c) v\(v)".fit(13)
+        case .replica(.stored(let c, let v)), .replica(.written(let c, let v)): "c\(c) v\(v)".fit(13)
+        case .replica(.read(let c, let roll)): "c\(c) \(roll)".fit(13)
+        case .replica(.value(_, let v, let isa)): "\(isa.map(String.init) ?? "none") v\(v)".fit(13)
+        case .replica(.write(let c, let v, _, let isa)): "c\(c) v\(v) =\(isa)".fit(13)
+        case .lock(.lock(let c, let m)), .lock(.grant(let c, let m)): "c\(c) \(m.rawValue)".fit(13)
+        case .lock(.unlock(let c)): "c\(c)".fit(13)
         case .ra(.request(let ts)): "ts \(ts)".fit(13)
         case .ra(.reply(let ts, let r)): "ts \(ts) re \(r)".fit(13)
         }

@@ -63,7 +63,16 @@ enum LocksPane {
             line(pad + (wide ? "msgs:   " : "m "), wide ? "\(msgs) sent; 2(N−1) = \(2 * (n - 1)) per entry, \(isa.entries) entered"
                                                       : "\(msgs); \(2 * (n - 1))/entry ×\(isa.entries)", .plain)
         }
-        line("RW ", "chunk-1: –  chunk-2: –", .muted)
+        if s.demo.startedAt != nil {
+            for (i, l) in s.demo.locks.enumerated() {
+                let held = l.holders.map { "S\($0.node)(\($0.mode == .read ? "r" : "w"))" }.joined(separator: " ")
+                let waiting = l.waiting.map { "S\($0.node)(\($0.mode == .read ? "r" : "w"))" }.joined(separator: " ")
+                line("RW chunk-\(i + 1) v\(s.demo.versions[i]): ", (held.isEmpty ? "free" : held) + (waiting.isEmpty ? "" : " ← " + waiting),
+                     l.holders.contains { $0.mode == .write } ? .warn : held.isEmpty ? .muted : .good)
+            }
+        } else {
+            line("RW ", "chunk-1: –  chunk-2: –", .muted)
+        }
         if y + 1 < inner.maxY, isa.startedAt == nil {
             Text.wrap("Ricart–Agrawala requests (ISA, 3) and chunk read/write locks (demo, 5) queue here.",
                       in: Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1), style: .muted, into: &b)

@@ -15,7 +15,7 @@ enum StudentsPane {
         }
         guard r.inner.height > 1 else { return }
         let nameW = min(10, max(4, (s.students.map { $0.name.cellCount }.max() ?? 4)))
-        let heading = s.isa.startedAt != nil ? "exam · ISA marksheet (Ricart–Agrawala)"
+        let heading = s.demo.startedAt != nil ? "chunk · consistency demo (read/write locks)" : s.isa.startedAt != nil ? "exam · ISA marksheet (Ricart–Agrawala)"
             : s.exam.startedAt == nil ? "clock" : "question · countdown on the student's clock · status"
         b.write(" " + "".fit(4) + "name".fit(nameW) + "  " + heading, x: r.inner.x, y: r.inner.y, style: Style(.gray, dim: true, underline: true), clip: r.inner)
         let inner = Rect(x: r.inner.x, y: r.inner.y + 1, width: r.inner.width, height: r.inner.height - 1)
@@ -26,7 +26,9 @@ enum StudentsPane {
             var x = b.write(focused ? "▸" : " ", x: inner.x, y: y, style: .accent, clip: inner)
             x = b.write("S\(i + 1)".fit(4) + s.students[i].name.fit(nameW) + " ", x: x, y: y, style: focused ? .selected : .title, clip: inner)
             x += 1
-            if s.isa.startedAt != nil {
+            if s.demo.startedAt != nil {
+                x = demoStatus(s, i, x: x, y: y, clip: inner, into: &b)
+            } else if s.isa.startedAt != nil {
                 x = isaStatus(s, i, x: x, y: y, clip: inner, into: &b)
             } else if s.exam.startedAt == nil {
                 let (text, style) = clockStatus(s.clocks[2 + i])
@@ -125,6 +127,38 @@ enum StudentsPane {
             let mark = v.map(String.init) ?? "none"
             return put("ISA: done " + mark + (reason == .timeout ? " (hold timed out)" : ""),
                        "ISA: " + mark + (reason == .timeout ? " (timeout)" : ""), reason == .timeout ? .warn : .plain)
+        }
+    }
+
+    /// The demo part of a row: prompt · please wait (held by …) · reading · writing · exited.
+    static func demoStatus(_ s: Snapshot, _ i: Int, x: Int, y: Int, clip: Rect, into b: inout ScreenBuffer) -> Int {
+        let k = i + 1
+        let firstSize = (s.studentCount + 1) / 2
+        let chunk = i < firstSize ? 1 : 2
+        var x = b.write("c\(chunk)  ", x: x, y: y, style: .muted, clip: clip)
+        let operated = s.exam.operated[i]
+        switch s.demo.activity[i] {
+        case .choosing:
+            return b.write(operated ? "Read / Write / Exit? (r · w · x)" : "choosing Read / Write / Exit…", x: x, y: y, style: operated ? .accent : .muted, clip: clip)
+        case .typing(let t):
+            x = b.write("new ISA mark: ", x: x, y: y, style: .accent, clip: clip)
+            x = b.write(t + "▁", x: x, y: y, style: Style(.cyan, bold: true, reverse: true), clip: clip)
+            return b.write("  digits, Enter, Esc", x: x, y: y, style: .muted, clip: clip)
+        case .waiting(let c, let mode, _):
+            let holders = s.demo.locks[c - 1].holders.filter { $0.node != k }
+            let by = holders.map { "S\($0.node) (\($0.mode.rawValue))" }.joined(separator: ", ")
+            return b.write("Please wait — " + (by.isEmpty ? "queued for \(mode.rawValue)" : "held by \(by)"), x: x, y: y, style: .warn, clip: clip)
+        case .reading(_, let r, let value, let version):
+            if let value, let version {
+                return b.write("read R\(r): ISA \(value.map(String.init) ?? "none") (v\(version))", x: x, y: y, style: .good, clip: clip)
+            }
+            return b.write("reading R\(r)…", x: x, y: y, style: .good, clip: clip)
+        case .writing(_, let value, let version, let acks):
+            return b.write("writing \(value) → v\(version) (\(acks)/3 replicas)", x: x, y: y, style: .warn, clip: clip)
+        case .releasing:
+            return b.write("releasing the lock…", x: x, y: y, style: .muted, clip: clip)
+        case .exited:
+            return b.write("exited · ISA \(s.results[i].isa.map(String.init) ?? "none")", x: x, y: y, style: .muted, clip: clip)
         }
     }
 
