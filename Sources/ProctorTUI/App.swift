@@ -34,6 +34,9 @@ public final class App {
     private var lastDraw: UInt64 = 0
     private var noticeSerial = 0
     private var sources: [any DispatchSourceProtocol] = []
+    /// Set the moment `w` opens the demo's mark prompt, before a snapshot can show it, so
+    /// digits typed right after go to the prompt and not to the phase keys.
+    private var demoPromptOpening = false
 
     static let frameInterval: UInt64 = 33_000_000
     static let noticeSeconds = 4
@@ -130,6 +133,7 @@ public final class App {
         case .faster: runtime.faster()
         case .slower: runtime.slower()
         case .focusNext, .focusPrevious:
+            demoPromptOpening = false
             let n = max(1, runtime.snapshot.studentCount)
             view.focus = (view.focus + (action == .focusNext ? 1 : n - 1)) % n
         case .takeOver: runtime.send(.toggleTakeover(student: view.focus + 1))
@@ -137,7 +141,13 @@ public final class App {
         case .submit: runtime.send(.submitExam(student: view.focus + 1))
         case .toggleResults: view.teacherView.toggle()
         case .requestMarksheet: runtime.send(.requestMarksheet(student: view.focus + 1))
-        case .demo(let key): runtime.send(.demo(student: view.focus + 1, key))
+        case .demo(let key):
+            let s = runtime.snapshot
+            let i = view.focus
+            if key == .write, i < s.studentCount, s.exam.operated[i], s.demo.startedAt != nil, s.demo.activity[i] == .choosing {
+                demoPromptOpening = true
+            }
+            runtime.send(.demo(student: i + 1, key))
         case .toggleHelp: view.helpVisible.toggle()
         case .quit: quit(code: 0)
         }
@@ -163,12 +173,16 @@ public final class App {
     private func demoPromptKey(_ key: Key) -> DemoKey? {
         let s = runtime.snapshot
         let i = view.focus
-        guard i < s.studentCount, s.exam.operated[i], s.demo.startedAt != nil, case .typing = s.demo.activity[i] else { return nil }
+        let typing: Bool
+        if i < s.studentCount, s.demo.startedAt != nil, case .typing = s.demo.activity[i] { typing = true } else { typing = false }
+        if typing { demoPromptOpening = false }
+        guard i < s.studentCount, s.exam.operated[i], typing || demoPromptOpening else { return nil }
         switch key {
         case .char(let c) where c.isASCII && c.isNumber: return .digit(Int(String(c))!)
         case .backspace: return .backspace
-        case .enter: return .enter
-        case .escape: return .escape
+        case .enter, .escape:
+            demoPromptOpening = false
+            return key == .enter ? .enter : .escape
         default: return nil
         }
     }

@@ -141,3 +141,18 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
         #expect(snap.sync.lastResult != nil)
     }
 }
+
+extension SimulationTests {
+    @Test func aResyncDuringALaterPhaseReturnsToIt() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 6, encodesLog: false))
+        sim.apply(.start(.sync))
+        sim.runUntilQuiet()
+        sim.apply(.start(.exam))
+        sim.run(until: sim.now + .seconds(20))
+        sim.apply(.start(.sync))
+        #expect(sim.phase == .sync)
+        sim.run(until: sim.now + .seconds(5))
+        #expect(sim.sync.roundsCompleted == 2)
+        #expect(sim.phase == .exam)
+    }
+}

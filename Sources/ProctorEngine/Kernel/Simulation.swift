@@ -61,6 +61,8 @@ public final class Simulation {
     public private(set) var log: EventLog
 
     public internal(set) var phase: Phase?
+    /// The phase a re-sync interrupted, to return to when the round ends.
+    var phaseBeforeSync: Phase?
     public internal(set) var completed: Set<Phase> = []
     public private(set) var notice: Notice?
     public private(set) var commandLog: [(at: VirtualTime, command: OperatorCommand)] = []
@@ -237,8 +239,6 @@ public final class Simulation {
         case .consistency: startDemo()
         case .done:
             say("The walkthrough is complete.")
-        default:
-            say("\(p.title) (\(p.key.map(String.init) ?? "")) is not part of this build yet: phases 1–4 are.")
         }
     }
 
@@ -268,6 +268,7 @@ public final class Simulation {
             say("A sync round is already in progress: watch the REPLYs reach main.")
             return
         }
+        if let p = phase, p != .sync { phaseBeforeSync = p }
         phase = .sync
         record(.phase(.sync))
         sync.spreadBefore = clockSpread(at: now)
@@ -345,6 +346,11 @@ public final class Simulation {
             breakInvariant("sync_spread", "round \(round): spread after \(result.spreadAfter.milliseconds) ms exceeds the longest round trip \(result.maxRoundTrip.milliseconds) ms")
         }
         completed.insert(.sync)
+        // A re-sync in the middle of a later phase hands the stage back to it.
+        if let p = phaseBeforeSync {
+            phase = p
+            phaseBeforeSync = nil
+        }
         say(String(format: "Sync round %d done: spread %.2f s → %.3f s (longest round trip %.3f s).",
                    round, result.spreadBefore.seconds, result.spreadAfter.seconds, result.maxRoundTrip.seconds))
     }

@@ -6,7 +6,9 @@ enum StatusBar {
     static func draw(_ s: Snapshot, _ r: Rect, into b: inout ScreenBuffer) {
         b.fill(r, style: .bar)
         let phase: String
-        if let p = s.phase {
+        if s.phase == .done {
+            phase = "DONE ✓"
+        } else if let p = s.phase {
             let done = s.completed.contains(p) && (p != .sync || s.sync.round == nil)
             phase = "\(p.rawValue.uppercased()) \(p.number)/5" + (done ? " ✓" : "")
         } else {
