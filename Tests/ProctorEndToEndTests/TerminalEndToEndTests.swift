@@ -152,6 +152,34 @@ import Testing
         #expect(isa.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "15", "S2's ISA mark in results.xlsx")
     }
 
+    /// A replica copy edited by hand after replication is caught when the demo starts,
+    /// never served, and repaired.
+    @Test func aCorruptedReplicaIsRepairedWhenTheDemoStarts() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 4 --students 3 --speed 16 --out \(dir)/out", width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("2")
+        try t.waitFor("the exam", seconds: 40) { $0.contains("EXAM 2/5 ✓") }
+        try t.keys("3")
+        try t.waitFor("ISA", seconds: 30) { $0.contains("ISA 3/5 ✓") }
+        try t.keys("4")
+        try t.waitFor("replicas", seconds: 10) { $0.contains("REPLICATION 4/5 ✓") }
+        let copy = "\(dir)/out/replicas/replica-2/chunk-1.json"
+        let deadline = Date().addingTimeInterval(5)
+        while !FileManager.default.fileExists(atPath: copy) && Date() < deadline { usleep(50_000) }
+        try Data("{\"edited\": \"by hand\"}\n".utf8).write(to: URL(fileURLWithPath: copy))
+        try t.keys("5")
+        try t.waitFor("the report") { $0.contains("replica-2 chunk-1 CORRUPT") }
+        try t.waitFor("the end", seconds: 30) { $0.contains("DONE ✓") }
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+        let check = try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/out"])
+        #expect(check.status == 0, "the copy was repaired: \(check.stderr)")
+    }
+
     /// SGR foreground colours 30–37, 90–97 or 38;… in a tmux capture.
     static func hasColor(_ s: String) -> Bool {
         s.range(of: "\u{1B}\\[[0-9;]*(3[0-7]|9[0-7]|38;[0-9;]+)m", options: .regularExpression) != nil

@@ -27,6 +27,9 @@ public struct LogEntry: Sendable, Equatable {
         case lockRequest(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
         case lockAcquire(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
         case lockRelease(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
+        /// A copy found missing or corrupt, and repaired from a healthy one.
+        case integrity(replica: Int, chunk: Int, problem: CopyProblem, repairedFrom: Int?)
+        case metadataRefused(detail: String)
     }
 
     public var type: String {
@@ -51,6 +54,8 @@ public struct LogEntry: Sendable, Equatable {
         case .lockRequest: "lock_request"
         case .lockAcquire: "lock_acquire"
         case .lockRelease: "lock_release"
+        case .integrity: "integrity"
+        case .metadataRefused: "metadata_refused"
         }
     }
 }
@@ -199,6 +204,13 @@ public enum EventLogEncoder {
         case .demoChoice(let s, let choice):
             w.field("student", s.description)
             w.field("choice", choice)
+        case .integrity(let r, let c, let problem, let from):
+            w.field("replica", Int64(r))
+            w.field("chunk", Int64(c))
+            w.field("problem", problem.rawValue)
+            w.field("repaired_from", from.map(Int64.init))
+        case .metadataRefused(let detail):
+            w.field("detail", detail)
         case .lockRequest(let n, let c, let m), .lockAcquire(let n, let c, let m), .lockRelease(let n, let c, let m):
             w.field("node", n.description)
             w.field("chunk", Int64(c))

@@ -46,6 +46,7 @@ extension Simulation {
         phase = .consistency
         record(.phase(.consistency))
         demo.startedAt = now
+        verifyReplicas()
         demo.activity = Array(repeating: .choosing, count: students.count)
         var r = examRandom
         demo.actionsLeft = students.indices.map { _ in Int(r.int(in: 1...3)) }
@@ -140,6 +141,7 @@ extension Simulation {
     func receiveDemoReplica(_ m: ReplicaMessage, _ env: Envelope) {
         switch (env.to, m) {
         case (.replica(let r), .read(let c, let roll)):
+            verifyCopy(replica: r, chunk: c)
             let copy = replication.copies[r - 1][c - 1]
             let row = copy?.rows.first { $0.roll == roll }
             send(.replica(.value(chunk: c, version: copy?.version ?? 0, isa: row?.isa)), from: env.to, to: env.from)
@@ -152,6 +154,7 @@ extension Simulation {
             copy.version = v
             replication.copies[r - 1][c - 1] = copy
             replication.revision += 1
+            replication.dirty.insert([r, c])
             record(.replicaWrite(replica: r, chunk: c, version: v, roll: roll, isa: isaValue))
             send(.replica(.written(chunk: c, version: v)), from: env.to, to: env.from)
         case (.student(let k), .value(let c, let version, let isaValue)):
@@ -200,6 +203,32 @@ extension Simulation {
         completed.insert(.consistency)
         say("Demo over: \(demo.reads) reads, \(demo.writes) writes; every replica of each chunk at the same version.")
         finish()
+    }
+
+    // MARK: Integrity
+
+    /// At the start of the demo: the metadata's paths, then every copy.
+    private func verifyReplicas() {
+        for problem in checkMetadata?() ?? [] {
+            record(.metadataRefused(detail: problem))
+            say(problem)
+            replication.revision += 1   // the metadata is rewritten with every export
+        }
+        for r in 1...Self.replicaCount {
+            for c in 1...Self.chunkCount { verifyCopy(replica: r, chunk: c) }
+        }
+    }
+
+    /// Checks one copy on disk; a missing or corrupt one is reported, never served, and
+    /// repaired from a healthy copy (the files are rewritten from it).
+    private func verifyCopy(replica r: Int, chunk c: Int) {
+        guard let check = checkCopy, let copy = replication.copies[r - 1][c - 1], let problem = check(r, c, copy) else { return }
+        let healthy = (1...Self.replicaCount).first { $0 != r && replication.copies[$0 - 1][c - 1] == copy && check($0, c, copy) == nil }
+        record(.integrity(replica: r, chunk: c, problem: problem, repairedFrom: healthy))
+        replication.revision += 1
+        replication.dirty.insert([r, c])
+        replication.repairs += 1
+        say("replica-\(r) chunk-\(c) was \(problem.rawValue): not served, repaired from " + (healthy.map { "replica-\($0)" } ?? "main's results") + ".")
     }
 
     // MARK: Operator

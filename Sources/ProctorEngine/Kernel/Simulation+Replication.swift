@@ -14,8 +14,19 @@ extension Simulation {
         public var confirmed = 0
         /// Increases with every stored copy, so the runtime knows to write the files.
         public var revision = 0
+        /// Copies found missing or corrupt on disk and repaired.
+        public var repairs = 0
+        /// Copies (replica, chunk), from 1, changed since the files were last written.
+        var dirty: Set<[Int]> = []
 
         public var storedCount: Int { copies.joined().lazy.filter { $0 != nil }.count }
+    }
+
+    /// The copies changed since the last call, as (replica, chunk) pairs from 1; the driver
+    /// rewrites those files (and the metadata).
+    public func takeDirtyCopies() -> [(replica: Int, chunk: Int)] {
+        defer { replication.dirty.removeAll() }
+        return replication.dirty.sorted { $0.lexicographicallyPrecedes($1) }.map { ($0[0], $0[1]) }
     }
 
     /// The student indexes (from 0) of chunk `c` (1 or 2).
@@ -52,6 +63,7 @@ extension Simulation {
             if let have = replication.copies[r - 1][copy.chunk - 1], have.version >= copy.version { return }   // duplicate
             replication.copies[r - 1][copy.chunk - 1] = copy
             replication.revision += 1
+            replication.dirty.insert([r, copy.chunk])
             record(.replicaWrite(replica: r, chunk: copy.chunk, version: copy.version))
             send(.replica(.stored(chunk: copy.chunk, version: copy.version)), from: env.to, to: .main)
         case (.main, .stored):

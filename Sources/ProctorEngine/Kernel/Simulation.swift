@@ -83,6 +83,11 @@ public final class Simulation {
     public internal(set) var replication = ReplicationState()
     // The consistency demo.
     public internal(set) var demo = DemoState()
+    /// The storage port: checks a replica's copy on disk. Set by whoever drives the
+    /// simulation and owns the files (the runtime, headless mode, a test).
+    public var checkCopy: ((_ replica: Int, _ chunk: Int, _ expected: ChunkCopy) -> CopyProblem?)?
+    /// The storage port: problems with replication_metadata.json's paths.
+    public var checkMetadata: (() -> [String])?
     var router: SubmissionRouter
     var detector: CheatingDetector
     var examRandom: SeededRandom

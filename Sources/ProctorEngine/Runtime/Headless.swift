@@ -21,12 +21,19 @@ public enum Headless {
         var config = config
         config.encodesLog = events != nil
         let sim = Simulation(config: config)
-        let report = try run(sim) { bytes throws(StorageError) in try events?.write(bytes) }
+        sim.checkCopy = { r, c, expected in ReplicaFiles.check(replica: r, chunk: c, expected: expected, out: outDirectory) }
+        sim.checkMetadata = { ReplicaFiles.refusedMetadataPaths(out: outDirectory) }
+        var exported = 0
+        let report = try run(sim, sink: { bytes throws(StorageError) in try events?.write(bytes) }, afterStep: { () throws(StorageError) in
+            // Replica files follow the replicas as they change, so every check reads real files.
+            guard sim.replication.revision != exported else { return }
+            exported = sim.replication.revision
+            try ReplicaFiles.write(copies: sim.replication.copies, rolls: sim.replication.rolls, to: outDirectory, only: sim.takeDirtyCopies())
+        })
         let resultsPath = outDirectory + "/results.xlsx"
         try ResultsWorkbook.write(sim.results, to: resultsPath)
         var outputs = [resultsPath]
         if sim.replication.startedAt != nil {
-            try ReplicaFiles.write(copies: sim.replication.copies, rolls: sim.replication.rolls, to: outDirectory)
             outputs.append(outDirectory + "/" + ReplicaFiles.metadataName)
         }
         try events?.commit()
@@ -37,12 +44,14 @@ public enum Headless {
 
     /// Drives `sim` through the walkthrough, handing encoded log bytes to `sink` as they
     /// accumulate (so a large run never holds its whole log in memory).
-    public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void) throws(StorageError) -> Report {
+    public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void,
+                           afterStep: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
         let flushAt = 1 << 20
         for phase in Simulation.builtPhases {
             sim.schedule(.start(phase), at: sim.now + pause)
             while sim.step() {
                 if sim.log.pendingByteCount >= flushAt { try sink(sim.takeEncodedLog()) }
+                try afterStep?()
             }
         }
         sim.finish()

@@ -40,6 +40,14 @@ public final class Runtime: @unchecked Sendable {
         speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
         self.eventsFile = eventsFile
         self.onPublish = onPublish
+        if let resultsPath {
+            // The storage port: checks run on the engine queue after the I/O queue has
+            // finished any write in flight, so they see the files as last written.
+            let out = directory(of: resultsPath)
+            let io = self.io
+            sim.checkCopy = { r, c, expected in io.sync { ReplicaFiles.check(replica: r, chunk: c, expected: expected, out: out) } }
+            sim.checkMetadata = { io.sync { ReplicaFiles.refusedMetadataPaths(out: out) } }
+        }
         latest = Mutex(Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex]))
     }
 
@@ -147,9 +155,10 @@ public final class Runtime: @unchecked Sendable {
         if let path = resultsPath, simulation.replication.revision != exportedReplicas {
             exportedReplicas = simulation.replication.revision
             let r = simulation.replication
+            let only = simulation.takeDirtyCopies()
             let out = directory(of: path)
             io.async { [self] in
-                do throws(StorageError) { try ReplicaFiles.write(copies: r.copies, rolls: r.rolls, to: out) } catch { storageError = storageError ?? error }
+                do throws(StorageError) { try ReplicaFiles.write(copies: r.copies, rolls: r.rolls, to: out, only: only) } catch { storageError = storageError ?? error }
             }
         }
         guard let path = resultsPath, simulation.resultsRevision != exportedResults else { return }

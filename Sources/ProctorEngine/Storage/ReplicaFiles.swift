@@ -44,9 +44,9 @@ public enum ReplicaFiles {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Writes every copy (replica, chunk) and then the metadata that describes them.
-    /// `rolls[c - 1]` are the rolls of chunk c.
-    public static func write(copies: [[ChunkCopy?]], rolls: [[Int]], to out: String) throws(StorageError) {
+    /// Writes the copies named in `only` (every copy when nil), then the metadata that
+    /// describes all of them. `rolls[c - 1]` are the rolls of chunk c.
+    public static func write(copies: [[ChunkCopy?]], rolls: [[Int]], to out: String, only: [(replica: Int, chunk: Int)]? = nil) throws(StorageError) {
         var metadata: [(chunk: Int, rolls: [Int], version: Int, copies: [(replica: Int, path: String, version: Int, sha: String)])] = []
         for c in rolls.indices {
             var entries: [(replica: Int, path: String, version: Int, sha: String)] = []
@@ -60,7 +60,9 @@ public enum ReplicaFiles {
                     throw StorageError(path: dir, reason: "the directory cannot be created")
                 }
                 let bytes = encode(copy)
-                try AtomicFileWriter.write(bytes, to: out + "/" + rel)
+                if only == nil || only!.contains(where: { $0.replica == r + 1 && $0.chunk == c + 1 }) {
+                    try AtomicFileWriter.write(bytes, to: out + "/" + rel)
+                }
                 entries.append((r + 1, rel, copy.version, sha256(bytes)))
             }
             if !entries.isEmpty {
@@ -96,5 +98,42 @@ extension JSONObjectWriter {
 
     mutating func field(_ k: String, _ v: String?) {
         if let v { field(k, v) } else { fieldNull(k) }
+    }
+}
+
+/// What is wrong with a copy on disk.
+public enum CopyProblem: String, Sendable, Equatable {
+    case missing
+    /// The bytes differ from the copy's checksum.
+    case corrupt
+}
+
+extension ReplicaFiles {
+    /// Checks the copy of `chunk` on `replica` under `out` against the checksum of what it
+    /// must hold. Nil when healthy.
+    public static func check(replica: Int, chunk: Int, expected: ChunkCopy, out: String) -> CopyProblem? {
+        guard let data = FileManager.default.contents(atPath: out + "/" + path(replica: replica, chunk: chunk)) else { return .missing }
+        return sha256([UInt8](data)) == sha256(encode(expected)) ? nil : .corrupt
+    }
+
+    /// The paths in `replication_metadata.json` that leave `out` (absolute, or through
+    /// `..`): such a file is refused, never followed. Each entry is a message for people.
+    public static func refusedMetadataPaths(out: String) -> [String] {
+        let file = out + "/" + metadataName
+        guard let data = FileManager.default.contents(atPath: file) else { return [] }
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let chunks = root["chunks"] as? [[String: Any]] else {
+            return ["\(file): not the metadata Proctor writes (no \"chunks\" list); it is rewritten"]
+        }
+        var refused: [String] = []
+        for c in chunks {
+            for copy in c["copies"] as? [[String: Any]] ?? [] {
+                guard let p = copy["path"] as? String else { continue }
+                if p.hasPrefix("/") || p.split(separator: "/").contains("..") {
+                    refused.append("\(file): path \"\(p)\" leaves the output directory: refused")
+                }
+            }
+        }
+        return refused
     }
 }

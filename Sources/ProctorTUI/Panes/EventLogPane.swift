@@ -59,6 +59,10 @@ enum EventLogPane {
         case .replicaWrite(let r, let c, let v, let roll, let isa):
             if let roll { return ("replica-\(r) chunk-\(c) v\(v): roll \(roll) ISA → \(isa.map(String.init) ?? "none")", .good) }
             return ("replica-\(r) stored chunk-\(c) v\(v)", .good)
+        case .integrity(let r, let c, let problem, let from):
+            return ("replica-\(r) chunk-\(c) \(problem.rawValue.uppercased()): not served, repaired from " + (from.map { "replica-\($0)" } ?? "main"), .bad)
+        case .metadataRefused(let detail):
+            return ("REFUSED \(detail)", .bad)
         case .demoChoice(let st, let choice):
             return ("\(Format.name(st)) chooses \(choice.uppercased())", .accent)
         case .lockRequest(let n, let c, let m):
