@@ -24,8 +24,12 @@ public enum Screen {
         AdminPane.draw(s, l.admin, into: &b)
         ClocksPane.draw(s, l.clocks, focus: focus, into: &b)
         StudentsPane.draw(s, l.students, focus: focus, teacherView: v.teacherView, into: &b)
-        CheatingPane.draw(s, l.cheating, into: &b)
-        LocksPane.draw(s, l.locks, into: &b)
+        if s.phase == .done {
+            SummaryPane.draw(s, Rect(x: l.cheating.x, y: l.cheating.y, width: l.cheating.width + l.locks.width, height: l.cheating.height), into: &b)
+        } else {
+            CheatingPane.draw(s, l.cheating, into: &b)
+            LocksPane.draw(s, l.locks, into: &b)
+        }
         ServersPane.draw(s, l.servers, into: &b)
         EventLogPane.draw(s, l.eventLog, into: &b)
         CaptionLine.draw(s, l.caption, showNotice: v.showNotice, into: &b)

@@ -288,3 +288,16 @@ import Testing
         #expect(text.contains("digits, Enter, Esc"))
     }
 }
+
+@Suite struct SummaryScreenTests {
+    @Test func theEndShowsScoresWarningsServersAndMessages() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 6, seed: 3, encodesLog: false))
+        _ = try! Headless.run(sim) { _ in }
+        let snap = Snapshot(simulation: sim, paused: false, speed: 1)
+        let text = ScreenTests.render(snap, 120, 40).text
+        #expect(text.contains("Summary · walkthrough complete"))
+        #expect(text.contains("main recorded \(snap.servers.handledByMain), backup \(snap.servers.handledByBackup)"))
+        #expect(text.contains("ra \(snap.messageCounts[.ra, default: 0])"))
+        #expect(text.contains("DONE ✓"))
+    }
+}
