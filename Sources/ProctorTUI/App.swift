@@ -155,17 +155,29 @@ public final class App {
         requestRedraw()
     }
 
+    /// The keys a mark prompt takes.
+    private enum PromptInput { case digit(Int), backspace, enter, escape }
+
+    private func promptInput(_ key: Key) -> PromptInput? {
+        switch key {
+        case .char(let c) where c.isASCII && c.isNumber: .digit(Int(String(c))!)
+        case .backspace: .backspace
+        case .enter: .enter
+        case .escape: .escape
+        default: nil
+        }
+    }
+
     /// The key as input to the ISA prompt, when the focused student has it open.
     private func promptKey(_ key: Key) -> IsaKey? {
         let s = runtime.snapshot
         let i = view.focus
-        guard i < s.studentCount, s.exam.operated[i], case .inCS = s.isa.status[i] else { return nil }
-        switch key {
-        case .char(let c) where c.isASCII && c.isNumber: return .digit(Int(String(c))!)
+        guard i < s.studentCount, s.exam.operated[i], case .inCS = s.isa.status[i], let input = promptInput(key) else { return nil }
+        switch input {
+        case .digit(let d): return .digit(d)
         case .backspace: return .backspace
         case .enter: return .enter
         case .escape: return .escape
-        default: return nil
         }
     }
 
@@ -176,14 +188,16 @@ public final class App {
         let typing: Bool
         if i < s.studentCount, s.demo.startedAt != nil, case .typing = s.demo.activity[i] { typing = true } else { typing = false }
         if typing { demoPromptOpening = false }
-        guard i < s.studentCount, s.exam.operated[i], typing || demoPromptOpening else { return nil }
-        switch key {
-        case .char(let c) where c.isASCII && c.isNumber: return .digit(Int(String(c))!)
+        guard i < s.studentCount, s.exam.operated[i], typing || demoPromptOpening, let input = promptInput(key) else { return nil }
+        switch input {
+        case .digit(let d): return .digit(d)
         case .backspace: return .backspace
-        case .enter, .escape:
+        case .enter:
             demoPromptOpening = false
-            return key == .enter ? .enter : .escape
-        default: return nil
+            return .enter
+        case .escape:
+            demoPromptOpening = false
+            return .escape
         }
     }
 

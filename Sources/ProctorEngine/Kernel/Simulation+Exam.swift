@@ -57,7 +57,7 @@ extension Simulation {
         exam.startedAt = now
         exam.syncedBeforeStart = completed.contains(.sync)
         exam.startOnMainClock = clocks[0].reading(at: now)
-        release(1)
+        releaseQuestion(1)
         var r = examRandom
         scheduleDetector(detector.start(random: &r))
         examRandom = r
@@ -73,7 +73,7 @@ extension Simulation {
 
     /// Sends question `q` to every student whose submission main has not received, and sets
     /// the release of the next one for when this one closes on main's clock.
-    private func release(_ q: Int) {
+    func releaseQuestion(_ q: Int) {
         for k in 1...students.count where exam.pending[k - 1] == nil {
             send(.exam(.question(q: q, deadline: closing(q))), from: .main, to: .student(k))
         }
@@ -143,48 +143,40 @@ extension Simulation {
         }
     }
 
-    // MARK: Timers
+    func deadlineFired(_ k: Int, _ q: Int) {
+        var session = exam.sessions[k - 1]
+        let actions = session.deadlineExpired(q: q, localNow: clocks[1 + k].reading(at: now))
+        exam.sessions[k - 1] = session
+        carryOut(actions, k)
+    }
 
-    func handleTimer(_ t: Timer) {
-        switch t {
-        case .think(let k, let q):
-            guard !exam.operated[k - 1], exam.sessions[k - 1].currentQuestion == q else { return }
-            let right = exam.questions[q - 1].answer
-            var r = examRandom
-            let correct = Double(r.next() >> 11) / Double(1 << 53) < scenario.accuracy
-            let wrong = (right + 1 + Int(r.int(in: 0...2))) % 4
-            examRandom = r
-            answer(k, correct ? right : wrong)
-        case .deadline(let k, let q):
-            var session = exam.sessions[k - 1]
-            let actions = session.deadlineExpired(q: q, localNow: clocks[1 + k].reading(at: now))
-            exam.sessions[k - 1] = session
-            carryOut(actions, k)
-        case .retransmit(let k):
-            var session = exam.sessions[k - 1]
-            let actions = session.retransmitDue()
-            exam.sessions[k - 1] = session
-            carryOut(actions, k)
-        case .flagTick:
-            var r = examRandom
-            let actions = detector.tick(random: &r)
-            examRandom = r
-            scheduleDetector(actions)
-        case .release(let q):
-            release(q)
-        case .isaRequest(let k):
-            isaRequest(k)
-        case .isaType(let k, let entry, let index):
-            isaTyped(k, entry: entry, index: index)
-        case .isaHold(let k, let entry):
-            isaHoldExpired(k, entry: entry)
-        case .demoThink(let k):
-            demoThink(k)
-        case .demoRelease(let k):
-            demoReleaseDue(k)
-        case .processed(let k, let server):
-            perform(router.finished(student: .student(k), on: server), at: server)
-        }
+    func retransmitFired(_ k: Int) {
+        var session = exam.sessions[k - 1]
+        let actions = session.retransmitDue()
+        exam.sessions[k - 1] = session
+        carryOut(actions, k)
+    }
+
+    func detectorTick() {
+        var r = examRandom
+        let actions = detector.tick(random: &r)
+        examRandom = r
+        scheduleDetector(actions)
+    }
+
+    func gradingFinished(_ k: Int, on server: NodeID) {
+        perform(router.finished(student: .student(k), on: server), at: server)
+    }
+
+    /// A simulated student's think time is over: it answers, right with the set accuracy.
+    func simulatedAnswer(_ k: Int, _ q: Int) {
+        guard !exam.operated[k - 1], exam.sessions[k - 1].currentQuestion == q else { return }
+        let right = exam.questions[q - 1].answer
+        var r = examRandom
+        let correct = Double(r.next() >> 11) / Double(1 << 53) < scenario.accuracy
+        let wrong = (right + 1 + Int(r.int(in: 0...2))) % 4
+        examRandom = r
+        answer(k, correct ? right : wrong)
     }
 
     private func scheduleThink(_ k: Int, _ q: Int) {

@@ -382,6 +382,34 @@ public final class Simulation {
         }
     }
 
+    /// Dispatches a timer to the mechanism that set it.
+    func handleTimer(_ t: Timer) {
+        switch t {
+        case .think(let k, let q):
+            simulatedAnswer(k, q)
+        case .deadline(let k, let q):
+            deadlineFired(k, q)
+        case .retransmit(let k):
+            retransmitFired(k)
+        case .flagTick:
+            detectorTick()
+        case .release(let q):
+            releaseQuestion(q)
+        case .isaRequest(let k):
+            isaRequest(k)
+        case .isaType(let k, let entry, let index):
+            isaTyped(k, entry: entry, index: index)
+        case .isaHold(let k, let entry):
+            isaHoldExpired(k, entry: entry)
+        case .demoThink(let k):
+            demoThink(k)
+        case .demoRelease(let k):
+            demoReleaseDue(k)
+        case .processed(let k, let server):
+            gradingFinished(k, on: server)
+        }
+    }
+
     func send(_ payload: Payload, from: NodeID, to: NodeID) {
         let (id, arrival, duplicate) = network.transmit(from: from, to: to, at: now)
         let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
