@@ -12,7 +12,7 @@ enum Bench {
         let data = ExamData.defaults()
         print("Proctor \(ProctorVersion.string) benchmarks (\(quick ? "quick" : "full"); \(ProcessInfo.processInfo.activeProcessorCount) cores)")
         print("")
-        print("headless walkthrough (phases built: \(Simulation.builtPhases.map(\.rawValue).joined(separator: ", "))), log encoded as JSON Lines")
+        print("headless walkthrough (\(Phase.walkthrough.map(\.rawValue).joined(separator: ", "))), log encoded as JSON Lines")
         for n in [5, 100, 1000] {
             var bytes = 0, events = 0
             let t = measure(iterations: quick || n >= 1000 ? 3 : 15) {

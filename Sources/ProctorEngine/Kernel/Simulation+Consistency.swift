@@ -239,10 +239,7 @@ extension Simulation {
             say(completed.contains(.replication) ? "The demo has not started: press 5." : "The consistency demo comes after replication (4).")
             return
         }
-        guard exam.operated[k - 1] else {
-            say("Press t to take over S\(k) first.")
-            return
-        }
+        guard operatorPlays(k, before: "reading or writing for it") else { return }
         switch (demo.activity[k - 1], choice) {
         case (.choosing, .read): demoChoose(k, .read, value: nil)
         case (.choosing, .write): demo.activity[k - 1] = .typing("")

@@ -286,12 +286,17 @@ extension Simulation {
         }
     }
 
-    func operatorAnswer(_ k: Int, _ choice: Int) {
-        guard (1...students.count).contains(k), (0...3).contains(choice) else { return }
+    /// Whether the operator plays student `k`; when not, says how to take it over.
+    func operatorPlays(_ k: Int, before doing: String) -> Bool {
         guard exam.operated[k - 1] else {
-            say("Press t to take over S\(k) before answering for it.")
-            return
+            say("Press t to take over S\(k) before \(doing).")
+            return false
         }
+        return true
+    }
+
+    func operatorAnswer(_ k: Int, _ choice: Int) {
+        guard (1...students.count).contains(k), (0...3).contains(choice), operatorPlays(k, before: "answering for it") else { return }
         guard exam.sessions[k - 1].currentQuestion != nil else {
             say(exam.startedAt == nil ? "The exam has not started: press 2." : "S\(k) has no question on screen right now.")
             return
@@ -300,11 +305,7 @@ extension Simulation {
     }
 
     func operatorSubmit(_ k: Int) {
-        guard (1...students.count).contains(k) else { return }
-        guard exam.operated[k - 1] else {
-            say("Press t to take over S\(k) before submitting for it.")
-            return
-        }
+        guard (1...students.count).contains(k), operatorPlays(k, before: "submitting for it") else { return }
         guard exam.startedAt != nil, !exam.sessions[k - 1].hasSubmitted else {
             say(exam.startedAt == nil ? "The exam has not started: press 2." : "S\(k) has already submitted.")
             return

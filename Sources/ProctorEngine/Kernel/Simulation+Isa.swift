@@ -162,10 +162,7 @@ extension Simulation {
             say(completed.contains(.exam) ? "The ISA phase has not started: press 3." : "ISA marks come after the exam.")
             return
         }
-        guard exam.operated[k - 1] else {
-            say("Press t to take over S\(k) before asking for the marksheet.")
-            return
-        }
+        guard operatorPlays(k, before: "asking for the marksheet") else { return }
         switch isa.status[k - 1] {
         case .notRequested: isaRequest(k)
         case .waiting: say("S\(k) is already waiting for replies.")

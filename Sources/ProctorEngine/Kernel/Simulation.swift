@@ -232,8 +232,6 @@ public final class Simulation {
         Phase.allCases.first { !completed.contains($0) } ?? .done
     }
 
-    /// The phases this build carries out.
-    public static let builtPhases: [Phase] = [.sync, .exam, .isa, .replication, .consistency]
 
     private func start(_ p: Phase) {
         switch p {

@@ -61,6 +61,9 @@ public enum Phase: String, CaseIterable, Sendable, Comparable {
 
     public var number: Int { Phase.allCases.firstIndex(of: self)! + 1 }
 
+    /// The phases an operator starts, in order (`done` follows the last).
+    public static let walkthrough: [Phase] = [.sync, .exam, .isa, .replication, .consistency]
+
     public var title: String {
         switch self {
         case .sync: "Sync clocks"

@@ -109,7 +109,7 @@ public final class Runtime: @unchecked Sendable {
             timer?.cancel()
             timer = nil
             drainLog()
-            exportResults()
+            exportFiles()
         }
         return io.sync { [self] in
             if let f = eventsFile {
@@ -142,7 +142,7 @@ public final class Runtime: @unchecked Sendable {
 
     private func publish(force: Bool = false) {
         drainLog()
-        exportResults()
+        exportFiles()
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
         let snap = Snapshot(simulation: simulation, paused: paused, speed: Runtime.speeds[speedIndex])
@@ -150,8 +150,9 @@ public final class Runtime: @unchecked Sendable {
         onPublish()
     }
 
-    /// Writes results.xlsx (atomically, on the I/O queue) whenever a result changed.
-    private func exportResults() {
+    /// Writes the replica files and their metadata whenever a copy changed, and results.xlsx
+    /// whenever a result changed — atomically, on the I/O queue.
+    private func exportFiles() {
         if let path = resultsPath, simulation.replication.revision != exportedReplicas {
             exportedReplicas = simulation.replication.revision
             let r = simulation.replication
