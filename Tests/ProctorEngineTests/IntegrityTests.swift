@@ -17,14 +17,15 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let sim = Self.replicated()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try ReplicaFiles.write(copies: sim.replication.copies, rolls: sim.replication.rolls, to: dir)
+        let store = ReplicaStore(out: dir)
+        try store.write(copies: sim.replication.copies, rolls: sim.replication.rolls)
         let copy = sim.replication.copies[0][0]!
-        #expect(ReplicaFiles.check(replica: 1, chunk: 1, expected: copy, out: dir) == nil)
+        #expect(store.check(replica: 1, chunk: 1, expected: copy) == nil)
         try Data("{\"chunk\": 1, \"version\": 1, \"rows\": []}\n".utf8).write(to: URL(fileURLWithPath: dir + "/" + ReplicaFiles.path(replica: 1, chunk: 1)))
-        #expect(ReplicaFiles.check(replica: 1, chunk: 1, expected: copy, out: dir) == .corrupt)
+        #expect(store.check(replica: 1, chunk: 1, expected: copy) == .corrupt)
         try FileManager.default.removeItem(atPath: dir + "/" + ReplicaFiles.path(replica: 2, chunk: 1))
-        #expect(ReplicaFiles.check(replica: 2, chunk: 1, expected: copy, out: dir) == .missing)
-        #expect(ReplicaFiles.refusedMetadataPaths(out: dir).isEmpty)
+        #expect(store.check(replica: 2, chunk: 1, expected: copy) == .missing)
+        #expect(store.refusedMetadataPaths().isEmpty)
     }
 
     @Test func metadataPathsThatLeaveTheOutputDirectoryAreRefused() throws {
@@ -38,7 +39,7 @@ import Testing
               {"replica": 3, "path": "replicas/replica-3/chunk-1.json", "version": 1, "sha256": "00"}]}]}
             """
         try Data(meta.utf8).write(to: URL(fileURLWithPath: dir + "/" + ReplicaFiles.metadataName))
-        let refused = ReplicaFiles.refusedMetadataPaths(out: dir)
+        let refused = ReplicaStore(out: dir).refusedMetadataPaths()
         #expect(refused.count == 2)
         #expect(refused[0].contains("../../etc/passwd") && refused[0].contains("leaves the output directory"))
         #expect(refused[1].contains("/etc/hosts"))

@@ -136,9 +136,9 @@ public enum EventLogEncoder {
             w.field("name", c.logName)
             switch c {
             case .toggleTakeover(let s), .submitExam(let s), .requestMarksheet(let s), .isaKey(let s, _), .demo(let s, _):
-                w.field("student", NodeID.student(s).description)
+                w.field("student", NodeID.student(s))
             case .answer(let s, let choice):
-                w.field("student", NodeID.student(s).description)
+                w.field("student", NodeID.student(s))
                 w.field("choice", Int64(choice))
             default: break
             }
@@ -148,7 +148,7 @@ public enum EventLogEncoder {
             message(m, &w)
             if dup { w.field("dup", true) }
         case .clockAdjust(let node, let before, let delta):
-            w.field("node", node.description)
+            w.field("node", node)
             w.field("local_before_ms", before.milliseconds)
             w.field("delta_ms", delta.milliseconds)
             w.field("delta_us", delta.microseconds)
@@ -162,36 +162,36 @@ public enum EventLogEncoder {
             w.field("name", name)
             w.field("detail", detail)
         case .warning(let s, let count):
-            w.field("student", s.description)
+            w.field("student", s)
             w.field("count", Int64(count))
         case .flagDropped(let s):
-            w.field("student", s.description)
+            w.field("student", s)
         case .redirect(let s, let busy):
-            w.field("student", s.description)
-            w.field("from", NodeID.main.description)
-            w.field("to", NodeID.backup.description)
+            w.field("student", s)
+            w.field("from", NodeID.main)
+            w.field("to", NodeID.backup)
             w.field("busy", Int64(busy))
         case .submit(let r):
-            w.field("student", r.student.description)
+            w.field("student", r.student)
             w.field("roll", Int64(r.roll))
             w.field("reason", r.reason.rawValue)
-            w.field("server", r.server.description)
+            w.field("server", r.server)
             w.field("arrived", r.arrived.milliseconds)
             w.field("started", r.started.milliseconds)
             w.field("warnings", Int64(r.warnings))
             w.field("raw", Int64(r.raw))
             w.field("final", Int64(r.final))
         case .csRequest(let node, let ts):
-            w.field("node", node.description)
+            w.field("node", node)
             w.field("ts", Int64(ts))
         case .csEnter(let node):
-            w.field("node", node.description)
+            w.field("node", node)
         case .csExit(let node, let isa, let reason):
-            w.field("node", node.description)
+            w.field("node", node)
             if let isa { w.field("isa", Int64(isa)) } else { w.fieldNull("isa") }
             w.field("reason", reason.rawValue)
         case .isaRefused(let node, let reason):
-            w.field("node", node.description)
+            w.field("node", node)
             w.field("reason", reason)
         case .replicaWrite(let r, let c, let v, let roll, let isa):
             w.field("replica", Int64(r))
@@ -202,7 +202,7 @@ public enum EventLogEncoder {
                 w.field("isa", isa.map(Int64.init))
             }
         case .demoChoice(let s, let choice):
-            w.field("student", s.description)
+            w.field("student", s)
             w.field("choice", choice)
         case .integrity(let r, let c, let problem, let from):
             w.field("replica", Int64(r))
@@ -212,7 +212,7 @@ public enum EventLogEncoder {
         case .metadataRefused(let detail):
             w.field("detail", detail)
         case .lockRequest(let n, let c, let m), .lockAcquire(let n, let c, let m), .lockRelease(let n, let c, let m):
-            w.field("node", n.description)
+            w.field("node", n)
             w.field("chunk", Int64(c))
             w.field("mode", m.rawValue)
         }
@@ -221,8 +221,8 @@ public enum EventLogEncoder {
     }
 
     private static func message(_ m: Envelope, _ w: inout JSONObjectWriter) {
-        w.field("from", m.from.description)
-        w.field("to", m.to.description)
+        w.field("from", m.from)
+        w.field("to", m.to)
         w.field("mech", m.payload.mechanism.rawValue)
         w.field("msg", m.payload.kind)
         w.field("id", Int64(m.id))
@@ -284,11 +284,11 @@ public enum EventLogEncoder {
                 w.field("reason", s.reason.rawValue)
                 w.field("warnings", Int64(s.warnings))
             case .forward(let k, let s):
-                w.field("student", NodeID.student(k).description)
+                w.field("student", NodeID.student(k))
                 w.field("reason", s.reason.rawValue)
             case .ack(let final, let server):
                 w.field("final", Int64(final))
-                w.field("server", server.description)
+                w.field("server", server)
             case .flag(let n):
                 w.field("n", Int64(n))
             }
@@ -298,7 +298,8 @@ public enum EventLogEncoder {
 
 /// Writes one flat JSON object, field by field, into a byte buffer it holds for the
 /// duration of one record (`begin` and `end` swap the caller's buffer in and out, so
-/// nothing is copied).
+/// nothing is copied). Keys are literals that need no escaping; numbers and node ids are
+/// written digit by digit, without building strings.
 struct JSONObjectWriter {
     private(set) var bytes: [UInt8] = []
     private var first = true
@@ -315,34 +316,53 @@ struct JSONObjectWriter {
         swap(&bytes, &out)
     }
 
-    private mutating func key(_ k: String) {
+    private mutating func key(_ k: StaticString) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         first = false
-        Self.string(k, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
     }
 
-    mutating func field(_ k: String, _ v: Int64) {
+    mutating func field(_ k: StaticString, _ v: Int64) {
         key(k)
-        bytes.append(contentsOf: String(v).utf8)
+        Self.integer(v, into: &bytes)
     }
 
-    mutating func field(_ k: String, _ v: String) {
+    mutating func field(_ k: StaticString, _ v: String) {
         key(k)
         Self.string(v, into: &bytes)
     }
 
-    mutating func field(_ k: String, _ v: Bool) {
+    /// A node id as the log names it: `main`, `student-12`, `replica-3`.
+    mutating func field(_ k: StaticString, _ v: NodeID) {
+        key(k)
+        bytes.append(UInt8(ascii: "\""))
+        switch v {
+        case .student(let n):
+            bytes.append(contentsOf: "student-".utf8)
+            Self.integer(Int64(n), into: &bytes)
+        case .replica(let n):
+            bytes.append(contentsOf: "replica-".utf8)
+            Self.integer(Int64(n), into: &bytes)
+        default:
+            bytes.append(contentsOf: v.description.utf8)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func field(_ k: StaticString, _ v: Bool) {
         key(k)
         bytes.append(contentsOf: (v ? "true" : "false").utf8)
     }
 
-    mutating func fieldNull(_ k: String) {
+    mutating func fieldNull(_ k: StaticString) {
         key(k)
         bytes.append(contentsOf: "null".utf8)
     }
 
-    mutating func field(_ k: String, _ v: [String]) {
+    mutating func field(_ k: StaticString, _ v: [String]) {
         key(k)
         bytes.append(UInt8(ascii: "["))
         for (i, s) in v.enumerated() {
@@ -354,18 +374,40 @@ struct JSONObjectWriter {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
+    static func integer(_ v: Int64, into out: inout [UInt8]) {
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = digits.count
+            repeat {
+                i -= 1
+                digits[i] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
+        }
+    }
+
     static func string(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: out.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            // Most strings need no escaping: copy them whole.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: utf8)
+                return
+            }
+            for b in utf8 {
+                switch b {
+                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0..<0x20:
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+                default: out.append(b)
+                }
             }
         }
         out.append(UInt8(ascii: "\""))

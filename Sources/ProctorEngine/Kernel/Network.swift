@@ -14,11 +14,11 @@ public struct Network: Sendable {
         }
     }
 
-    struct Link: Hashable { let from: NodeID; let to: NodeID }
-
     public let config: Config
     private var random: SeededRandom
-    private var lastArrival: [Link: VirtualTime] = [:]
+    /// The latest arrival on each link, `[from][to]` by dense node index: a table rather than
+    /// a dictionary, because with a thousand students every student talks to every other.
+    private var lastArrival: [[VirtualTime]] = []
     private var nextID = 1
 
     public init(config: Config, random: SeededRandom) {
@@ -31,10 +31,11 @@ public struct Network: Sendable {
     public mutating func transmit(from: NodeID, to: NodeID, at now: VirtualTime) -> (id: Int, arrival: VirtualTime, duplicate: VirtualTime?) {
         let j = config.jitter.microseconds
         let latency = max(1, config.latency.microseconds + (j > 0 ? random.int(in: -j...j) : 0))
-        let link = Link(from: from, to: to)
-        var arrival = now + Duration(microseconds: latency)
-        if let last = lastArrival[link], arrival < last { arrival = last }
-        lastArrival[link] = arrival
+        let f = from.denseIndex, t = to.denseIndex
+        if f >= lastArrival.count { lastArrival += Array(repeating: [], count: f + 1 - lastArrival.count) }
+        if t >= lastArrival[f].count { lastArrival[f] += Array(repeating: .zero, count: t + 1 - lastArrival[f].count) }
+        let arrival = max(now + Duration(microseconds: latency), lastArrival[f][t])
+        lastArrival[f][t] = arrival
         var duplicate: VirtualTime?
         if config.duplicateRate > 0, Double(random.next() >> 11) / Double(1 << 53) < config.duplicateRate {
             duplicate = arrival + Duration(microseconds: max(1, config.latency.microseconds / 2))

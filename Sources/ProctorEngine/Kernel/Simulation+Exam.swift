@@ -105,20 +105,18 @@ extension Simulation {
     }
 
     private func studentReceived(_ m: ExamMessage, k: Int) {
-        var session = exam.sessions[k - 1]
         let actions: [ExamSession.Action]
         switch m {
         case .question(let q, let deadline):
-            actions = session.questionArrived(q: q, deadline: deadline)
+            actions = exam.sessions[k - 1].questionArrived(q: q, deadline: deadline)
             if !actions.isEmpty && !exam.operated[k - 1] { scheduleThink(k, q) }
         case .ack(let final, let server):
-            actions = session.acknowledged(server: server, final: final)
+            actions = exam.sessions[k - 1].acknowledged(server: server, final: final)
         case .flag(let n):
-            actions = session.flagArrived(n: n)
+            actions = exam.sessions[k - 1].flagArrived(n: n)
         default:
             actions = []
         }
-        exam.sessions[k - 1] = session
         carryOut(actions, k)
     }
 
@@ -144,16 +142,12 @@ extension Simulation {
     }
 
     func deadlineFired(_ k: Int, _ q: Int) {
-        var session = exam.sessions[k - 1]
-        let actions = session.deadlineExpired(q: q, localNow: clocks[1 + k].reading(at: now))
-        exam.sessions[k - 1] = session
+        let actions = exam.sessions[k - 1].deadlineExpired(q: q, localNow: clocks[1 + k].reading(at: now))
         carryOut(actions, k)
     }
 
     func retransmitFired(_ k: Int) {
-        var session = exam.sessions[k - 1]
-        let actions = session.retransmitDue()
-        exam.sessions[k - 1] = session
+        let actions = exam.sessions[k - 1].retransmitDue()
         carryOut(actions, k)
     }
 
@@ -206,9 +200,7 @@ extension Simulation {
     // MARK: Answers and submissions
 
     private func answer(_ k: Int, _ choice: Int) {
-        var session = exam.sessions[k - 1]
-        let actions = session.answer(choice, localNow: clocks[1 + k].reading(at: now))
-        exam.sessions[k - 1] = session
+        let actions = exam.sessions[k - 1].answer(choice, localNow: clocks[1 + k].reading(at: now))
         carryOut(actions, k)
     }
 
@@ -310,9 +302,7 @@ extension Simulation {
             say(exam.startedAt == nil ? "The exam has not started: press 2." : "S\(k) has already submitted.")
             return
         }
-        var session = exam.sessions[k - 1]
-        let actions = session.submitRequested()
-        exam.sessions[k - 1] = session
+        let actions = exam.sessions[k - 1].submitRequested()
         carryOut(actions, k)
     }
 }

@@ -65,18 +65,15 @@ extension Simulation {
     func isaRequest(_ k: Int) {
         guard isa.status[k - 1] == .notRequested else { return }
         isa.status[k - 1] = .waiting(since: now)
-        var ra = isa.ra[k - 1]
-        let actions = ra.request()
-        isa.ra[k - 1] = ra
-        record(.csRequest(node: .student(k), ts: ra.requestTimestamp ?? 0))
+        let actions = isa.ra[k - 1].request()
+        record(.csRequest(node: .student(k), ts: isa.ra[k - 1].requestTimestamp ?? 0))
         carryOutRA(actions, k)
     }
 
     func receiveRA(_ m: RAMessage, _ env: Envelope) {
         guard case .student(let k) = env.to, case .student(let from) = env.from else { return }
-        var ra = isa.ra[k - 1]
-        let actions = ra.received(m, from: from)
-        isa.ra[k - 1] = ra
+        // Mutated in place: a copy would duplicate the peer's deferred set on every message.
+        let actions = isa.ra[k - 1].received(m, from: from)
         carryOutRA(actions, k)
     }
 
@@ -143,9 +140,7 @@ extension Simulation {
         results[k - 1].isa = value
         resultsRevision += 1
         record(.csExit(node: .student(k), isa: value, reason: reason))
-        var ra = isa.ra[k - 1]
-        let actions = ra.exit()
-        isa.ra[k - 1] = ra
+        let actions = isa.ra[k - 1].exit()
         carryOutRA(actions, k)
         if isa.doneCount == students.count {
             completed.insert(.isa)

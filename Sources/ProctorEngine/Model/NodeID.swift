@@ -29,6 +29,18 @@ public enum NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A small index unique to each node (the fixed nodes first, then students), for tables.
+    var denseIndex: Int {
+        switch self {
+        case .admin: 0
+        case .teacher: 1
+        case .main: 2
+        case .backup: 3
+        case .replica(let k): 3 + k
+        case .student(let k): 6 + k
+        }
+    }
+
     private var rank: (Int, Int) {
         switch self {
         case .admin: (0, 0)

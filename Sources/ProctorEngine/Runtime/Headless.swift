@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The walkthrough without a screen: every phase this build carries out, in order, each
 /// started a second after the previous one fell quiet, run as fast as the CPU allows.
@@ -21,22 +22,25 @@ public enum Headless {
         var config = config
         config.encodesLog = events != nil
         let sim = Simulation(config: config)
-        sim.checkCopy = { r, c, expected in ReplicaFiles.check(replica: r, chunk: c, expected: expected, out: outDirectory) }
-        sim.checkMetadata = { ReplicaFiles.refusedMetadataPaths(out: outDirectory) }
+        // A thousand demo writes fall in a few wall seconds here: the replica files are
+        // written when each phase ends rather than after every write.
+        let replicas = ReplicaStore(out: outDirectory)
+        sim.checkCopy = { r, c, expected in replicas.check(replica: r, chunk: c, expected: expected) }
+        sim.checkMetadata = { replicas.refusedMetadataPaths() }
         var exported = 0
-        let report = try run(sim, sink: { bytes throws(StorageError) in try events?.write(bytes) }, afterStep: { () throws(StorageError) in
-            // Replica files follow the replicas as they change, so every check reads real files.
+        let log = events.map { BackgroundWriter($0) }
+        let report = try run(sim, sink: { bytes throws(StorageError) in try log?.write(bytes) }, afterStep: {
             guard sim.replication.revision != exported else { return }
             exported = sim.replication.revision
-            try ReplicaFiles.write(copies: sim.replication.copies, rolls: sim.replication.rolls, to: outDirectory, only: sim.takeDirtyCopies())
-        })
+            replicas.stage(copies: sim.replication.copies, rolls: sim.replication.rolls, only: sim.takeDirtyCopies())
+        }, afterPhase: { () throws(StorageError) in try replicas.flush() })
         let resultsPath = outDirectory + "/results.xlsx"
         try ResultsWorkbook.write(sim.results, to: resultsPath)
         var outputs = [resultsPath]
         if sim.replication.startedAt != nil {
             outputs.append(outDirectory + "/" + ReplicaFiles.metadataName)
         }
-        try events?.commit()
+        try log?.commit()
         var r = report
         r.outputs = outputs + (eventsPath.map { [$0] } ?? [])
         return r
@@ -45,14 +49,15 @@ public enum Headless {
     /// Drives `sim` through the walkthrough, handing encoded log bytes to `sink` as they
     /// accumulate (so a large run never holds its whole log in memory).
     public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void,
-                           afterStep: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
+                           afterStep: (() -> Void)? = nil, afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
         let flushAt = 1 << 20
         for phase in Phase.walkthrough {
             sim.schedule(.start(phase), at: sim.now + pause)
             while sim.step() {
                 if sim.log.pendingByteCount >= flushAt { try sink(sim.takeEncodedLog()) }
-                try afterStep?()
+                afterStep?()
             }
+            try afterPhase?()
         }
         sim.finish()
         try sink(sim.takeEncodedLog())
@@ -99,4 +104,50 @@ public enum Headless {
     }
 
     private static func secs(_ d: Duration) -> String { String(format: "%.3f", d.seconds) }
+}
+
+/// Writes a file on a background queue, so encoding the next megabyte of the log overlaps
+/// writing the last one. At most `capacity` chunks wait; the first error is reported by the
+/// next `write` or by `commit`, and nothing after it is written.
+final class BackgroundWriter: Sendable {
+    private let file: AtomicFileWriter
+    private let queue = DispatchQueue(label: "proctor.headless.io")
+    private let room: DispatchSemaphore
+    private let failure = Mutex<StorageError?>(nil)
+    /// Bytes written since the last flush to disk (queue only).
+    private let unflushed = Mutex(0)
+    /// Flushing as the file grows spreads the cost of the final fsync over the run.
+    static let flushEvery = 64 << 20
+
+    init(_ file: AtomicFileWriter, capacity: Int = 16) {
+        self.file = file
+        room = DispatchSemaphore(value: capacity)
+    }
+
+    func write(_ bytes: [UInt8]) throws(StorageError) {
+        if let e = failure.withLock({ $0 }) { throw e }
+        room.wait()
+        queue.async { [self] in
+            defer { room.signal() }
+            guard failure.withLock({ $0 == nil }) else { return }
+            do throws(StorageError) {
+                try file.write(bytes)
+                let due = unflushed.withLock { n in
+                    n += bytes.count
+                    defer { if n >= Self.flushEvery { n = 0 } }
+                    return n >= Self.flushEvery
+                }
+                if due { try file.flushToDisk() }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+    }
+
+    /// Waits for every write, then completes the file.
+    func commit() throws(StorageError) {
+        let error = queue.sync { failure.withLock { $0 } }
+        if let error { file.abort(); throw error }
+        try file.commit()
+    }
 }

@@ -24,6 +24,7 @@ public final class Runtime: @unchecked Sendable {
     private var exportedResults = 0                  // engine queue
     private var exportedReplicas = 0                 // engine queue
     private var storageError: StorageError?          // io queue
+    private let replicas: ReplicaStore?              // io queue
     private let latest: Mutex<Snapshot>
     private let onPublish: @Sendable () -> Void
 
@@ -40,13 +41,13 @@ public final class Runtime: @unchecked Sendable {
         speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
         self.eventsFile = eventsFile
         self.onPublish = onPublish
-        if let resultsPath {
-            // The storage port: checks run on the engine queue after the I/O queue has
-            // finished any write in flight, so they see the files as last written.
-            let out = directory(of: resultsPath)
+        replicas = resultsPath.map { ReplicaStore(out: directory(of: $0)) }
+        if let replicas {
+            // The storage port: checks run on the engine queue, inside the I/O queue once it
+            // has finished any write in flight, so they see the files as last written.
             let io = self.io
-            sim.checkCopy = { r, c, expected in io.sync { ReplicaFiles.check(replica: r, chunk: c, expected: expected, out: out) } }
-            sim.checkMetadata = { io.sync { ReplicaFiles.refusedMetadataPaths(out: out) } }
+            sim.checkCopy = { r, c, expected in io.sync { replicas.check(replica: r, chunk: c, expected: expected) } }
+            sim.checkMetadata = { io.sync { replicas.refusedMetadataPaths() } }
         }
         latest = Mutex(Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex]))
     }
@@ -153,13 +154,12 @@ public final class Runtime: @unchecked Sendable {
     /// Writes the replica files and their metadata whenever a copy changed, and results.xlsx
     /// whenever a result changed — atomically, on the I/O queue.
     private func exportFiles() {
-        if let path = resultsPath, simulation.replication.revision != exportedReplicas {
+        if let replicas, simulation.replication.revision != exportedReplicas {
             exportedReplicas = simulation.replication.revision
             let r = simulation.replication
             let only = simulation.takeDirtyCopies()
-            let out = directory(of: path)
             io.async { [self] in
-                do throws(StorageError) { try ReplicaFiles.write(copies: r.copies, rolls: r.rolls, to: out, only: only) } catch { storageError = storageError ?? error }
+                do throws(StorageError) { try replicas.write(copies: r.copies, rolls: r.rolls, only: only) } catch { storageError = storageError ?? error }
             }
         }
         guard let path = resultsPath, simulation.resultsRevision != exportedResults else { return }

@@ -34,6 +34,12 @@ public final class AtomicFileWriter: @unchecked Sendable {
         }
     }
 
+    /// Flushes what was written so far to disk (the file stays open and temporary).
+    public func flushToDisk() throws(StorageError) {
+        guard fd >= 0 else { return }
+        if fdatasync(fd) != 0 { throw StorageError(path: path, errno: errno) }
+    }
+
     /// Flushes, closes and renames the file into place.
     public func commit() throws(StorageError) {
         guard fd >= 0 else { return }

@@ -21,10 +21,10 @@ public enum ReplicaFiles {
     /// in a fixed field order, so equal copies are equal bytes.
     public static func encode(_ c: ChunkCopy) -> [UInt8] {
         var out = Array("{\n  \"chunk\": \(c.chunk),\n  \"version\": \(c.version),\n  \"rows\": [".utf8)
+        out.reserveCapacity(out.count + c.rows.count * 128)
         for (i, r) in c.rows.enumerated() {
-            out += Array((i == 0 ? "\n    " : ",\n    ").utf8)
-            var row: [UInt8] = []
-            var w = JSONObjectWriter.begin(&row)
+            out += (i == 0 ? "\n    " : ",\n    ").utf8
+            var w = JSONObjectWriter.begin(&out)
             w.field("Roll", Int64(r.roll))
             w.field("Name", r.name)
             w.field("MCQ", r.mcq.map(Int64.init))
@@ -33,70 +33,70 @@ public enum ReplicaFiles {
             w.field("Status", r.status.rawValue)
             w.field("Server", r.server?.description)
             w.field("ISA", r.isa.map(Int64.init))
-            w.end(&row)
-            out += row
+            w.end(&out)
         }
-        out += Array((c.rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8)
+        out += (c.rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8
         return out
     }
 
     public static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in SHA256.hash(data: bytes) {
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Writes the copies named in `only` (every copy when nil), then the metadata that
-    /// describes all of them. `rolls[c - 1]` are the rolls of chunk c.
-    public static func write(copies: [[ChunkCopy?]], rolls: [[Int]], to out: String, only: [(replica: Int, chunk: Int)]? = nil) throws(StorageError) {
-        var metadata: [(chunk: Int, rolls: [Int], version: Int, copies: [(replica: Int, path: String, version: Int, sha: String)])] = []
-        for c in rolls.indices {
-            var entries: [(replica: Int, path: String, version: Int, sha: String)] = []
-            for r in copies.indices {
-                guard let copy = copies[r][c] else { continue }
-                let rel = path(replica: r + 1, chunk: c + 1)
-                let dir = out + "/replicas/replica-\(r + 1)"
-                do {
-                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                } catch {
-                    throw StorageError(path: dir, reason: "the directory cannot be created")
-                }
-                let bytes = encode(copy)
-                if only == nil || only!.contains(where: { $0.replica == r + 1 && $0.chunk == c + 1 }) {
-                    try AtomicFileWriter.write(bytes, to: out + "/" + rel)
-                }
-                entries.append((r + 1, rel, copy.version, sha256(bytes)))
-            }
-            if !entries.isEmpty {
-                metadata.append((c + 1, rolls[c], entries.map(\.version).max() ?? 0, entries))
-            }
+    /// One copy as encoded for a file: its bytes and their checksum.
+    public struct Encoded: Sendable {
+        public let copy: ChunkCopy
+        public let bytes: [UInt8]
+        public let sha256: String
+
+        public init(_ copy: ChunkCopy) {
+            self.copy = copy
+            bytes = ReplicaFiles.encode(copy)
+            sha256 = ReplicaFiles.sha256(bytes)
         }
+    }
+
+    /// The bytes of `replication_metadata.json` describing `copies[r][c]` (nil: not stored).
+    /// `rolls[c]` are the rolls of chunk c + 1.
+    public static func metadata(copies: [[Encoded?]], rolls: [[Int]]) -> [UInt8] {
         var m = Array("{\n  \"chunks\": [".utf8)
-        for (i, c) in metadata.enumerated() {
-            m += Array((i == 0 ? "\n    " : ",\n    ").utf8)
-            m += Array("{ \"chunk\": \(c.chunk), \"rolls\": [\(c.rolls.map(String.init).joined(separator: ", "))], \"version\": \(c.version), \"copies\": [".utf8)
-            for (j, e) in c.copies.enumerated() {
-                m += Array((j == 0 ? "\n      " : ",\n      ").utf8)
-                var row: [UInt8] = []
-                var w = JSONObjectWriter.begin(&row)
+        var first = true
+        for c in rolls.indices {
+            let stored = copies.indices.compactMap { r in copies[r][c].map { (replica: r + 1, copy: $0) } }
+            guard !stored.isEmpty else { continue }
+            m += (first ? "\n    " : ",\n    ").utf8
+            first = false
+            let version = stored.map(\.copy.copy.version).max() ?? 0
+            m += "{ \"chunk\": \(c + 1), \"rolls\": [\(rolls[c].map(String.init).joined(separator: ", "))], \"version\": \(version), \"copies\": [".utf8
+            for (j, e) in stored.enumerated() {
+                m += (j == 0 ? "\n      " : ",\n      ").utf8
+                var w = JSONObjectWriter.begin(&m)
                 w.field("replica", Int64(e.replica))
-                w.field("path", e.path)
-                w.field("version", Int64(e.version))
-                w.field("sha256", e.sha)
-                w.end(&row)
-                m += row
+                w.field("path", path(replica: e.replica, chunk: c + 1))
+                w.field("version", Int64(e.copy.copy.version))
+                w.field("sha256", e.copy.sha256)
+                w.end(&m)
             }
-            m += Array("\n    ] }".utf8)
+            m += "\n    ] }".utf8
         }
-        m += Array((metadata.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8)
-        try AtomicFileWriter.write(m, to: out + "/" + metadataName)
+        m += (first ? "]\n}\n" : "\n  ]\n}\n").utf8
+        return m
     }
 }
 
 extension JSONObjectWriter {
-    mutating func field(_ k: String, _ v: Int64?) {
+    mutating func field(_ k: StaticString, _ v: Int64?) {
         if let v { field(k, v) } else { fieldNull(k) }
     }
 
-    mutating func field(_ k: String, _ v: String?) {
+    mutating func field(_ k: StaticString, _ v: String?) {
         if let v { field(k, v) } else { fieldNull(k) }
     }
 }
@@ -108,18 +108,86 @@ public enum CopyProblem: String, Sendable, Equatable {
     case corrupt
 }
 
-extension ReplicaFiles {
-    /// Checks the copy of `chunk` on `replica` under `out` against the checksum of what it
-    /// must hold. Nil when healthy.
-    public static func check(replica: Int, chunk: Int, expected: ChunkCopy, out: String) -> CopyProblem? {
-        guard let data = FileManager.default.contents(atPath: out + "/" + path(replica: replica, chunk: chunk)) else { return .missing }
-        return sha256([UInt8](data)) == sha256(encode(expected)) ? nil : .corrupt
+/// The replica files under one output directory, and what was last written to each: a copy
+/// is encoded and hashed once per change, however often the metadata is rewritten or the
+/// copy is checked. Used from one queue at a time (the caller's I/O queue), hence unchecked.
+///
+/// `write` writes at once (the live program: someone may open the files at any moment).
+/// `stage` defers the writing to `flush` (headless mode, where a thousand writes fall in a
+/// few seconds of wall time: it flushes when each phase ends).
+public final class ReplicaStore: @unchecked Sendable {
+    public let out: String
+    private var encoded: [[ReplicaFiles.Encoded?]] = []
+    private var staged: (copies: [[ChunkCopy?]], rolls: [[Int]], dirty: Set<[Int]>)?
+
+    public init(out: String) {
+        self.out = out
+    }
+
+    private func encoding(replica r: Int, chunk c: Int, _ copy: ChunkCopy) -> ReplicaFiles.Encoded {
+        while encoded.count < r { encoded.append([]) }
+        while encoded[r - 1].count < c { encoded[r - 1].append(nil) }
+        if let e = encoded[r - 1][c - 1], e.copy == copy { return e }
+        // The copies of a chunk at one version are equal: encode once, share the bytes.
+        let e = encoded.lazy.compactMap { $0.count >= c ? $0[c - 1] : nil }.first { $0.copy == copy } ?? ReplicaFiles.Encoded(copy)
+        encoded[r - 1][c - 1] = e
+        return e
+    }
+
+    /// Writes the copies named in `only` (every copy when nil), then the metadata that
+    /// describes all of them. `rolls[c - 1]` are the rolls of chunk c.
+    public func write(copies: [[ChunkCopy?]], rolls: [[Int]], only: [(replica: Int, chunk: Int)]? = nil) throws(StorageError) {
+        var all: [[ReplicaFiles.Encoded?]] = copies.map { $0.map { _ in nil } }
+        for r in copies.indices {
+            for c in rolls.indices {
+                guard let copy = copies[r][c] else { continue }
+                let e = encoding(replica: r + 1, chunk: c + 1, copy)
+                all[r][c] = e
+                guard only == nil || only!.contains(where: { $0.replica == r + 1 && $0.chunk == c + 1 }) else { continue }
+                let dir = out + "/replicas/replica-\(r + 1)"
+                do {
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                } catch {
+                    throw StorageError(path: dir, reason: "the directory cannot be created")
+                }
+                try AtomicFileWriter.write(e.bytes, to: out + "/" + ReplicaFiles.path(replica: r + 1, chunk: c + 1))
+            }
+        }
+        try AtomicFileWriter.write(ReplicaFiles.metadata(copies: all, rolls: rolls), to: out + "/" + ReplicaFiles.metadataName)
+    }
+
+    /// Like `write`, but only at the next `flush`; the copies named in `only` join those
+    /// already waiting.
+    public func stage(copies: [[ChunkCopy?]], rolls: [[Int]], only: [(replica: Int, chunk: Int)]) {
+        var dirty = staged?.dirty ?? []
+        for o in only { dirty.insert([o.replica, o.chunk]) }
+        staged = (copies, rolls, dirty)
+    }
+
+    /// Writes what `stage` deferred.
+    public func flush() throws(StorageError) {
+        guard let s = staged else { return }
+        try write(copies: s.copies, rolls: s.rolls, only: s.dirty.map { ($0[0], $0[1]) })
+        staged = nil
+    }
+
+    /// Checks the copy of `chunk` on `replica` against what it must hold. Nil when healthy,
+    /// and for a copy with a write staged: its file is replaced at the flush, so what is on
+    /// disk now is never served.
+    public func check(replica: Int, chunk: Int, expected: ChunkCopy) -> CopyProblem? {
+        if staged?.dirty.contains([replica, chunk]) == true { return nil }
+        guard let data = FileManager.default.contents(atPath: out + "/" + ReplicaFiles.path(replica: replica, chunk: chunk)) else { return .missing }
+        let bytes = encoding(replica: replica, chunk: chunk, expected).bytes
+        let equal = data.count == bytes.count && data.withUnsafeBytes { d in
+            bytes.withUnsafeBytes { b in d.count == 0 || memcmp(d.baseAddress!, b.baseAddress!, d.count) == 0 }
+        }
+        return equal ? nil : .corrupt
     }
 
     /// The paths in `replication_metadata.json` that leave `out` (absolute, or through
     /// `..`): such a file is refused, never followed. Each entry is a message for people.
-    public static func refusedMetadataPaths(out: String) -> [String] {
-        let file = out + "/" + metadataName
+    public func refusedMetadataPaths() -> [String] {
+        let file = out + "/" + ReplicaFiles.metadataName
         guard let data = FileManager.default.contents(atPath: file) else { return [] }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let chunks = root["chunks"] as? [[String: Any]] else {
