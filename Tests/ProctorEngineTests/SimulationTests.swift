@@ -7,8 +7,8 @@ import Testing
 func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
 
 @Suite struct SimulationTests {
-    static func run(seed: UInt64, students: Int = 5, resync: Bool = false) -> (Simulation, [[String: Any]]) {
-        let sim = Simulation(config: .init(data: .defaults(), studentCount: students, seed: seed, encodesLog: true))
+    static func run(seed: UInt64, students: Int = 5, resync: Bool = false, data: ExamData = .defaults()) -> (Simulation, [[String: Any]]) {
+        let sim = Simulation(config: .init(data: data, studentCount: students, seed: seed, encodesLog: true))
         var bytes: [UInt8] = []
         _ = try! Headless.run(sim) { bytes += $0 }
         if resync {

@@ -41,6 +41,9 @@ public struct ExamSession: Sendable, Equatable {
     public private(set) var warnings = 0
     /// What happened to each question: answered, or locked unanswered by expiry.
     public private(set) var expired: [Bool]
+    /// Questions put on screen, and ANSWER/TIMEOUT messages sent: the exam's message floor.
+    public private(set) var shown = 0
+    public private(set) var replied = 0
 
     public init(questionCount: Int, retransmitAfter: Duration) {
         self.questionCount = questionCount
@@ -83,6 +86,7 @@ public struct ExamSession: Sendable, Equatable {
         }
         guard q > current, q <= questionCount else { return [] }   // stale or duplicate
         state = .answering(q: q, deadline: deadline)
+        shown += 1
         return [.setDeadline(q: q, at: deadline)]
     }
 
@@ -102,6 +106,7 @@ public struct ExamSession: Sendable, Equatable {
     }
 
     private mutating func advance(from q: Int, reason: SubmitReason, message: ExamMessage) -> [Action] {
+        replied += 1
         if q < questionCount {
             state = .between(q: q)
             return [.send(message)]

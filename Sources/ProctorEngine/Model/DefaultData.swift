@@ -21,7 +21,7 @@ enum DefaultData {
     "think_min_s": 5,
     "think_max_s": 55,
     "accuracy": 0.7,
-    "retransmit_s": 10
+    "retransmit_s": 20
   },
   "cheating": {
     "flags_per_minute": 0.5

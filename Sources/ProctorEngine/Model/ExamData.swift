@@ -31,7 +31,7 @@ public struct Scenario: Sendable, Equatable {
     /// The probability that a simulated student's answer is right.
     public var accuracy = 0.7
     /// How long a student waits for an ACK before sending its submission again.
-    public var retransmit = Duration.seconds(10)
+    public var retransmit = Duration.seconds(20)
     /// The detector's average rate, across the class.
     public var flagsPerMinute = 0.5
     public var mainSlots = 3

@@ -68,7 +68,8 @@ public enum Headless {
     static func summary(of sim: Simulation) -> [String] {
         var lines: [String] = []
         if let r = sim.sync.lastResult {
-            let outliers = r.outliers.isEmpty ? "no outliers" : "outliers corrected but not averaged: " + r.outliers.map(\.description).joined(separator: ", ")
+            let named = r.outliers.prefix(8).map(\.description).joined(separator: ", ") + (r.outliers.count > 8 ? " and \(r.outliers.count - 8) more" : "")
+            let outliers = r.outliers.isEmpty ? "no outliers" : "\(r.outliers.count) outlier(s) corrected but not averaged: " + named
             lines.append("sync         \(sim.sync.roundsCompleted) round(s); spread \(secs(r.spreadBefore)) s → \(secs(r.spreadAfter)) s, "
                 + "longest round trip \(secs(r.maxRoundTrip)) s; \(outliers); \(sim.messageCounts[.sync, default: 0]) messages")
         }
@@ -88,8 +89,7 @@ public enum Headless {
             let n = sim.students.count
             let timeouts = sim.isa.status.filter { if case .done(_, .timeout) = $0 { true } else { false } }.count
             let msgs = sim.messageCounts[.ra, default: 0]
-            lines.append("isa          \(sim.isa.doneCount)/\(n) marks entered, one at a time (\(timeouts) by hold timeout); "
-                + "\(msgs) messages = 2(N−1) × \(sim.isa.entries) entries" + (msgs == 2 * (n - 1) * sim.isa.entries ? "" : " (MISMATCH)"))
+            lines.append("isa          \(sim.isa.doneCount)/\(n) marks entered, one at a time (\(timeouts) by hold timeout); \(msgs) messages")
         }
         if sim.replication.startedAt != nil {
             let sizes = sim.replication.rolls.map { String($0.count) }.joined(separator: " + ")
@@ -99,6 +99,12 @@ public enum Headless {
         if sim.demo.startedAt != nil {
             lines.append("consistency  \(sim.demo.reads) reads, \(sim.demo.writes) writes; chunk versions \(sim.demo.versions.map { "v\($0)" }.joined(separator: ", ")); "
                 + "\(sim.messageCounts[.lock, default: 0]) lock messages")
+        }
+        var label = "messages    "
+        for f in sim.messageFloors {
+            let name = f.mechanism.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+            lines.append("\(label) \(name)\(f.sent) " + (f.isAtFloor ? "= " : "(floor \(f.floor), \(f.sent - f.floor) above) = ") + f.formula)
+            label = "            "
         }
         return lines
     }
