@@ -132,10 +132,15 @@ public final class App {
         case .step: runtime.step()
         case .faster: runtime.faster()
         case .slower: runtime.slower()
-        case .focusNext, .focusPrevious:
+        case .focusNext, .focusPrevious, .focusFirst, .focusLast:
             demoPromptOpening = false
             let n = max(1, runtime.snapshot.studentCount)
-            view.focus = (view.focus + (action == .focusNext ? 1 : n - 1)) % n
+            switch action {
+            case .focusNext: view.focus = (view.focus + 1) % n
+            case .focusPrevious: view.focus = (view.focus + n - 1) % n
+            case .focusFirst: view.focus = 0
+            default: view.focus = n - 1
+            }
         case .takeOver: runtime.send(.toggleTakeover(student: view.focus + 1))
         case .answer(let choice): runtime.send(.answer(student: view.focus + 1, choice: choice))
         case .submit: runtime.send(.submitExam(student: view.focus + 1))

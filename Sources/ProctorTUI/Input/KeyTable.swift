@@ -5,7 +5,7 @@ import ProctorEngine
 public enum UIAction: Equatable, Sendable {
     case command(OperatorCommand)
     case togglePause, step, faster, slower
-    case focusNext, focusPrevious
+    case focusNext, focusPrevious, focusFirst, focusLast
     /// Take over the focused student, or hand it back.
     case takeOver
     /// Answer the focused (taken-over) student's question with option 0–3.
@@ -70,8 +70,8 @@ public enum KeyTable {
         KeyBinding([.char(".")], "deliver the next event (single step; pauses first)", .step, hint: "step", rank: 5),
         KeyBinding([.char("+"), .char("=")], "faster (up to 16×)", .faster, label: "+", hint: "faster", rank: 6),
         KeyBinding([.char("-"), .char("_")], "slower (down to 0.25×)", .slower, label: "-", hint: "slower", rank: 7),
-        KeyBinding([.tab], "focus the next student", .focusNext),
-        KeyBinding([.backTab], "focus the previous student", .focusPrevious),
+        KeyBinding([.tab, .backTab, .down, .up, .home, .end], "focus the next · previous student (also ↓ ↑; Home, End: first, last)",
+                   perKey: [.focusNext, .focusPrevious, .focusNext, .focusPrevious, .focusFirst, .focusLast], label: "Tab · Shift-Tab"),
         KeyBinding([.char("t")], "take over the focused student (you play it) / hand it back", .takeOver, hint: "take over", rank: 8),
         KeyBinding([.char("a"), .char("b"), .char("c"), .char("d")], "answer the current question (taken-over student)",
                    perKey: (0...3).map { .answer($0) }, label: "a–d"),

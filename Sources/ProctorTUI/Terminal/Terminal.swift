@@ -58,13 +58,13 @@ final class Terminal {
 
     /// Reads every key ncurses has buffered.
     func readKeys() -> [Key] {
-        var keys: [Key] = []
+        var codes: [Int32] = []
         while true {
             let c = getch()
             if c == ERR { break }
-            if let k = Key(ncurses: c) { keys.append(k) }
+            codes.append(c)
         }
-        return keys
+        return Key.decode(codes)
     }
 
     /// Copies the cells that differ from the last frame to the terminal, one run of equal
