@@ -2,22 +2,49 @@ import Foundation
 import ProctorEngine
 import ProctorTUI
 
-/// Release-mode benchmarks: `swift run -c release proctor-bench [--quick]`.
-/// Times the headless walkthrough at several class sizes and the composition and diff of
-/// one 200×60 frame, and reports peak memory.
+/// Release-mode benchmarks: `swift run -c release proctor-bench [--quick] [--skip-interactive]`.
+///
+/// 1. The whole `proctor --headless` process (every output written, the event log too) at
+///    several class sizes: wall time and peak resident memory.
+/// 2. The walkthrough in-process, without files.
+/// 3. Composing and diffing one 200×60 frame.
+/// 4. The interactive program beside htop in one tmux server: CPU over 30 s, idle and while
+///    5 countdowns tick, and resident memory.
 @main
 enum Bench {
+    static let quick = CommandLine.arguments.contains("--quick")
+
     static func main() {
-        let quick = CommandLine.arguments.contains("--quick")
         let data = ExamData.defaults()
         print("Proctor \(ProctorVersion.string) benchmarks (\(quick ? "quick" : "full"); \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        let proctor = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("proctor").path
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-bench-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+
         print("")
-        print("headless walkthrough (\(Phase.walkthrough.map(\.rawValue).joined(separator: ", "))), log encoded as JSON Lines")
+        print("headless walkthrough, whole process (proctor --headless --events …): wall time, peak memory")
         for n in [5, 100, 1000] {
-            var bytes = 0, events = 0
+            var walls: [Double] = []
+            var peak = 0
+            for i in 0..<(quick || n >= 1000 ? 3 : 7) {
+                let out = scratch + "/n\(n)-\(i)"
+                let r = spawn(proctor, ["--headless", "--students", "\(n)", "--seed", "1", "--out", out, "--events", out + "/events.jsonl"])
+                guard r.status == 0 else { print("  N=\(n): proctor exited \(r.status)"); return }
+                walls.append(r.wallSeconds)
+                peak = max(peak, r.peakKB)
+                try? FileManager.default.removeItem(atPath: out)
+            }
+            walls.sort()
+            print("  N=\(pad(n, 4))  median \(format(walls[walls.count / 2] * 1e6))  min \(format(walls[0] * 1e6))  peak \(peak / 1024) MB")
+        }
+
+        print("")
+        print("headless walkthrough in-process (no files), log encoded as JSON Lines")
+        for n in [5, 100, 1000] {
+            var events = 0
             let t = measure(iterations: quick || n >= 1000 ? 3 : 15) {
                 let sim = Simulation(config: .init(data: data, studentCount: n, seed: 1, encodesLog: true))
-                let r = try! Headless.run(sim) { bytes = $0.count &+ bytes }
+                let r = try! Headless.run(sim) { _ in }
                 events = r.eventCount
             }
             print("  N=\(pad(n, 4))  \(t)   \(events) events")
@@ -40,18 +67,131 @@ enum Bench {
         print("  compose one full frame         \(compose)")
         let previous = buffer
         var next = buffer
-        next.write("10:00:07.3", x: 40, y: 10)
+        next.write("10:00:07", x: 40, y: 10)
         let same = measure(iterations: quick ? 200 : 2000) { _ = buffer.changes(since: previous) }
         let one = measure(iterations: quick ? 200 : 2000) { _ = next.changes(since: previous) }
         let all = measure(iterations: quick ? 200 : 2000) { _ = buffer.changes(since: nil) }
-        print("  diff, nothing changed          \(same)")
-        print("  diff, one clock changed        \(one)")
-        print("  diff, first frame (all rows)   \(all)")
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        print("")
-        print("peak resident memory: \(usage.ru_maxrss / 1024) MB")
+        print("  diff, nothing changed          \(same)   \(buffer.changes(since: previous).count) spans")
+        print("  diff, one clock changed        \(one)   \(next.changes(since: previous).count) span(s)")
+        print("  diff, first frame (all rows)   \(all)   \(buffer.changes(since: nil).count) spans")
+
+        if !CommandLine.arguments.contains("--skip-interactive") {
+            interactive(proctor: proctor, scratch: scratch)
+        }
     }
+
+    // MARK: Interactive, beside htop
+
+    /// Runs `proctor` (5 students, 1×) and `htop` (default refresh) in one tmux server at
+    /// 120×40, and samples each one's CPU time over 30 s: first idle, then while the exam's 5
+    /// countdowns tick.
+    static func interactive(proctor: String, scratch: String) {
+        print("")
+        print("interactive, 120×40, beside htop at its default refresh, CPU over \(window) s (% of one core)")
+        guard let tmux = which("tmux"), let htop = which("htop") else {
+            print("  skipped: needs tmux and htop")
+            return
+        }
+        let socket = "proctor-bench-\(getpid())"
+        let t = { (args: [String]) in _ = spawn(tmux, ["-L", socket, "-f", "/dev/null"] + args) }
+        defer { t(["kill-server"]) }
+        let out = scratch + "/interactive"
+        try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        t(["new-session", "-d", "-s", "bench", "-x", "120", "-y", "40", "env TERM=xterm-256color \(proctor) --seed 1 --out \(out)"])
+        t(["new-window", "-d", "-t", "bench", "env TERM=xterm-256color \(htop)"])
+        usleep(3_000_000)
+        guard let p = pid(named: "proctor", containing: out), let h = pid(named: "htop", containing: nil) else {
+            print("  could not find the processes")
+            return
+        }
+        let idle = sample(p, h)
+        print("  idle (READY)                   proctor \(idle.0)   htop \(idle.1)")
+        t(["send-keys", "-t", "bench:0", "1"])
+        usleep(3_000_000)
+        t(["send-keys", "-t", "bench:0", "2"])
+        usleep(3_000_000)
+        let exam = sample(p, h)
+        print("  5 countdowns ticking (1×)      proctor \(exam.0)   htop \(exam.1)")
+        print("  resident memory                proctor \(status(p, "VmRSS")) (peak \(status(p, "VmHWM")))   htop \(status(h, "VmRSS"))")
+    }
+
+    static let window = quick ? 10 : 30
+
+    /// CPU use of two processes over the same window, as text.
+    static func sample(_ a: pid_t, _ b: pid_t) -> (String, String) {
+        let a0 = cpuTicks(a), b0 = cpuTicks(b), start = DispatchTime.now().uptimeNanoseconds
+        usleep(UInt32(window) * 1_000_000)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        func pct(_ d: Int) -> String { String(format: "%.3f %%", Double(d) / hz / seconds * 100) }
+        return (pct(cpuTicks(a) - a0), pct(cpuTicks(b) - b0))
+    }
+
+    /// utime + stime of a process, in clock ticks.
+    static func cpuTicks(_ pid: pid_t) -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = s.lastIndex(of: ")") else { return 0 }
+        let fields = s[s.index(after: close)...].split(separator: " ")
+        return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    }
+
+    static func status(_ pid: pid_t, _ key: String) -> String {
+        let s = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = s.split(separator: "\n").first { $0.hasPrefix(key + ":") } ?? ""
+        let kb = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return String(format: "%.1f MB", Double(kb) / 1024)
+    }
+
+    /// The process whose command is `name` (and whose command line contains `containing`).
+    static func pid(named name: String, containing: String?) -> pid_t? {
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in all {
+            guard let p = pid_t(entry),
+                  let comm = try? String(contentsOfFile: "/proc/\(p)/comm", encoding: .utf8),
+                  comm.trimmingCharacters(in: .whitespacesAndNewlines) == name else { continue }
+            if let containing {
+                let cmd = (FileManager.default.contents(atPath: "/proc/\(p)/cmdline")).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                guard cmd.contains(containing) else { continue }
+            }
+            return p
+        }
+        return nil
+    }
+
+    static func which(_ name: String) -> String? {
+        ["/usr/bin/", "/usr/local/bin/", "/bin/"].map { $0 + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    // MARK: Processes
+
+    struct Spawned {
+        var status: Int32
+        var wallSeconds: Double
+        var peakKB: Int
+    }
+
+    /// Runs a program to completion, output discarded: its exit status, wall time and peak
+    /// resident memory (from wait4). Through posix_spawn, so tmux's server never holds a pipe.
+    static func spawn(_ path: String, _ args: [String]) -> Spawned {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        }
+        let argv = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return Spawned(status: 127, wallSeconds: 0, peakKB: 0) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Spawned(status: (status >> 8) & 0xFF, wallSeconds: wall, peakKB: usage.ru_maxrss)
+    }
+
+    // MARK: Timing
 
     /// Runs `body` `iterations` times after one warm-up; reports the median and the minimum.
     static func measure(iterations: Int, _ body: () -> Void) -> String {

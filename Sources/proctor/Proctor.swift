@@ -1,5 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 import ProctorEngine
 import ProctorTUI
 
@@ -108,25 +111,36 @@ struct Proctor: ParsableCommand {
         print("  \(report.eventCount) events over \(Format.seconds(report.virtualDuration)) virtual, in \(Format.wall(elapsed))")
         if report.allInvariantsHeld {
             print("  invariants   all held")
-            Foundation.exit(0)
+            Glibc.exit(0)
         }
         print("  invariants   BROKEN:")
         for b in report.brokenInvariants { print("    " + b) }
-        Foundation.exit(1)
+        Glibc.exit(1)
     }
 }
 
 private enum Format {
-    static func seconds(_ t: VirtualTime) -> String { String(format: "%.3f s", t.seconds) }
+    static func seconds(_ t: VirtualTime) -> String { TextFormat.fixed(t.seconds, 3) + " s" }
     static func wall(_ d: Swift.Duration) -> String {
         let ms = Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-        return String(format: "%.1f ms", ms)
+        return TextFormat.fixed(ms, 1) + " ms"
+    }
+}
+
+/// Writes `text` to standard error.
+func writeError(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { write(2, $0.baseAddress!, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }
+        bytes = bytes.dropFirst(n)
     }
 }
 
 /// Prints `proctor: message` to standard error and exits 2.
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("proctor: \(message)\n".utf8))
+    writeError("proctor: \(message)\n")
     exit(2)
 }
 
@@ -139,8 +153,8 @@ enum Main {
         } catch {
             // --help and --version exit 0; every other parse error prints usage and exits 2.
             if Proctor.exitCode(for: error) == .success { Proctor.exit(withError: error) }
-            FileHandle.standardError.write(Data((Proctor.fullMessage(for: error) + "\n").utf8))
-            FileHandle.standardError.write(Data((Proctor.usageString() + "\n  See 'proctor --help' for details.\n").utf8))
+            writeError(Proctor.fullMessage(for: error) + "\n")
+            writeError(Proctor.usageString() + "\n  See 'proctor --help' for details.\n")
             exit(2)
         }
     }

@@ -42,7 +42,10 @@ import Testing
         expectError("scenario.json", "{ \"clocks\": { \"max_skew_ms\": -5 } }", field: "clocks.max_skew_ms", containing: "between")
         expectError("scenario.json", "{ \"clokcs\": {} }", field: "clokcs", containing: "not a known field")
         expectError("scenario.json", "{ \"network\": { \"latency_ms\": 10, \"jitter_ms\": 10 } }", field: "network.jitter_ms", containing: "smaller")
-        expectError("scenario.json", "{ nope", field: nil, containing: "not valid JSON")
+        expectError("scenario.json", "{ nope", field: nil, containing: "not valid JSON (line 1, column 3: expected a quoted key, found 'n')")
+        expectError("scenario.json", "{\n  \"exam\": { \"accuracy\": 0.7 }\n  \"network\": {}\n}", field: nil,
+                    containing: "line 3, column 3: expected ',' or '}', found '\"'")
+        expectError("roster.json", "{ \"students\": [ 1, 2,", field: nil, containing: "expected a value, found the end of the file")
         expectError("roster.json", "{ \"students\": [ { \"roll\": 1, \"name\": \"A\" }, { \"roll\": 1, \"name\": \"B\" } ] }", field: "students[1].roll", containing: "repeats")
         expectError("roster.json", "{ \"students\": [ { \"roll\": 1 } ] }", field: "students[0].name", containing: "missing")
         expectError("roster.json", "{ \"students\": [] }", field: "students", containing: "empty")

@@ -1,3 +1,4 @@
+import Foundation
 import CNCurses
 import Testing
 @testable import ProctorTUI

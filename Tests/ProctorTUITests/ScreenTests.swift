@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ProctorEngine
 @testable import ProctorTUI
@@ -52,7 +53,11 @@ import Testing
         let snap = Self.snapshot(synced: false)
         let text = Self.render(snap, 120, 40).text
         #expect(text.contains("local"))
-        #expect(text.contains(Format.clock(snap.clocks[2].reading)))
+        // Running, a clock shows whole seconds; paused, tenths as well.
+        #expect(text.contains(Format.clock(snap.clocks[2].reading, tenths: false) + " "))
+        var paused = snap
+        paused.paused = true
+        #expect(Self.render(paused, 120, 40).text.contains(Format.clock(snap.clocks[2].reading, tenths: true)))
         #expect(text.contains("READY 0/5"))
         #expect(text.contains("Press 1"))
     }

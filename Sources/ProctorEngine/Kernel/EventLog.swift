@@ -99,7 +99,7 @@ public struct EventLog: Sendable {
     public private(set) var count = 0
     public let recentCapacity: Int
     private let encodes: Bool
-    private var pending: [UInt8] = []
+    private let pending = ByteStore()
 
     public init(recentCapacity: Int = 400, encodes: Bool) {
         self.recentCapacity = recentCapacity
@@ -110,14 +110,11 @@ public struct EventLog: Sendable {
         count += 1
         if recent.count == recentCapacity { recent.removeFirst() }
         recent.append(entry)
-        if encodes { EventLogEncoder.encode(entry, into: &pending) }
+        if encodes { pending.append { EventLogEncoder.encode(entry, into: &$0) } }
     }
 
     /// Encoded lines not yet taken; empties the buffer.
-    public mutating func takeEncoded() -> [UInt8] {
-        defer { pending.removeAll(keepingCapacity: true) }
-        return pending
-    }
+    public mutating func takeEncoded() -> [UInt8] { pending.take() }
 
     public var pendingByteCount: Int { pending.count }
 }
@@ -126,6 +123,10 @@ public struct EventLog: Sendable {
 /// then the type's fields). Hand-written so it is fast and byte-for-byte stable.
 public enum EventLogEncoder {
     public static func encode(_ e: LogEntry, into out: inout [UInt8]) {
+        out += RawBytes.collect { encode(e, into: &$0) }
+    }
+
+    static func encode(_ e: LogEntry, into out: inout RawBytes) {
         var w = JSONObjectWriter.begin(&out)
         w.field("t", e.t.milliseconds)
         w.field("type", e.type)
@@ -297,32 +298,34 @@ public enum EventLogEncoder {
 }
 
 /// Writes one flat JSON object, field by field, into a byte buffer it holds for the
-/// duration of one record (`begin` and `end` swap the caller's buffer in and out, so
-/// nothing is copied). Keys are literals that need no escaping; numbers and node ids are
-/// written digit by digit, without building strings.
+/// duration of one record (`begin` and `end` hand the caller's buffer in and out). Keys are
+/// literals that need no escaping; numbers and node ids are written digit by digit, without
+/// building strings.
 struct JSONObjectWriter {
-    private(set) var bytes: [UInt8] = []
+    private var bytes: RawBytes
     private var first = true
 
-    static func begin(_ out: inout [UInt8]) -> JSONObjectWriter {
-        var w = JSONObjectWriter()
-        swap(&w.bytes, &out)
+    static func begin(_ out: inout RawBytes) -> JSONObjectWriter {
+        var w = JSONObjectWriter(bytes: out)
+        out = RawBytes()
         w.bytes.append(UInt8(ascii: "{"))
         return w
     }
 
-    mutating func end(_ out: inout [UInt8]) {
+    mutating func end(_ out: inout RawBytes) {
         bytes.append(UInt8(ascii: "}"))
-        swap(&bytes, &out)
+        out = bytes
+        bytes = RawBytes()
     }
 
     private mutating func key(_ k: StaticString) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        bytes.reserve(k.utf8CodeUnitCount + 4)
+        if !first { bytes.appendReserved(UInt8(ascii: ",")) }
         first = false
-        bytes.append(UInt8(ascii: "\""))
-        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        bytes.appendReserved(UInt8(ascii: "\""))
+        bytes.appendReserved(k.utf8Start, k.utf8CodeUnitCount)
+        bytes.appendReserved(UInt8(ascii: "\""))
+        bytes.appendReserved(UInt8(ascii: ":"))
     }
 
     mutating func field(_ k: StaticString, _ v: Int64) {
@@ -341,25 +344,25 @@ struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "\""))
         switch v {
         case .student(let n):
-            bytes.append(contentsOf: "student-".utf8)
+            bytes.append("student-")
             Self.integer(Int64(n), into: &bytes)
         case .replica(let n):
-            bytes.append(contentsOf: "replica-".utf8)
+            bytes.append("replica-")
             Self.integer(Int64(n), into: &bytes)
         default:
-            bytes.append(contentsOf: v.description.utf8)
+            Self.raw(v.description, into: &bytes)
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func field(_ k: StaticString, _ v: Bool) {
         key(k)
-        bytes.append(contentsOf: (v ? "true" : "false").utf8)
+        bytes.append(v ? "true" : "false")
     }
 
     mutating func fieldNull(_ k: StaticString) {
         key(k)
-        bytes.append(contentsOf: "null".utf8)
+        bytes.append("null")
     }
 
     mutating func field(_ k: StaticString, _ v: [String]) {
@@ -374,42 +377,137 @@ struct JSONObjectWriter {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
-    static func integer(_ v: Int64, into out: inout [UInt8]) {
-        if v < 0 { out.append(UInt8(ascii: "-")) }
+    static func integer(_ v: Int64, into out: inout RawBytes) {
+        out.reserve(20)
+        if v < 0 { out.appendReserved(UInt8(ascii: "-")) }
         var m = v.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var i = digits.count
-            repeat {
-                i -= 1
-                digits[i] = UInt8(ascii: "0") + UInt8(m % 10)
-                m /= 10
-            } while m > 0
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
-        }
+        var digits = 1
+        var scale: UInt64 = 10
+        while digits < 20 && m >= scale { digits += 1; scale = scale &* 10 }
+        var i = digits
+        repeat {
+            i -= 1
+            out.base[out.count + i] = UInt8(ascii: "0") + UInt8(m % 10)
+            m /= 10
+        } while i > 0
+        out.count += digits
     }
 
-    static func string(_ s: String, into out: inout [UInt8]) {
+    /// A string known to need no escaping.
+    private static func raw(_ s: String, into out: inout RawBytes) {
+        var s = s
+        s.withUTF8 { out.append($0.baseAddress!, $0.count) }
+    }
+
+    static func string(_ s: String, into out: inout RawBytes) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
             // Most strings need no escaping: copy them whole.
             if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                out.append(contentsOf: utf8)
+                if let base = utf8.baseAddress { out.append(base, utf8.count) }
                 return
             }
             for b in utf8 {
                 switch b {
-                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case UInt8(ascii: "\""): out.append("\\\"")
+                case UInt8(ascii: "\\"): out.append("\\\\")
+                case 0x0A: out.append("\\n")
+                case 0x0D: out.append("\\r")
+                case 0x09: out.append("\\t")
                 case 0..<0x20:
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+                    out.append("\\u00")
+                    out.append(hex[Int(b >> 4)])
+                    out.append(hex[Int(b & 0xF)])
                 default: out.append(b)
                 }
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// A growable run of bytes written through a raw pointer, for the encoders' inner loops:
+/// no uniqueness or exclusivity checks per byte. A plain value that does not own its memory:
+/// `ByteStore` (or `collect`) allocates and frees it.
+struct RawBytes {
+    var base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    var capacity: Int
+
+    init() {
+        base = UnsafeMutablePointer(bitPattern: 1)!   // placeholder; never written (capacity 0)
+        capacity = 0
+    }
+
+    init(capacity: Int) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    func free() { if capacity > 0 { base.deallocate() } }
+
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    private mutating func grow(to needed: Int) {
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: max(needed, capacity * 2, 256))
+        if count > 0 { new.update(from: base, count: count) }
+        free()
+        base = new
+        capacity = max(needed, capacity * 2, 256)
+    }
+
+    @inline(__always) mutating func appendReserved(_ b: UInt8) {
+        base[count] = b
+        count += 1
+    }
+
+    @inline(__always) mutating func appendReserved(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        (base + count).update(from: p, count: n)
+        count += n
+    }
+
+    @inline(__always) mutating func append(_ b: UInt8) {
+        reserve(1)
+        appendReserved(b)
+    }
+
+    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        reserve(n)
+        appendReserved(p, n)
+    }
+
+    mutating func append(_ s: StaticString) {
+        append(s.utf8Start, s.utf8CodeUnitCount)
+    }
+
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// The bytes `body` writes, as an array.
+    static func collect(_ body: (inout RawBytes) -> Void) -> [UInt8] {
+        var r = RawBytes(capacity: 256)
+        body(&r)
+        defer { r.free() }
+        return r.bytes
+    }
+}
+
+/// Owns a `RawBytes` buffer that outlives one call: the event log's pending lines.
+final class ByteStore: @unchecked Sendable {
+    // Used by one owner at a time (the simulation's), hence unchecked.
+    private var raw = RawBytes(capacity: 1 << 16)
+
+    deinit { raw.free() }
+
+    var count: Int { raw.count }
+
+    func append(_ body: (inout RawBytes) -> Void) { body(&raw) }
+
+    /// The bytes so far, and an empty buffer for what follows (its memory is kept).
+    func take() -> [UInt8] {
+        defer { raw.count = 0 }
+        return raw.bytes
     }
 }

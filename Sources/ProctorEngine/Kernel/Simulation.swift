@@ -354,8 +354,8 @@ public final class Simulation {
             phase = p
             phaseBeforeSync = nil
         }
-        say(String(format: "Sync round %d done: spread %.2f s → %.3f s (longest round trip %.3f s).",
-                   round, result.spreadBefore.seconds, result.spreadAfter.seconds, result.maxRoundTrip.seconds))
+        say("Sync round \(round) done: spread \(TextFormat.fixed(result.spreadBefore.seconds, 2)) s → \(TextFormat.fixed(result.spreadAfter.seconds, 3)) s "
+            + "(longest round trip \(TextFormat.fixed(result.maxRoundTrip.seconds, 3)) s).")
     }
 
     // MARK: Kernel plumbing

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A student of the roster. `student-K` is the K-th student in roll order.
 public struct Student: Sendable, Equatable {
@@ -67,24 +67,22 @@ public struct ExamData: Sendable, Equatable {
     /// Loads Data/ from `directory`. A file that is absent there falls back to its compiled-in
     /// default; a file that is present must be valid.
     public static func load(from directory: URL) throws(DataError) -> ExamData {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir), isDir.boolValue else {
+        guard FileSystem.isDirectory(directory.path) else {
             throw DataError(file: directory.path, field: nil, problem: "is not a directory")
         }
         func read(_ name: String, _ fallback: String) throws(DataError) -> (String, String) {
             let url = directory.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else { return (fallback, "built-in \(name)") }
+            let bytes: [UInt8]
             do {
-                let data = try Data(contentsOf: url)
-                guard let text = String(data: data, encoding: .utf8) else {
-                    throw DataError(file: url.path, field: nil, problem: "is not UTF-8 text")
-                }
-                return (text, url.path)
-            } catch let e as DataError {
-                throw e
+                bytes = try FileSystem.read(url.path)
             } catch {
-                throw DataError(file: url.path, field: nil, problem: "cannot be read (\(error.localizedDescription))")
+                throw DataError(file: url.path, field: nil, problem: "cannot be read (\(error.reason))")
             }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw DataError(file: url.path, field: nil, problem: "is not UTF-8 text")
+            }
+            return (text, url.path)
         }
         let s = try read("scenario.json", DefaultData.scenario)
         let r = try read("roster.json", DefaultData.roster)
@@ -198,7 +196,7 @@ public struct ExamData: Sendable, Equatable {
             guard let rv = o["roll"] else { throw DataError(file: file, field: path + ".roll", problem: "is missing") }
             let roll = try rv.int(file: file, field: path + ".roll", in: 1...999_999_999)
             guard let nv = o["name"] else { throw DataError(file: file, field: path + ".name", problem: "is missing") }
-            let name = try nv.string(file: file, field: path + ".name").trimmingCharacters(in: .whitespaces)
+            let name = try nv.string(file: file, field: path + ".name").trimmingSpaces
             guard !name.isEmpty else { throw DataError(file: file, field: path + ".name", problem: "is empty") }
             guard name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
                 throw DataError(file: file, field: path + ".name", problem: "contains control characters")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A parsed JSON document, for validating Data/ files with messages that name the field.
 enum JSONValue: Sendable, Equatable, Decodable {
@@ -12,10 +12,10 @@ enum JSONValue: Sendable, Equatable, Decodable {
     static func parse(_ text: String, file: String) throws(DataError) -> JSONValue {
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw DataError(file: file, field: nil, problem: "is not valid JSON" + (detail.map { " (\($0))" } ?? ""))
         } catch {
+            if let detail = JSONSyntax.firstError(in: Array(text.utf8)) {
+                throw DataError(file: file, field: nil, problem: "is not valid JSON (\(detail))")
+            }
             throw DataError(file: file, field: nil, problem: "is not valid JSON")
         }
     }
@@ -105,5 +105,75 @@ struct JSONObject {
         if let k = keys.first(where: { !known.contains($0) }) {
             throw DataError(file: file, field: prefix + k, problem: "is not a known field (known: \(known.joined(separator: ", ")))")
         }
+    }
+}
+
+/// Finds where a document stops being JSON, for the error message (the decoder says only
+/// that it is not valid). It checks syntax and builds nothing.
+enum JSONSyntax {
+    static func firstError(in b: [UInt8]) -> String? {
+        var i = 0
+        func space() { while i < b.count, [0x20, 0x0A, 0x0D, 0x09].contains(b[i]) { i += 1 } }
+        func at(_ c: Character) -> Bool { i < b.count && b[i] == c.asciiValue! }
+        func fail(_ expected: String) -> String {
+            let before = b[..<min(i, b.count)]
+            let line = before.filter { $0 == 0x0A }.count + 1
+            let column = before.count - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+            let found = i < b.count ? "'\(Character(Unicode.Scalar(b[i])))'" : "the end of the file"
+            return "line \(line), column \(column): expected \(expected), found \(found)"
+        }
+        func string() -> String? {
+            i += 1
+            while i < b.count, b[i] != 0x22 {
+                if b[i] < 0x20 { return fail("the string to close") }
+                i += b[i] == 0x5C ? 2 : 1
+            }
+            guard i < b.count else { return fail("a closing quote") }
+            i += 1
+            return nil
+        }
+        func value(_ depth: Int) -> String? {
+            space()
+            guard i < b.count, depth < 512 else { return fail("a value") }
+            switch b[i] {
+            case 0x7B, 0x5B:   // { [
+                let object = b[i] == 0x7B
+                i += 1
+                space()
+                if at(object ? "}" : "]") { i += 1; return nil }
+                while true {
+                    if object {
+                        space()
+                        guard at("\"") else { return fail("a quoted key") }
+                        if let e = string() { return e }
+                        space()
+                        guard at(":") else { return fail("':'") }
+                        i += 1
+                    }
+                    if let e = value(depth + 1) { return e }
+                    space()
+                    if at(",") { i += 1; continue }
+                    guard at(object ? "}" : "]") else { return fail(object ? "',' or '}'" : "',' or ']'") }
+                    i += 1
+                    return nil
+                }
+            case 0x22:
+                return string()
+            case 0x2D, 0x30...0x39:
+                let start = i
+                while i < b.count, "+-.eE0123456789".utf8.contains(b[i]) { i += 1 }
+                guard Double(String(decoding: b[start..<i], as: UTF8.self)) != nil else { i = start; return fail("a number") }
+                return nil
+            default:
+                for word in ["true", "false", "null"] where b[i...].starts(with: word.utf8) {
+                    i += word.utf8.count
+                    return nil
+                }
+                return fail("a value")
+            }
+        }
+        if let e = value(0) { return e }
+        space()
+        return i < b.count ? fail("the end of the document") : nil
     }
 }

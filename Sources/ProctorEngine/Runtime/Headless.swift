@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 import Synchronization
 
 /// The walkthrough without a screen: every phase this build carries out, in order, each
@@ -82,7 +82,7 @@ public enum Headless {
             lines.append("exam         \(recs.count)/\(sim.students.count) recorded (\(count(.manual)) manual, \(count(.timeout)) timeout, "
                 + "\(count(.terminated)) terminated); main \(sim.router.handledByMain), backup \(sim.router.handledByBackup), "
                 + "\(sim.router.redirects) redirected, main peak \(sim.router.peakMainBusy)/\(sim.router.mainSlots); "
-                + "\(warned) warnings, \(dropped) flags dropped; mean final \(String(format: "%.1f", mean)); "
+                + "\(warned) warnings, \(dropped) flags dropped; mean final \(TextFormat.fixed(mean, 1)); "
                 + "\(sim.messageCounts[.exam, default: 0]) messages")
         }
         if sim.isa.startedAt != nil {
@@ -102,14 +102,14 @@ public enum Headless {
         }
         var label = "messages    "
         for f in sim.messageFloors {
-            let name = f.mechanism.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+            let name = TextFormat.padded(f.mechanism.rawValue, 8)
             lines.append("\(label) \(name)\(f.sent) " + (f.isAtFloor ? "= " : "(floor \(f.floor), \(f.sent - f.floor) above) = ") + f.formula)
             label = "            "
         }
         return lines
     }
 
-    private static func secs(_ d: Duration) -> String { String(format: "%.3f", d.seconds) }
+    private static func secs(_ d: Duration) -> String { TextFormat.fixed(d.seconds, 3) }
 }
 
 /// Writes a file on a background queue, so encoding the next megabyte of the log overlaps

@@ -3,10 +3,12 @@ import Synchronization
 
 /// Hosts the simulation on a background serial queue.
 ///
-/// Live, it paces virtual time to the wall clock × speed with a `DispatchSourceTimer`, and
-/// supports pause, single step and speed changes. After each batch of events it publishes an
-/// immutable `Snapshot`; a screen takes the latest with `snapshot` when told by
-/// `onPublish`. The event log, when asked for, streams to a file on a background I/O queue.
+/// Live, it paces virtual time to the wall clock × speed with a one-shot `DispatchSourceTimer`
+/// re-armed for the next moment anything can change: the next event, or the next virtual
+/// second (the finest unit a running screen shows). An idle or slowly ticking exam wakes about
+/// once a second, not at a fixed frame rate. It supports pause, single step and speed changes.
+/// After each batch of events it publishes an immutable `Snapshot`; a screen takes the latest
+/// with `snapshot` when told by `onPublish`. The event log, when asked for, streams to a file on a background I/O queue.
 public final class Runtime: @unchecked Sendable {
     // Everything below marked "engine queue" is read and written only on `queue`; that
     // confinement is what makes this class safe to share (hence @unchecked Sendable).
@@ -30,8 +32,8 @@ public final class Runtime: @unchecked Sendable {
 
     /// The speeds `+` and `-` step through: virtual seconds per wall second.
     public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16]
-    /// How often the paced clock advances, in wall milliseconds.
-    public static let tickMilliseconds = 100
+    /// The shortest wall time between two wakeups (about 30 a second at high speeds).
+    public static let minimumWakeNanoseconds: UInt64 = 33_000_000
 
     public init(config: Simulation.Config, speed: Double, eventsFile: AtomicFileWriter?, resultsPath: String?,
                 onPublish: @escaping @Sendable () -> Void) {
@@ -60,10 +62,10 @@ public final class Runtime: @unchecked Sendable {
         queue.async { [self] in
             anchor()
             let t = DispatchSource.makeTimerSource(queue: queue)
-            t.schedule(deadline: .now(), repeating: .milliseconds(Runtime.tickMilliseconds), leeway: .milliseconds(10))
             t.setEventHandler { [weak self] in self?.tick() }
-            t.resume()
             timer = t
+            rearm()
+            t.resume()
         }
     }
 
@@ -73,6 +75,7 @@ public final class Runtime: @unchecked Sendable {
             if !paused { advance() }
             simulation.apply(command)
             publish()
+            rearm()
         }
     }
 
@@ -80,6 +83,7 @@ public final class Runtime: @unchecked Sendable {
         queue.async { [self] in
             if paused { paused = false; anchor() } else { advance(); paused = true }
             publish(force: true)
+            rearm()
         }
     }
 
@@ -101,6 +105,7 @@ public final class Runtime: @unchecked Sendable {
             speedIndex = min(max(speedIndex + d, 0), Runtime.speeds.count - 1)
             anchor()
             publish(force: true)
+            rearm()
         }
     }
 
@@ -139,6 +144,26 @@ public final class Runtime: @unchecked Sendable {
         guard !paused else { return }
         advance()
         publish()
+        rearm()
+    }
+
+    /// Arms the timer for the next event or the next virtual second, whichever is sooner
+    /// (never sooner than the minimum wake interval); disarms it while paused.
+    private func rearm() {
+        guard let timer else { return }
+        guard !paused else { timer.schedule(deadline: .distantFuture); return }
+        let second: Int64 = 1_000_000
+        let now = simulation.now
+        var next = VirtualTime(microseconds: (now.microseconds.floorDivided(by: second) + 1) * second)
+        var leeway = DispatchTimeInterval.milliseconds(50)
+        if let event = simulation.nextEventTime, event < next {
+            next = event
+            leeway = .milliseconds(5)
+        }
+        let speed = Runtime.speeds[speedIndex]
+        let due = anchorWall + UInt64(max(0, Double((next - anchorVirtual).microseconds) * 1_000 / speed).rounded(.up))
+        let earliest = DispatchTime.now().uptimeNanoseconds + Runtime.minimumWakeNanoseconds
+        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: max(due, earliest)), leeway: leeway)
     }
 
     private func publish(force: Bool = false) {

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import FoundationEssentials
 
 /// A file that appears complete or not at all: bytes go to a temporary file beside the
 /// target, and `commit` flushes it to disk and renames it into place.
@@ -87,15 +87,57 @@ public struct StorageError: Error, CustomStringConvertible, Equatable {
 public enum OutputDirectory {
     /// Creates `path` (and its parents) if needed and checks that it accepts files.
     public static func prepare(_ path: String) throws(StorageError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw StorageError(path: path, reason: "the directory cannot be created (\((error as NSError).localizedDescription))")
-        }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+        try FileSystem.makeDirectories(path)
+        guard FileSystem.isDirectory(path) else {
             throw StorageError(path: path, reason: "it is not a directory")
         }
         guard access(path, W_OK | X_OK) == 0 else { throw StorageError(path: path, errno: errno) }
+    }
+}
+
+/// The few file-system calls Proctor makes, with errors in words (`strerror`).
+public enum FileSystem {
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Creates `path` and any missing parents (`mkdir -p`).
+    public static func makeDirectories(_ path: String) throws(StorageError) {
+        if isDirectory(path) { return }
+        let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if !parent.isEmpty && parent != path { try makeDirectories(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw StorageError(path: path, reason: "the directory cannot be created (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// The whole contents of a file.
+    public static func read(_ path: String) throws(StorageError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError(path: path, errno: errno) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StorageError(path: path, errno: errno)
+            }
+            if n == 0 { return out }
+            out += chunk[..<n]
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    var trimmingSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
     }
 }

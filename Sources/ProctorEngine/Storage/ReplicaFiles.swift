@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 
 /// One copy of a chunk of the results, as a replica stores it.
 public struct ChunkCopy: Sendable, Equatable {
@@ -20,10 +19,17 @@ public enum ReplicaFiles {
     /// The bytes of a copy: `{ "chunk", "version", "rows": [ … the columns of results.xlsx … ] }`,
     /// in a fixed field order, so equal copies are equal bytes.
     public static func encode(_ c: ChunkCopy) -> [UInt8] {
-        var out = Array("{\n  \"chunk\": \(c.chunk),\n  \"version\": \(c.version),\n  \"rows\": [".utf8)
-        out.reserveCapacity(out.count + c.rows.count * 128)
+        RawBytes.collect { encode(c, into: &$0) }
+    }
+
+    static func encode(_ c: ChunkCopy, into out: inout RawBytes) {
+        out.append("{\n  \"chunk\": ")
+        JSONObjectWriter.integer(Int64(c.chunk), into: &out)
+        out.append(",\n  \"version\": ")
+        JSONObjectWriter.integer(Int64(c.version), into: &out)
+        out.append(",\n  \"rows\": [")
         for (i, r) in c.rows.enumerated() {
-            out += (i == 0 ? "\n    " : ",\n    ").utf8
+            out.append(i == 0 ? "\n    " : ",\n    ")
             var w = JSONObjectWriter.begin(&out)
             w.field("Roll", Int64(r.roll))
             w.field("Name", r.name)
@@ -35,8 +41,7 @@ public enum ReplicaFiles {
             w.field("ISA", r.isa.map(Int64.init))
             w.end(&out)
         }
-        out += (c.rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8
-        return out
+        out.append(c.rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
     }
 
     public static func sha256(_ bytes: [UInt8]) -> String {
@@ -77,12 +82,14 @@ public enum ReplicaFiles {
             m += "{ \"chunk\": \(c + 1), \"rolls\": [\(rolls[c].map(String.init).joined(separator: ", "))], \"version\": \(version), \"copies\": [".utf8
             for (j, e) in stored.enumerated() {
                 m += (j == 0 ? "\n      " : ",\n      ").utf8
-                var w = JSONObjectWriter.begin(&m)
-                w.field("replica", Int64(e.replica))
-                w.field("path", path(replica: e.replica, chunk: c + 1))
-                w.field("version", Int64(e.copy.copy.version))
-                w.field("sha256", e.copy.sha256)
-                w.end(&m)
+                m += RawBytes.collect { out in
+                    var w = JSONObjectWriter.begin(&out)
+                    w.field("replica", Int64(e.replica))
+                    w.field("path", path(replica: e.replica, chunk: c + 1))
+                    w.field("version", Int64(e.copy.copy.version))
+                    w.field("sha256", e.copy.sha256)
+                    w.end(&out)
+                }
             }
             m += "\n    ] }".utf8
         }
@@ -145,11 +152,7 @@ public final class ReplicaStore: @unchecked Sendable {
                 all[r][c] = e
                 guard only == nil || only!.contains(where: { $0.replica == r + 1 && $0.chunk == c + 1 }) else { continue }
                 let dir = out + "/replicas/replica-\(r + 1)"
-                do {
-                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                } catch {
-                    throw StorageError(path: dir, reason: "the directory cannot be created")
-                }
+                try FileSystem.makeDirectories(dir)
                 try AtomicFileWriter.write(e.bytes, to: out + "/" + ReplicaFiles.path(replica: r + 1, chunk: c + 1))
             }
         }
@@ -176,27 +179,24 @@ public final class ReplicaStore: @unchecked Sendable {
     /// disk now is never served.
     public func check(replica: Int, chunk: Int, expected: ChunkCopy) -> CopyProblem? {
         if staged?.dirty.contains([replica, chunk]) == true { return nil }
-        guard let data = FileManager.default.contents(atPath: out + "/" + ReplicaFiles.path(replica: replica, chunk: chunk)) else { return .missing }
-        let bytes = encoding(replica: replica, chunk: chunk, expected).bytes
-        let equal = data.count == bytes.count && data.withUnsafeBytes { d in
-            bytes.withUnsafeBytes { b in d.count == 0 || memcmp(d.baseAddress!, b.baseAddress!, d.count) == 0 }
-        }
-        return equal ? nil : .corrupt
+        guard let onDisk = try? FileSystem.read(out + "/" + ReplicaFiles.path(replica: replica, chunk: chunk)) else { return .missing }
+        return onDisk == encoding(replica: replica, chunk: chunk, expected).bytes ? nil : .corrupt
     }
 
     /// The paths in `replication_metadata.json` that leave `out` (absolute, or through
     /// `..`): such a file is refused, never followed. Each entry is a message for people.
     public func refusedMetadataPaths() -> [String] {
         let file = out + "/" + ReplicaFiles.metadataName
-        guard let data = FileManager.default.contents(atPath: file) else { return [] }
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let chunks = root["chunks"] as? [[String: Any]] else {
+        guard let bytes = try? FileSystem.read(file) else { return [] }
+        guard case .object(let root, _)? = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self), file: file),
+              case .array(let chunks)? = root["chunks"] else {
             return ["\(file): not the metadata Proctor writes (no \"chunks\" list); it is rewritten"]
         }
         var refused: [String] = []
-        for c in chunks {
-            for copy in c["copies"] as? [[String: Any]] ?? [] {
-                guard let p = copy["path"] as? String else { continue }
+        for case .object(let c, _) in chunks {
+            guard case .array(let copies)? = c["copies"] else { continue }
+            for case .object(let copy, _) in copies {
+                guard case .string(let p)? = copy["path"] else { continue }
                 if p.hasPrefix("/") || p.split(separator: "/").contains("..") {
                     refused.append("\(file): path \"\(p)\" leaves the output directory: refused")
                 }

@@ -39,7 +39,7 @@ enum ClocksPane {
             rows = fixed + students[start..<min(students.count, start + window)]
         }
         for row in rows where y < inner.maxY {
-            let name = (wide ? row.node.description.replacingOccurrences(of: "student-", with: "S") : shortName(row.node)).fit(nameW)
+            let name = (wide ? row.node.description.replacing("student-", with: "S") : shortName(row.node)).fit(nameW)
             let (glyph, glyphStyle) = statusGlyph(row.status)
             var x = b.write(name + " ", x: inner.x, y: y, style: isFocused(row.node, focus) ? .selected : .title, clip: inner)
             x = b.write(glyph, x: x, y: y, style: glyphStyle, clip: inner) + 1
@@ -48,10 +48,10 @@ enum ClocksPane {
                 x = b.write(Format.signed(a.estimatedOffset).fit(6) + " ", x: x, y: y, style: a.averaged ? .plain : .warn, clip: inner)
                 x = b.write(Format.signed(a.delta).fit(6), x: x, y: y, style: .accent, clip: inner)
                 if wide {
-                    b.write(" " + Format.clock(row.reading), x: x, y: y, style: .muted, clip: inner)
+                    b.write(" " + Format.clock(row.reading, tenths: s.paused), x: x, y: y, style: .muted, clip: inner)
                 }
             } else {
-                x = b.write(Format.clock(row.reading).fit(10) + " ", x: x, y: y, clip: inner)
+                x = b.write(Format.clock(row.reading, tenths: s.paused).fit(10) + " ", x: x, y: y, clip: inner)
                 x = b.write(Format.signed(row.offset).fit(6) + " ", x: x, y: y, style: .muted, clip: inner)
                 b.write("–".fit(6), x: x, y: y, style: .muted, clip: inner)
             }

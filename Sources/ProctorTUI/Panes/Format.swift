@@ -5,13 +5,14 @@ enum Format {
     /// True time 0 is 10:00:00.0 on the exam day; clocks show hours to tenths.
     static let dayStart: Int64 = 10 * 3600 * 1_000_000
 
-    /// `HH:MM:SS.t` of a clock reading.
-    static func clock(_ t: VirtualTime) -> String {
+    /// `HH:MM:SS.t` of a clock reading (`HH:MM:SS` without tenths: a running clock shows
+    /// whole seconds, so the screen need not change ten times a second; paused, it shows tenths).
+    static func clock(_ t: VirtualTime, tenths showTenths: Bool = true) -> String {
         let us = dayStart + t.microseconds
         let tenths = us.floorDivided(by: 100_000)
         let s = tenths.floorDivided(by: 10)
         let h = (s / 3600) % 24, m = (s / 60) % 60, sec = s % 60
-        return "\(pad2(h)):\(pad2(m)):\(pad2(sec)).\(tenths - s * 10)"
+        return "\(pad2(h)):\(pad2(m)):\(pad2(sec))" + (showTenths ? ".\(tenths - s * 10)" : "")
     }
 
     /// `mm:ss` of run time (`h:mm:ss` past an hour).
@@ -53,13 +54,7 @@ enum Format {
         x == x.rounded() ? "\(Int(x))×" : "\(x)×"
     }
 
-    static func fixed(_ v: Double, _ places: Int) -> String {
-        var p = 1.0
-        for _ in 0..<places { p *= 10 }
-        let n = Int((v * p).rounded())
-        let whole = n / Int(p), frac = String(n % Int(p))
-        return places == 0 ? String(whole) : "\(whole).\(String(repeating: "0", count: places - frac.count))\(frac)"
-    }
+    static func fixed(_ v: Double, _ places: Int) -> String { TextFormat.fixed(v, places) }
 
     private static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : String(v) }
 

@@ -20,7 +20,7 @@ enum StatusBar {
         if s.messagesInFlight > 0 { segments.append("\(s.messagesInFlight) in flight") }
         let left = segments.joined(separator: " │ ")
         var x = b.write(left, x: r.x, y: r.y, style: .bar, clip: r)
-        if s.paused, let range = left.range(of: "⏸ PAUSED") {
+        if s.paused, let range = left.firstRange(of: "⏸ PAUSED") {
             let start = r.x + left[..<range.lowerBound].unicodeScalars.count
             b.restyle(Rect(x: start, y: r.y, width: 8, height: 1), Style(.yellow, bold: true, reverse: true))
         }

@@ -1,0 +1,17 @@
+/// Number formats for the text Proctor prints, without Foundation's `String(format:)`.
+public enum TextFormat {
+    /// `v` with `places` decimals, rounded half away from zero: `fixed(2.345, 1)` is `2.3`.
+    public static func fixed(_ v: Double, _ places: Int) -> String {
+        var p = 1.0
+        for _ in 0..<places { p *= 10 }
+        let n = Int((abs(v) * p).rounded())
+        let whole = n / Int(p), frac = String(n % Int(p))
+        let sign = v < 0 && n != 0 ? "-" : ""
+        return sign + (places == 0 ? String(whole) : "\(whole).\(String(repeating: "0", count: places - frac.count))\(frac)")
+    }
+
+    /// `s` padded with spaces to `width` characters (never cut).
+    public static func padded(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+}
