@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Checks the replicas under an --out directory, independently of Proctor.
 
-usage: check_replicas.py OUT
+usage: check_replicas.py OUT [EVENTS]
 Exits 0 when replication_metadata.json lists 2 chunks split by roll (the first ceil(N/2)
 rolls, then the rest), 3 copies each with paths inside OUT, every copy's SHA-256 matches its
-file, the copies of a chunk are byte-identical, and their rows equal results.xlsx's.
+file, the copies of a chunk are byte-identical, and their rows equal results.xlsx's. Given
+the event log too, each copy's version must be that of the last replica_write it logged.
 """
 import hashlib
 import json
@@ -59,6 +60,20 @@ def main():
             contents.add(data)
         if len(contents) != 1:
             fail(f"chunk {c['chunk']}: the copies differ")
+    if len(sys.argv) > 2:
+        last = {}
+        with open(sys.argv[2], encoding="utf-8") as log:
+            for line in log:
+                if '"replica_write"' in line:
+                    e = json.loads(line)
+                    if e["type"] == "replica_write":
+                        last[(e["replica"], e["chunk"])] = e["version"]
+        for c in meta["chunks"]:
+            for copy in c["copies"]:
+                want = last.get((copy["replica"], c["chunk"]))
+                if copy["version"] != want:
+                    fail(f"replica-{copy['replica']} chunk-{c['chunk']}: version {copy['version']}, the log's last write says {want}")
+        print("check_replicas: every copy is at the version of its last logged write")
     print(f"check_replicas: 2 chunks x 3 copies agree with the metadata and results.xlsx")
 
 

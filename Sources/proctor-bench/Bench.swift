@@ -71,9 +71,10 @@ enum Bench {
         let same = measure(iterations: quick ? 200 : 2000) { _ = buffer.changes(since: previous) }
         let one = measure(iterations: quick ? 200 : 2000) { _ = next.changes(since: previous) }
         let all = measure(iterations: quick ? 200 : 2000) { _ = buffer.changes(since: nil) }
-        print("  diff, nothing changed          \(same)   \(buffer.changes(since: previous).count) spans")
-        print("  diff, one clock changed        \(one)   \(next.changes(since: previous).count) span(s)")
-        print("  diff, first frame (all rows)   \(all)   \(buffer.changes(since: nil).count) spans")
+        func written(_ spans: [ScreenBuffer.Span]) -> String { "\(spans.count) span(s), \(spans.reduce(0) { $0 + $1.endX - $1.x }) cells to the terminal" }
+        print("  diff, nothing changed          \(same)   " + written(buffer.changes(since: previous)))
+        print("  diff, one clock changed        \(one)   " + written(next.changes(since: previous)))
+        print("  diff, first frame (all rows)   \(all)   " + written(buffer.changes(since: nil)))
 
         if !CommandLine.arguments.contains("--skip-interactive") {
             interactive(proctor: proctor, scratch: scratch)
@@ -181,9 +182,19 @@ enum Bench {
         }
         let argv = ([path] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // No signal blocked, default handlers (see the end-to-end tests' runProgram).
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let start = DispatchTime.now().uptimeNanoseconds
         var pid: pid_t = 0
-        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return Spawned(status: 127, wallSeconds: 0, peakKB: 0) }
+        guard posix_spawn(&pid, path, &actions, &attr, argv, environ) == 0 else { return Spawned(status: 127, wallSeconds: 0, peakKB: 0) }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}

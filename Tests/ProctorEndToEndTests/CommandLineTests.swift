@@ -35,8 +35,9 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         let check = try runProgram("/usr/bin/env", ["python3", checker, "\(dir)/o/results.xlsx", "\(dir)/e.jsonl"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("\(students) rows agree"))
-        let replicas = try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/o"])
+        let replicas = try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/o", "\(dir)/e.jsonl"])
         #expect(replicas.status == 0, "\(replicas.stderr)")
+        #expect(replicas.stdout.contains("last logged write"))
         // A copy edited by hand no longer matches its checksum.
         try Data("tampered".utf8).write(to: URL(fileURLWithPath: "\(dir)/o/replicas/replica-3/chunk-2.json"))
         #expect(try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/o"]).status == 1)

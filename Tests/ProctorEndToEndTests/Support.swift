@@ -40,8 +40,19 @@ func runProgram(_ path: String, _ args: [String], environment: [String: String]?
         argv.forEach { free($0) }
         envp.forEach { free($0) }
     }
+    // The child starts with no signal blocked and default handlers: a test runner's thread
+    // blocks most signals, and a tmux server that inherited that mask could never be killed.
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    var none = sigset_t(), all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attr, &none)
+    posix_spawnattr_setsigdefault(&attr, &all)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
     guard rc == 0 else { throw TmuxError(message: "cannot start \(path): \(String(cString: strerror(rc)))") }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
