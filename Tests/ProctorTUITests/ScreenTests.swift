@@ -306,3 +306,35 @@ import Testing
         #expect(text.contains("DONE ✓"))
     }
 }
+
+@Suite struct LargeClassTests {
+    @Test func listsAreCutAtAWholeItemWithTheRestCounted() {
+        let items = (1...50).map { "(\($0),S\($0))" }
+        let text = Format.fitting(items, separator: " ", width: 30)
+        #expect(text.cellCount <= 30)
+        #expect(text.hasSuffix(" +\(50 - text.split(separator: " ").count + 1)"))
+        #expect(text.split(separator: " ").dropLast().allSatisfy { items.contains(String($0)) }, "no half entry: \(text)")
+        #expect(Format.fitting(["a", "b"], separator: " ", width: 30) == "a b")
+        #expect(Format.fitting(["a long item"], separator: " ", width: 4) == "+1")
+    }
+
+    @Test func theLockQueuesStayReadableWithAHundredStudents() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 100, seed: 7, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.start(.isa))
+        sim.run(until: sim.now + .seconds(20))
+        let snap = Snapshot(simulation: sim, paused: false, speed: 1)
+        #expect(snap.isa.queue.count > 10, "a contended entry")
+        let text = ScreenTests.render(snap, 120, 40).text
+        let lines = text.split(separator: "\n").map(String.init)
+        for label in ["queue:", "defers:", "Lamport"] {
+            let line = lines.first { $0.contains(label) }!
+            // The list ends with a count of what did not fit, never with a cut entry.
+            let pane = line[line.range(of: label)!.upperBound...].prefix { $0 != "│" }
+            #expect(pane.trimmingCharacters(in: .whitespaces).split(separator: " ").last?.hasPrefix("+") == true, "\(label): \(pane)")
+        }
+    }
+}

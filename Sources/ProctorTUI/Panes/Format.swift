@@ -56,6 +56,22 @@ enum Format {
 
     static func fixed(_ v: Double, _ places: Int) -> String { TextFormat.fixed(v, places) }
 
+    /// As many whole items as fit in `width` cells, then `+K` for the rest: `(3,S2) (4,S7) +12`.
+    static func fitting(_ items: [String], separator: String, width: Int) -> String {
+        var out = ""
+        for (i, item) in items.enumerated() {
+            let candidate = out.isEmpty ? item : out + separator + item
+            let rest = items.count - i - 1
+            let tail = rest > 0 ? " +\(rest)" : ""
+            if candidate.cellCount + tail.cellCount > width {
+                let more = " +\(items.count - i)"
+                return out.isEmpty ? String(more.dropFirst()) : out + more
+            }
+            out = candidate
+        }
+        return out
+    }
+
     private static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : String(v) }
 
     /// The label of a node on screens.

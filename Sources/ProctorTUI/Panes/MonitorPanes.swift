@@ -45,6 +45,12 @@ enum LocksPane {
             b.write(text, x: x, y: y, style: style, clip: inner)
             y += 1
         }
+        /// A list cut at a whole item, with how many more there are, so a big class never
+        /// shows half an entry.
+        func list(_ label: String, _ items: [String], separator: String, _ style: Style) {
+            line(label, items.isEmpty ? "–" : Format.fitting(items, separator: separator, width: inner.width - label.cellCount),
+                 items.isEmpty ? .muted : style)
+        }
         let isa = s.isa
         let wide = inner.width >= 36
         let pad = wide ? "   " : ""
@@ -54,11 +60,15 @@ enum LocksPane {
             line(wide ? "RA in CS: " : "RA CS ", "–", .muted)
         }
         let q = isa.queue
-        line(pad + (wide ? "queue:  " : "q "), q.isEmpty ? "–" : q.map { "(\($0.ts),S\($0.student))" }.joined(separator: wide ? " " : ""), q.isEmpty ? .muted : .warn)
-        let deferred = isa.ra.filter { !$0.deferred.isEmpty }.map { "S\($0.id)→" + $0.deferred.map { "S\($0.from)" }.joined(separator: ",") }
-        line(pad + (wide ? "defers: " : "d "), deferred.isEmpty ? "–" : deferred.joined(separator: wide ? "  " : " "), deferred.isEmpty ? .muted : .accent)
+        list(pad + (wide ? "queue:  " : "q "), q.map { "(\($0.ts),S\($0.student))" }, separator: wide ? " " : "", .warn)
+        // Who holds back replies to whom; a long list shows its first two and a count.
+        let deferred = isa.ra.filter { !$0.deferred.isEmpty }.map { ra -> String in
+            let to = ra.deferred.map { "S\($0.from)" }
+            return "S\(ra.id)→" + (to.count > 3 ? to.prefix(2).joined(separator: ",") + ",+\(to.count - 2)" : to.joined(separator: ","))
+        }
+        list(pad + (wide ? "defers: " : "d "), deferred, separator: wide ? "  " : " ", .accent)
         if isa.startedAt != nil {
-            line(pad + (wide ? "Lamport " : "L "), isa.ra.map { "S\($0.id):\($0.clock)" }.joined(separator: " "), .muted)
+            list(pad + (wide ? "Lamport " : "L "), isa.ra.map { "S\($0.id):\($0.clock)" }, separator: " ", .muted)
             let n = s.studentCount, msgs = s.messageCounts[.ra, default: 0]
             line(pad + (wide ? "msgs:   " : "m "), wide ? "\(msgs) sent; 2(N−1) = \(2 * (n - 1)) per entry, \(isa.entries) entered"
                                                       : "\(msgs); \(2 * (n - 1))/entry ×\(isa.entries)", .plain)
