@@ -28,6 +28,31 @@ import Testing
         #expect(store.refusedMetadataPaths().isEmpty)
     }
 
+    @Test func stagedCopiesAreWrittenAtTheFlushAndCheckedFromThen() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-stage-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sim = Self.replicated()
+        let store = ReplicaStore(out: dir)
+        try store.write(copies: sim.replication.copies, rolls: sim.replication.rolls)
+        var copies = sim.replication.copies
+        copies[1][0]!.version += 1
+        copies[1][0]!.rows[0].isa = 19
+        store.stage(copies: copies, rolls: sim.replication.rolls, only: [(replica: 2, chunk: 1)])
+        // Not written yet: the file still holds version 1, and its check waits for the flush.
+        let onDisk = try String(contentsOfFile: dir + "/" + ReplicaFiles.path(replica: 2, chunk: 1), encoding: .utf8)
+        #expect(onDisk.contains("\"version\": 1,"))
+        #expect(store.check(replica: 2, chunk: 1, expected: copies[1][0]!) == nil)
+        try store.flush()
+        #expect(try String(contentsOfFile: dir + "/" + ReplicaFiles.path(replica: 2, chunk: 1), encoding: .utf8).contains("\"version\": 2,"))
+        #expect(store.check(replica: 2, chunk: 1, expected: copies[1][0]!) == nil)
+        // From now on the file is read: an edit shows.
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: dir + "/" + ReplicaFiles.path(replica: 2, chunk: 1)))
+        #expect(store.check(replica: 2, chunk: 1, expected: copies[1][0]!) == .corrupt)
+        // The metadata describes what is on disk: the new version for replica 2, 1 for the others.
+        let meta = try String(contentsOfFile: dir + "/" + ReplicaFiles.metadataName, encoding: .utf8)
+        #expect(meta.contains("\"version\": 2, \"copies\""))
+    }
+
     @Test func metadataPathsThatLeaveTheOutputDirectoryAreRefused() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-meta-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -8,7 +8,8 @@ import Synchronization
 /// second (the finest unit a running screen shows). An idle or slowly ticking exam wakes about
 /// once a second, not at a fixed frame rate. It supports pause, single step and speed changes.
 /// After each batch of events it publishes an immutable `Snapshot`; a screen takes the latest
-/// with `snapshot` when told by `onPublish`. The event log, when asked for, streams to a file on a background I/O queue.
+/// with `snapshot` when told by `onPublish`. The event log, when asked for, streams to a file
+/// on a background I/O queue.
 public final class Runtime: @unchecked Sendable {
     // Everything below marked "engine queue" is read and written only on `queue`; that
     // confinement is what makes this class safe to share (hence @unchecked Sendable).
