@@ -1,4 +1,3 @@
-import Foundation
 import CNCurses
 import Testing
 @testable import ProctorTUI

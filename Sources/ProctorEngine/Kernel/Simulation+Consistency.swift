@@ -43,8 +43,7 @@ extension Simulation {
             say("The demo reads and writes the replicas: create them first (4).")
             return
         }
-        phase = .consistency
-        record(.phase(.consistency))
+        enter(.consistency)
         demo.startedAt = now
         verifyReplicas()
         demo.activity = Array(repeating: .choosing, count: students.count)

@@ -52,8 +52,7 @@ extension Simulation {
             say(completed.contains(.exam) ? "The exam is over: every submission is recorded." : "The exam is already running.")
             return
         }
-        phase = .exam
-        record(.phase(.exam))
+        enter(.exam)
         exam.startedAt = now
         exam.syncedBeforeStart = completed.contains(.sync)
         exam.startOnMainClock = clocks[0].reading(at: now)

@@ -48,8 +48,7 @@ extension Simulation {
             say(exam.startedAt == nil ? "ISA marks come after the exam: press 2 first." : "ISA marks come after the exam: wait until every submission is recorded.")
             return
         }
-        phase = .isa
-        record(.phase(.isa))
+        enter(.isa)
         isa.startedAt = now
         var r = examRandom
         for k in 1...students.count where !exam.operated[k - 1] {

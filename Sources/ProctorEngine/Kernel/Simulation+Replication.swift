@@ -44,8 +44,7 @@ extension Simulation {
             say("Replicas hold the final results: finish the ISA phase (3) first.")
             return
         }
-        phase = .replication
-        record(.phase(.replication))
+        enter(.replication)
         replication.startedAt = now
         for c in 1...Self.chunkCount {
             let rows = Array(results[chunkMembers(c)])

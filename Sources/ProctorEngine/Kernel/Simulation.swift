@@ -214,12 +214,17 @@ public final class Simulation {
     public var isQuiet: Bool { queue.isEmpty }
     public var nextEventTime: VirtualTime? { queue.nextTime }
 
+    /// Makes `p` the current phase and logs it, so the screen and the log never disagree.
+    func enter(_ p: Phase) {
+        phase = p
+        record(.phase(p))
+    }
+
     /// Logs the end of the walkthrough (once).
     public func finish() {
         guard phase != .done else { return }
         revision += 1
-        phase = .done
-        record(.phase(.done))
+        enter(.done)
     }
 
     /// Encoded log lines not yet written; empties the buffer.
@@ -272,8 +277,7 @@ public final class Simulation {
             return
         }
         if let p = phase, p != .sync { phaseBeforeSync = p }
-        phase = .sync
-        record(.phase(.sync))
+        enter(.sync)
         sync.spreadBefore = clockSpread(at: now)
         for i in sync.status.indices { sync.status[i] = i == 0 ? .idle : .polled }
         let participants = Array(clockNodes.dropFirst())

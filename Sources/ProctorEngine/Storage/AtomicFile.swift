@@ -129,15 +129,4 @@ public enum FileSystem {
             out += chunk[..<n]
         }
     }
-
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
-}
-
-extension String {
-    /// The string without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
 }

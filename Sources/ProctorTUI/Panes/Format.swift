@@ -36,25 +36,24 @@ enum Format {
         let sign = us < 0 ? "−" : "+"
         let a = Double(abs(us))
         if a >= 100_000_000 { return sign + String(Int(a / 1_000_000)) + "s" }
-        if a >= 10_000_000 { return sign + fixed(a / 1_000_000, 1) + "s" }
-        if a >= 1_000_000 { return sign + fixed(a / 1_000_000, 2) + "s" }
+        if a >= 10_000_000 { return sign + TextFormat.fixed(a / 1_000_000, 1) + "s" }
+        if a >= 1_000_000 { return sign + TextFormat.fixed(a / 1_000_000, 2) + "s" }
         if a >= 1_000 { return sign + String(Int((a / 1_000).rounded())) + "ms" }
-        return sign + fixed(a / 1_000, 1) + "ms"
+        return sign + TextFormat.fixed(a / 1_000, 1) + "ms"
     }
 
     /// An unsigned span: `8.21 s`, `12 ms`.
     static func span(_ d: Duration) -> String {
         let a = Double(abs(d.microseconds))
-        if a >= 1_000_000 { return fixed(a / 1_000_000, 2) + " s" }
+        if a >= 1_000_000 { return TextFormat.fixed(a / 1_000_000, 2) + " s" }
         if a >= 1_000 { return String(Int((a / 1_000).rounded())) + " ms" }
-        return fixed(a / 1_000, 1) + " ms"
+        return TextFormat.fixed(a / 1_000, 1) + " ms"
     }
 
     static func speed(_ x: Double) -> String {
         x == x.rounded() ? "\(Int(x))×" : "\(x)×"
     }
 
-    static func fixed(_ v: Double, _ places: Int) -> String { TextFormat.fixed(v, places) }
 
     /// As many whole items as fit in `width` cells, then `+K` for the rest: `(3,S2) (4,S7) +12`.
     static func fitting(_ items: [String], separator: String, width: Int) -> String {

@@ -14,7 +14,7 @@ enum SummaryPane {
         }
         let finals = s.results.compactMap(\.final)
         let mean = finals.isEmpty ? 0 : Double(finals.reduce(0, +)) / Double(finals.count)
-        line("scores", "final mean \(Format.fixed(mean, 1)), best \(finals.max() ?? 0), lowest \(finals.min() ?? 0) (of 100)")
+        line("scores", "final mean \(TextFormat.fixed(mean, 1)), best \(finals.max() ?? 0), lowest \(finals.min() ?? 0) (of 100)")
         let warned = s.results.filter { $0.warnings == 1 }.count
         let terminated = s.results.filter { $0.status == .terminated }.count
         line("warnings", "\(warned) kept 50%, \(terminated) terminated with 0", terminated > 0 ? .warn : .plain)
