@@ -3,7 +3,7 @@ import Testing
 
 /// The Berkeley daemon driven by hand, input by input, the way the protocol is specified.
 @Suite struct BerkeleyDaemonTests {
-    let tolerance = Duration.milliseconds(4000)
+    let tolerance = VirtualDuration.milliseconds(4000)
 
     func ms(_ v: Int64) -> VirtualTime { .milliseconds(v) }
 
@@ -40,7 +40,7 @@ import Testing
         #expect(round.estimates.map(\.offset) == [.milliseconds(2000), .milliseconds(-1000)])
         #expect(round.estimates.map(\.roundTrip) == [.milliseconds(40), .milliseconds(60)])
         // average of {0, +2000, −1000} = +333.333 ms
-        let avg = Duration(microseconds: 333_333)
+        let avg = VirtualDuration(microseconds: 333_333)
         #expect(round.average == avg)
         #expect(actions.contains(.adjustOwnClock(by: avg)))
         #expect(actions.contains(.send(.adjust(round: 1, delta: avg - .milliseconds(2000)), to: .teacher)))

@@ -89,7 +89,7 @@ import Testing
 }
 
 @Suite struct SubmissionRouterTests {
-    let p = Duration.seconds(5)
+    let p = VirtualDuration.seconds(5)
 
     @Test func mainTakesThreeAtOnceAndTheFourthGoesToTheBackup() {
         var r = SubmissionRouter(mainSlots: 3)

@@ -65,8 +65,8 @@ import Testing
 
     @Test func logTimesRoundDownToMilliseconds() {
         #expect(VirtualTime(microseconds: 1_999).milliseconds == 1)
-        #expect(Duration(microseconds: -1).milliseconds == -1)
-        #expect(Duration(microseconds: -1_000).milliseconds == -1)
+        #expect(VirtualDuration(microseconds: -1).milliseconds == -1)
+        #expect(VirtualDuration(microseconds: -1_000).milliseconds == -1)
     }
 
     @Test func logLinesAreJSONWithTheContractFieldsFirst() throws {

@@ -197,7 +197,7 @@ import Testing
         sim.runUntilQuiet()
         if let operate { sim.apply(.toggleTakeover(student: operate)) }
         sim.apply(.start(.exam))
-        if let until { sim.run(until: sim.now + Duration(microseconds: until.microseconds)) } else { sim.runUntilQuiet() }
+        if let until { sim.run(until: sim.now + VirtualDuration(microseconds: until.microseconds)) } else { sim.runUntilQuiet() }
         return Snapshot(simulation: sim, paused: false, speed: 16)
     }
 

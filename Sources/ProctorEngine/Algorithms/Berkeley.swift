@@ -9,15 +9,15 @@
 public struct BerkeleyDaemon: Sendable {
     public struct Config: Sendable, Equatable {
         /// How far from the median an offset may lie and still be averaged.
-        public var tolerance: Duration
-        public init(tolerance: Duration) { self.tolerance = tolerance }
+        public var tolerance: VirtualDuration
+        public init(tolerance: VirtualDuration) { self.tolerance = tolerance }
     }
 
     /// What the caller must do.
     public enum Action: Sendable, Equatable {
         case send(BerkeleyMessage, to: NodeID)
         /// Adjust the daemon's own clock (it is one of the clocks being synchronized).
-        case adjustOwnClock(by: Duration)
+        case adjustOwnClock(by: VirtualDuration)
         /// The round's arithmetic, once every reply is in.
         case roundComputed(BerkeleyRound)
     }
@@ -100,7 +100,7 @@ public struct BerkeleyDaemon: Sendable {
 public enum BerkeleyClient {
     public enum Action: Sendable, Equatable {
         case reply(BerkeleyMessage)
-        case adjustClock(by: Duration)
+        case adjustClock(by: VirtualDuration)
     }
 
     public static func received(_ message: BerkeleyMessage, localNow: VirtualTime) -> Action? {
@@ -117,7 +117,7 @@ public enum BerkeleyMessage: Sendable, Equatable {
     /// The participant's clock reading when it answered.
     case timeReply(round: Int, local: VirtualTime)
     /// The correction the participant must add to its clock.
-    case adjust(round: Int, delta: Duration)
+    case adjust(round: Int, delta: VirtualDuration)
 
     public var round: Int {
         switch self {
@@ -138,36 +138,36 @@ public enum BerkeleyMessage: Sendable, Equatable {
 public struct BerkeleyRound: Sendable, Equatable {
     public struct Estimate: Sendable, Equatable {
         public var node: NodeID
-        public var roundTrip: Duration
+        public var roundTrip: VirtualDuration
         /// The participant's clock minus the daemon's, as estimated.
-        public var offset: Duration
+        public var offset: VirtualDuration
         /// Whether the offset lay within the tolerance of the median and was averaged.
         public var averaged: Bool
         /// The correction sent to the participant.
-        public var adjustment: Duration
+        public var adjustment: VirtualDuration
     }
 
     public var round: Int
     public var estimates: [Estimate]
-    public var median: Duration
-    public var average: Duration
-    public var daemonAdjustment: Duration
+    public var median: VirtualDuration
+    public var average: VirtualDuration
+    public var daemonAdjustment: VirtualDuration
     public var daemonAveraged: Bool
-    public var maxRoundTrip: Duration
+    public var maxRoundTrip: VirtualDuration
 
-    static func compute(round: Int, estimates input: [Estimate], tolerance: Duration) -> BerkeleyRound {
+    static func compute(round: Int, estimates input: [Estimate], tolerance: VirtualDuration) -> BerkeleyRound {
         // The daemon's own offset is 0 and is a candidate like any other.
-        let all = [Duration.zero] + input.map(\.offset)
+        let all = [VirtualDuration.zero] + input.map(\.offset)
         let sorted = all.sorted()
         let median = sorted.count % 2 == 1
             ? sorted[sorted.count / 2]
-            : Duration(microseconds: (sorted[sorted.count / 2 - 1].microseconds + sorted[sorted.count / 2].microseconds) / 2)
-        let within = { (o: Duration) in (o - median).magnitude <= tolerance }
+            : VirtualDuration(microseconds: (sorted[sorted.count / 2 - 1].microseconds + sorted[sorted.count / 2].microseconds) / 2)
+        let within = { (o: VirtualDuration) in (o - median).magnitude <= tolerance }
         let averaged = all.filter(within)
         // The median itself always lies within the tolerance, so `averaged` is never empty
         // when there is an odd count; with an even count it holds the two middle values.
         let sum = averaged.reduce(Int64(0)) { $0 + $1.microseconds }
-        let average = averaged.isEmpty ? .zero : Duration(microseconds: sum / Int64(averaged.count))
+        let average = averaged.isEmpty ? .zero : VirtualDuration(microseconds: sum / Int64(averaged.count))
         var estimates = input
         for i in estimates.indices {
             estimates[i].averaged = within(estimates[i].offset)

@@ -7,7 +7,7 @@ public struct CheatingDetector: Sendable {
     public enum Action: Sendable, Equatable {
         case flag(NodeID)
         /// Call `tick` again after this long.
-        case next(after: Duration)
+        case next(after: VirtualDuration)
     }
 
     public let flagsPerMinute: Double
@@ -40,11 +40,11 @@ public struct CheatingDetector: Sendable {
         answering.removeAll { $0 == student }
     }
 
-    private func gap(_ random: inout SeededRandom) -> Duration {
+    private func gap(_ random: inout SeededRandom) -> VirtualDuration {
         // Exponential with mean 60/rate seconds, drawn from 53 random bits.
         let u = Double(random.next() >> 11) / Double(1 << 53)
         let seconds = -log(1 - u) * 60 / flagsPerMinute
-        return Duration(microseconds: Int64(min(seconds, 3600) * 1_000_000))
+        return VirtualDuration(microseconds: Int64(min(seconds, 3600) * 1_000_000))
     }
 }
 

@@ -27,7 +27,7 @@ public struct ExamSession: Sendable, Equatable {
         /// Fire `deadlineExpired(q:)` when the local clock reads `at`.
         case setDeadline(q: Int, at: VirtualTime)
         /// Fire `retransmitDue()` after this much local time.
-        case setRetransmit(after: Duration)
+        case setRetransmit(after: VirtualDuration)
         /// A flag was applied: the student's warning count is now `count`.
         case warned(count: Int)
         /// A flag reached the student after its submission left: dropped.
@@ -35,7 +35,7 @@ public struct ExamSession: Sendable, Equatable {
     }
 
     public let questionCount: Int
-    public let retransmitAfter: Duration
+    public let retransmitAfter: VirtualDuration
     public private(set) var state: State = .waiting
     public private(set) var answers: [Int?]
     public private(set) var warnings = 0
@@ -45,7 +45,7 @@ public struct ExamSession: Sendable, Equatable {
     public private(set) var shown = 0
     public private(set) var replied = 0
 
-    public init(questionCount: Int, retransmitAfter: Duration) {
+    public init(questionCount: Int, retransmitAfter: VirtualDuration) {
         self.questionCount = questionCount
         self.retransmitAfter = retransmitAfter
         answers = Array(repeating: nil, count: questionCount)

@@ -7,7 +7,7 @@
 public struct SubmissionRouter: Sendable {
     public enum Action: Sendable, Equatable {
         /// Begin processing on `server`; call `finished` when `duration` has passed.
-        case startProcessing(student: NodeID, server: NodeID, duration: Duration)
+        case startProcessing(student: NodeID, server: NodeID, duration: VirtualDuration)
         /// Main is full: refuse and forward to the backup, whose arrival calls `arrivedAtBackup`.
         case redirect(student: NodeID, busy: Int)
         /// Record the submission (exactly once per student).
@@ -35,7 +35,7 @@ public struct SubmissionRouter: Sendable {
     private func inProgress(_ s: NodeID) -> Bool { mainBusy.contains(s) || backupBusy.contains(s) }
 
     /// A submission from `student` reached main. `processing` is how long it would take.
-    public mutating func arrivedAtMain(from student: NodeID, processing: Duration) -> [Action] {
+    public mutating func arrivedAtMain(from student: NodeID, processing: VirtualDuration) -> [Action] {
         if let server = recorded[student] { return [.acknowledge(student: student, server: server)] }
         if inProgress(student) { return [.ignoreDuplicate(student: student)] }
         if mainBusy.count >= mainSlots {
@@ -49,7 +49,7 @@ public struct SubmissionRouter: Sendable {
     }
 
     /// The forwarded submission reached the backup.
-    public mutating func arrivedAtBackup(from student: NodeID, processing: Duration) -> [Action] {
+    public mutating func arrivedAtBackup(from student: NodeID, processing: VirtualDuration) -> [Action] {
         guard backupBusy.contains(student), recorded[student] == nil, backupStarted.insert(student).inserted else {
             return [.ignoreDuplicate(student: student)]
         }

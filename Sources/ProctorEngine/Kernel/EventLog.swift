@@ -10,7 +10,7 @@ public struct LogEntry: Sendable, Equatable {
         case command(OperatorCommand)
         case send(Envelope)
         case recv(Envelope, duplicate: Bool)
-        case clockAdjust(node: NodeID, localBefore: VirtualTime, delta: Duration)
+        case clockAdjust(node: NodeID, localBefore: VirtualTime, delta: VirtualDuration)
         case syncResult(SyncRoundResult)
         case invariant(name: String, detail: String)
         case warning(student: NodeID, count: Int)
@@ -85,9 +85,9 @@ public struct SubmitRecord: Sendable, Equatable {
 /// The summary that ends a sync round.
 public struct SyncRoundResult: Sendable, Equatable {
     public var round: Int
-    public var spreadBefore: Duration
-    public var spreadAfter: Duration
-    public var maxRoundTrip: Duration
+    public var spreadBefore: VirtualDuration
+    public var spreadAfter: VirtualDuration
+    public var maxRoundTrip: VirtualDuration
     /// The nodes whose offset lay outside the tolerance: corrected, but not averaged.
     public var outliers: [NodeID]
 }

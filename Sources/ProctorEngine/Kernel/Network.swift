@@ -3,11 +3,11 @@
 /// fault, a message may be delivered a second time (`duplicateRate`), a little later.
 public struct Network: Sendable {
     public struct Config: Sendable, Equatable {
-        public var latency: Duration
-        public var jitter: Duration
+        public var latency: VirtualDuration
+        public var jitter: VirtualDuration
         /// The probability that a message is delivered twice.
         public var duplicateRate: Double
-        public init(latency: Duration, jitter: Duration, duplicateRate: Double = 0) {
+        public init(latency: VirtualDuration, jitter: VirtualDuration, duplicateRate: Double = 0) {
             self.latency = latency
             self.jitter = jitter
             self.duplicateRate = duplicateRate
@@ -34,11 +34,11 @@ public struct Network: Sendable {
         let f = from.denseIndex, t = to.denseIndex
         if f >= lastArrival.count { lastArrival += Array(repeating: [], count: f + 1 - lastArrival.count) }
         if t >= lastArrival[f].count { lastArrival[f] += Array(repeating: .zero, count: t + 1 - lastArrival[f].count) }
-        let arrival = max(now + Duration(microseconds: latency), lastArrival[f][t])
+        let arrival = max(now + VirtualDuration(microseconds: latency), lastArrival[f][t])
         lastArrival[f][t] = arrival
         var duplicate: VirtualTime?
         if config.duplicateRate > 0, Double(random.next() >> 11) / Double(1 << 53) < config.duplicateRate {
-            duplicate = arrival + Duration(microseconds: max(1, config.latency.microseconds / 2))
+            duplicate = arrival + VirtualDuration(microseconds: max(1, config.latency.microseconds / 2))
         }
         defer { nextID += 1 }
         return (nextID, arrival, duplicate)

@@ -2,11 +2,11 @@
 /// clock synchronization has applied. Drift is in parts per billion, so all arithmetic is
 /// exact integer math and a run is identical on every machine.
 public struct NodeClock: Sendable, Equatable {
-    public var skew: Duration
+    public var skew: VirtualDuration
     public var driftPPB: Int64
-    public private(set) var adjustment: Duration = .zero
+    public private(set) var adjustment: VirtualDuration = .zero
 
-    public init(skew: Duration, driftPPB: Int64) {
+    public init(skew: VirtualDuration, driftPPB: Int64) {
         self.skew = skew
         self.driftPPB = driftPPB
     }
@@ -18,9 +18,9 @@ public struct NodeClock: Sendable, Equatable {
     }
 
     /// How far the clock is from true time at `t`.
-    public func offset(at t: VirtualTime) -> Duration { reading(at: t) - t }
+    public func offset(at t: VirtualTime) -> VirtualDuration { reading(at: t) - t }
 
-    public mutating func adjust(by delta: Duration) { adjustment = adjustment + delta }
+    public mutating func adjust(by delta: VirtualDuration) { adjustment = adjustment + delta }
 
     /// The first true time at which this clock reads `local` or later: how a deadline
     /// measured on this clock becomes a timer in true time.

@@ -56,7 +56,7 @@ extension Simulation {
 
     private func scheduleDemoThink(_ k: Int) {
         var r = examRandom
-        let d = Duration(microseconds: r.int(in: 500_000...4_000_000))
+        let d = VirtualDuration(microseconds: r.int(in: 500_000...4_000_000))
         examRandom = r
         queue.schedule(.timer(.demoThink(student: k)), at: now + d)
     }
@@ -161,7 +161,7 @@ extension Simulation {
             demo.activity[k - 1] = .reading(chunk: c, replica: replica, value: .some(isaValue), version: version)
             demo.reads += 1
             var r = examRandom
-            let hold = Duration(microseconds: r.int(in: 1_000_000...3_000_000))
+            let hold = VirtualDuration(microseconds: r.int(in: 1_000_000...3_000_000))
             examRandom = r
             queue.schedule(.timer(.demoRelease(student: k)), at: now + hold)
         case (.student(let k), .written(let c, let version)):

@@ -175,7 +175,7 @@ extension Simulation {
     private func scheduleThink(_ k: Int, _ q: Int) {
         var r = examRandom
         let lo = Int64(scenario.thinkMin * 1_000_000), hi = Int64(scenario.thinkMax * 1_000_000)
-        let think = Duration(microseconds: r.int(in: lo...max(lo, hi)))
+        let think = VirtualDuration(microseconds: r.int(in: lo...max(lo, hi)))
         examRandom = r
         queue.schedule(.timer(.think(student: k, q: q)), at: now + think)
     }
@@ -189,9 +189,9 @@ extension Simulation {
         }
     }
 
-    private func processingTime() -> Duration {
+    private func processingTime() -> VirtualDuration {
         var r = examRandom
-        let d = Duration(microseconds: r.int(in: scenario.processingMin.microseconds...scenario.processingMax.microseconds))
+        let d = VirtualDuration(microseconds: r.int(in: scenario.processingMin.microseconds...scenario.processingMax.microseconds))
         examRandom = r
         return d
     }

@@ -52,7 +52,7 @@ extension Simulation {
         isa.startedAt = now
         var r = examRandom
         for k in 1...students.count where !exam.operated[k - 1] {
-            let delay = Duration(microseconds: r.int(in: 0...Int64(scenario.isaRequestSpread * 1_000_000)))
+            let delay = VirtualDuration(microseconds: r.int(in: 0...Int64(scenario.isaRequestSpread * 1_000_000)))
             queue.schedule(.timer(.isaRequest(student: k)), at: now + delay)
         }
         examRandom = r
@@ -108,7 +108,7 @@ extension Simulation {
         let keys = mark.count + 1
         for i in 0..<keys {
             queue.schedule(.timer(.isaType(student: k, entry: entry, index: i)),
-                           at: now + Duration(microseconds: total * Int64(i + 1) / Int64(keys)))
+                           at: now + VirtualDuration(microseconds: total * Int64(i + 1) / Int64(keys)))
         }
     }
 

@@ -100,7 +100,7 @@ public final class Simulation {
         public enum NodeStatus: Sendable, Equatable { case idle, polled, replied, adjusted }
         /// The round in progress, if any.
         public var round: Int?
-        public var spreadBefore: Duration = .zero
+        public var spreadBefore: VirtualDuration = .zero
         public var pendingAdjusts = 0
         public var status: [NodeStatus] = []
         /// Per clock: what the latest round did to it.
@@ -115,11 +115,11 @@ public final class Simulation {
     public struct ClockAdjustment: Sendable, Equatable {
         public var round: Int
         public var localBefore: VirtualTime
-        public var delta: Duration
+        public var delta: VirtualDuration
         /// The daemon's estimate of this clock's offset from its own (0 for the daemon).
-        public var estimatedOffset: Duration
+        public var estimatedOffset: VirtualDuration
         public var averaged: Bool
-        public var roundTrip: Duration?
+        public var roundTrip: VirtualDuration?
     }
 
     public init(config: Config) {
@@ -134,7 +134,7 @@ public final class Simulation {
         let skew = scenario.maxSkew.microseconds
         let drift = scenario.maxDriftPPM * 1_000
         clocks = clockNodes.map { _ in
-            NodeClock(skew: Duration(microseconds: skew > 0 ? clockRandom.int(in: -skew...skew) : 0),
+            NodeClock(skew: VirtualDuration(microseconds: skew > 0 ? clockRandom.int(in: -skew...skew) : 0),
                       driftPPB: drift > 0 ? clockRandom.int(in: -drift...drift) : 0)
         }
         daemon = BerkeleyDaemon(config: .init(tolerance: scenario.syncTolerance))
@@ -266,9 +266,9 @@ public final class Simulation {
     }
 
     /// The spread (max − min) of the synchronized clocks' readings at `t`.
-    public func clockSpread(at t: VirtualTime) -> Duration {
+    public func clockSpread(at t: VirtualTime) -> VirtualDuration {
         let readings = clocks.map { $0.reading(at: t).microseconds }
-        return Duration(microseconds: (readings.max() ?? 0) - (readings.min() ?? 0))
+        return VirtualDuration(microseconds: (readings.max() ?? 0) - (readings.min() ?? 0))
     }
 
     private func startSyncRound() {
@@ -303,7 +303,7 @@ public final class Simulation {
         }
     }
 
-    private func adjustClock(_ i: Int, by delta: Duration) {
+    private func adjustClock(_ i: Int, by delta: VirtualDuration) {
         let before = clocks[i].reading(at: now)
         clocks[i].adjust(by: delta)
         sync.status[i] = .adjusted

@@ -21,9 +21,9 @@ public struct Question: Sendable, Equatable {
 public struct Scenario: Sendable, Equatable {
     public var students = 5
     public var network = Network.Config(latency: .milliseconds(80), jitter: .milliseconds(50))
-    public var maxSkew = Duration.milliseconds(6000)
+    public var maxSkew = VirtualDuration.milliseconds(6000)
     public var maxDriftPPM: Int64 = 100
-    public var syncTolerance = Duration.milliseconds(4000)
+    public var syncTolerance = VirtualDuration.milliseconds(4000)
     public var secondsPerQuestion = 30
     /// Simulated students think for a uniformly random time in this range (seconds); beyond
     /// `secondsPerQuestion` the question expires first.
@@ -31,7 +31,7 @@ public struct Scenario: Sendable, Equatable {
     /// The probability that a simulated student's answer is right.
     public var accuracy = 0.7
     /// How long a student waits for an ACK before sending its submission again.
-    public var retransmit = Duration.seconds(20)
+    public var retransmit = VirtualDuration.seconds(20)
     /// The detector's average rate, across the class.
     public var flagsPerMinute = 0.5
     public var mainSlots = 3
@@ -42,8 +42,8 @@ public struct Scenario: Sendable, Equatable {
     /// Simulated students take this long (seconds) to type their mark.
     public var isaTypeMin = 1.0, isaTypeMax = 7.0
     /// A student holding the marksheet longer than this is auto-submitted and leaves.
-    public var isaHoldTimeout = Duration.seconds(5)
-    public var processingMin = Duration.milliseconds(6000), processingMax = Duration.milliseconds(12000)
+    public var isaHoldTimeout = VirtualDuration.seconds(5)
+    public var processingMin = VirtualDuration.milliseconds(6000), processingMax = VirtualDuration.milliseconds(12000)
 
     public init() {}
 }

@@ -18,31 +18,31 @@ public struct VirtualTime: Hashable, Comparable, Sendable, CustomStringConvertib
     public var seconds: Double { Double(microseconds) / 1_000_000 }
 
     public static func < (a: VirtualTime, b: VirtualTime) -> Bool { a.microseconds < b.microseconds }
-    public static func + (a: VirtualTime, d: Duration) -> VirtualTime { VirtualTime(microseconds: a.microseconds + d.microseconds) }
-    public static func - (a: VirtualTime, b: VirtualTime) -> Duration { Duration(microseconds: a.microseconds - b.microseconds) }
+    public static func + (a: VirtualTime, d: VirtualDuration) -> VirtualTime { VirtualTime(microseconds: a.microseconds + d.microseconds) }
+    public static func - (a: VirtualTime, b: VirtualTime) -> VirtualDuration { VirtualDuration(microseconds: a.microseconds - b.microseconds) }
 
     public var description: String { "\(milliseconds)ms" }
 }
 
 /// A signed span of virtual time in microseconds (latencies, offsets, adjustments).
-public struct Duration: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct VirtualDuration: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var microseconds: Int64
 
     public init(microseconds: Int64) { self.microseconds = microseconds }
 
-    public static let zero = Duration(microseconds: 0)
-    public static func milliseconds(_ ms: Int64) -> Duration { Duration(microseconds: ms * 1_000) }
-    public static func seconds(_ s: Int64) -> Duration { Duration(microseconds: s * 1_000_000) }
+    public static let zero = VirtualDuration(microseconds: 0)
+    public static func milliseconds(_ ms: Int64) -> VirtualDuration { VirtualDuration(microseconds: ms * 1_000) }
+    public static func seconds(_ s: Int64) -> VirtualDuration { VirtualDuration(microseconds: s * 1_000_000) }
 
     public var milliseconds: Int64 { microseconds.floorDivided(by: 1_000) }
     public var seconds: Double { Double(microseconds) / 1_000_000 }
-    public var magnitude: Duration { Duration(microseconds: abs(microseconds)) }
+    public var magnitude: VirtualDuration { VirtualDuration(microseconds: abs(microseconds)) }
 
-    public static func < (a: Duration, b: Duration) -> Bool { a.microseconds < b.microseconds }
-    public static func + (a: Duration, b: Duration) -> Duration { Duration(microseconds: a.microseconds + b.microseconds) }
-    public static func - (a: Duration, b: Duration) -> Duration { Duration(microseconds: a.microseconds - b.microseconds) }
-    public static prefix func - (a: Duration) -> Duration { Duration(microseconds: -a.microseconds) }
-    public static func / (a: Duration, n: Int64) -> Duration { Duration(microseconds: a.microseconds / n) }
+    public static func < (a: VirtualDuration, b: VirtualDuration) -> Bool { a.microseconds < b.microseconds }
+    public static func + (a: VirtualDuration, b: VirtualDuration) -> VirtualDuration { VirtualDuration(microseconds: a.microseconds + b.microseconds) }
+    public static func - (a: VirtualDuration, b: VirtualDuration) -> VirtualDuration { VirtualDuration(microseconds: a.microseconds - b.microseconds) }
+    public static prefix func - (a: VirtualDuration) -> VirtualDuration { VirtualDuration(microseconds: -a.microseconds) }
+    public static func / (a: VirtualDuration, n: Int64) -> VirtualDuration { VirtualDuration(microseconds: a.microseconds / n) }
 
     public var description: String { "\(microseconds)µs" }
 }

@@ -14,7 +14,7 @@ public enum Headless {
     }
 
     /// The gap between one phase falling quiet and the next starting.
-    public static let pause = Duration.seconds(1)
+    public static let pause = VirtualDuration.seconds(1)
 
     public static func run(config: Simulation.Config, outDirectory: String, eventsPath: String?) throws(StorageError) -> Report {
         try OutputDirectory.prepare(outDirectory)
@@ -109,7 +109,7 @@ public enum Headless {
         return lines
     }
 
-    private static func secs(_ d: Duration) -> String { TextFormat.fixed(d.seconds, 3) }
+    private static func secs(_ d: VirtualDuration) -> String { TextFormat.fixed(d.seconds, 3) }
 }
 
 /// Writes a file on a background queue, so encoding the next megabyte of the log overlaps

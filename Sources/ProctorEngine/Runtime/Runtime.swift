@@ -137,7 +137,7 @@ public final class Runtime: @unchecked Sendable {
     /// Runs the simulation up to the virtual time the wall clock says it should have reached.
     private func advance() {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - anchorWall) / 1_000
-        let target = anchorVirtual + Duration(microseconds: Int64(elapsed * Runtime.speeds[speedIndex]))
+        let target = anchorVirtual + VirtualDuration(microseconds: Int64(elapsed * Runtime.speeds[speedIndex]))
         simulation.run(until: target)
     }
 

@@ -6,7 +6,7 @@ public struct Snapshot: Sendable {
         /// The node's local clock now.
         public var reading: VirtualTime
         /// Local clock minus true time, now.
-        public var offset: Duration
+        public var offset: VirtualDuration
         public var status: Simulation.SyncState.NodeStatus
         public var lastAdjust: Simulation.ClockAdjustment?
     }

@@ -77,8 +77,8 @@ enum ClocksPane {
 
     static func isFocused(_ n: NodeID, _ focus: Int) -> Bool { n == .student(focus + 1) }
 
-    static func spread(_ s: Snapshot) -> Duration {
+    static func spread(_ s: Snapshot) -> VirtualDuration {
         let r = s.clocks.map(\.reading.microseconds)
-        return Duration(microseconds: (r.max() ?? 0) - (r.min() ?? 0))
+        return VirtualDuration(microseconds: (r.max() ?? 0) - (r.min() ?? 0))
     }
 }

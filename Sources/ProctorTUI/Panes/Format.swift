@@ -30,7 +30,7 @@ enum Format {
     }
 
     /// A signed span with a unit that fits in 6 cells: `+2.94s`, `−12ms`, `+0.4ms`, `±0`.
-    static func signed(_ d: Duration) -> String {
+    static func signed(_ d: VirtualDuration) -> String {
         let us = d.microseconds
         if us == 0 { return "±0" }
         let sign = us < 0 ? "−" : "+"
@@ -43,7 +43,7 @@ enum Format {
     }
 
     /// An unsigned span: `8.21 s`, `12 ms`.
-    static func span(_ d: Duration) -> String {
+    static func span(_ d: VirtualDuration) -> String {
         let a = Double(abs(d.microseconds))
         if a >= 1_000_000 { return TextFormat.fixed(a / 1_000_000, 2) + " s" }
         if a >= 1_000 { return String(Int((a / 1_000).rounded())) + " ms" }
