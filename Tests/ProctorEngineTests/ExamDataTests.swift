@@ -61,7 +61,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data("{ \"students\": [ { \"roll\": 7, \"name\": \"Zed\" } ] }".utf8).write(to: dir.appendingPathComponent("roster.json"))
         let d = try ExamData.load(from: dir)
-        #expect(d.roster == [Student(roll: 7, name: "Zed")])
+        #expect(d.roster == [RosterEntry(roll: 7, name: "Zed")])
         #expect(d.questions == ExamData.defaults().questions)
         #expect(throws: DataError.self) { try ExamData.load(from: dir.appendingPathComponent("absent")) }
     }

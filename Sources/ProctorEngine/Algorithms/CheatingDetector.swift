@@ -42,7 +42,7 @@ public struct CheatingDetector: Sendable {
 
     private func gap(_ random: inout SeededRandom) -> VirtualDuration {
         // Exponential with mean 60/rate seconds, drawn from 53 random bits.
-        let u = Double(random.next() >> 11) / Double(1 << 53)
+        let u = random.unit()
         let seconds = -log(1 - u) * 60 / flagsPerMinute
         return VirtualDuration(microseconds: Int64(min(seconds, 3600) * 1_000_000))
     }

@@ -168,8 +168,12 @@ public enum ExamMessage: Sendable, Equatable {
     case answer(q: Int, choice: Int?)
     /// student → main (and main → backup when redirected).
     case submit(Submission)
-    /// main → backup: a refused submission, forwarded.
-    case forward(student: Int, Submission)
+    /// main → backup: a refused submission, forwarded, with when it reached main.
+    case forward(student: Int, Submission, arrived: VirtualTime)
+    /// backup → main: a submission the backup recorded, for main's results store.
+    case recorded(SubmitRecord)
+    /// student → main: the ISA mark it entered in the marksheet (nil: none), as it left.
+    case mark(isa: Int?, reason: IsaExitReason)
     /// → student: its submission is recorded, by `server`, with this final mark. Sent by the
     /// recording server, or by main again for a resent copy.
     case ack(final: Int, server: NodeID)
@@ -182,6 +186,8 @@ public enum ExamMessage: Sendable, Equatable {
         case .answer(_, let c): c == nil ? "TIMEOUT" : "ANSWER"
         case .submit: "SUBMIT"
         case .forward: "FORWARD"
+        case .recorded: "RECORDED"
+        case .mark: "MARK"
         case .ack: "ACK"
         case .flag: "FLAG"
         }

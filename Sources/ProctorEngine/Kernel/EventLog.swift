@@ -30,6 +30,8 @@ public struct LogEntry: Sendable, Equatable {
         /// A copy found missing or corrupt, and repaired from a healthy one.
         case integrity(replica: Int, chunk: Int, problem: CopyProblem, repairedFrom: Int?)
         case metadataRefused(detail: String)
+        /// The outcome of a node's `persist` or `check`.
+        case storage(node: NodeID, result: StorageResult)
     }
 
     public var type: String {
@@ -56,6 +58,7 @@ public struct LogEntry: Sendable, Equatable {
         case .lockRelease: "lock_release"
         case .integrity: "integrity"
         case .metadataRefused: "metadata_refused"
+        case .storage: "storage"
         }
     }
 }
@@ -212,6 +215,12 @@ public enum EventLogEncoder {
             w.field("repaired_from", from.map(Int64.init))
         case .metadataRefused(let detail):
             w.field("detail", detail)
+        case .storage(let node, let r):
+            w.field("node", node)
+            w.field("op", r.op.rawValue)
+            w.field("path", r.path)
+            w.field("sha256", r.sha256)
+            w.field("outcome", r.outcome.rawValue)
         case .lockRequest(let n, let c, let m), .lockAcquire(let n, let c, let m), .lockRelease(let n, let c, let m):
             w.field("node", n)
             w.field("chunk", Int64(c))
@@ -241,7 +250,7 @@ public enum EventLogEncoder {
                 w.field("chunk", Int64(c.chunk))
                 w.field("version", Int64(c.version))
                 w.field("rows", Int64(c.rows.count))
-            case .stored(let c, let v), .written(let c, let v):
+            case .stored(let c, let v, _), .written(let c, let v, _):
                 w.field("chunk", Int64(c))
                 w.field("version", Int64(v))
             case .read(let c, let roll):
@@ -259,11 +268,12 @@ public enum EventLogEncoder {
             }
         case .lock(let l):
             switch l {
-            case .lock(let c, let m), .grant(let c, let m):
+            case .lock(let c, let m), .grant(let c, let m, _):
                 w.field("chunk", Int64(c))
                 w.field("mode", m.rawValue)
-            case .unlock(let c):
+            case .unlock(let c, let wrote):
                 w.field("chunk", Int64(c))
+                if let wrote { w.field("version", Int64(wrote.version)) }
             }
         case .ra(let r):
             switch r {
@@ -284,9 +294,15 @@ public enum EventLogEncoder {
             case .submit(let s):
                 w.field("reason", s.reason.rawValue)
                 w.field("warnings", Int64(s.warnings))
-            case .forward(let k, let s):
+            case .forward(let k, let s, _):
                 w.field("student", NodeID.student(k))
                 w.field("reason", s.reason.rawValue)
+            case .recorded(let r):
+                w.field("student", r.student)
+                w.field("final", Int64(r.final))
+            case .mark(let isa, let reason):
+                w.field("isa", isa.map(Int64.init))
+                w.field("reason", reason.rawValue)
             case .ack(let final, let server):
                 w.field("final", Int64(final))
                 w.field("server", server)

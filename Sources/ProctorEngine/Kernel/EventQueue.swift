@@ -52,3 +52,4 @@ public struct EventQueue<Event> {
         return popNext()
     }
 }
+extension EventQueue: Sendable where Event: Sendable {}

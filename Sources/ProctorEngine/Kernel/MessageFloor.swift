@@ -11,29 +11,39 @@ public struct MessageFloor: Sendable, Equatable {
     public var isAtFloor: Bool { sent == floor }
 }
 
-extension Simulation {
+extension World {
     /// Per mechanism, the messages sent and the floor for what happened.
     public var messageFloors: [MessageFloor] {
-        let n = students.count
+        let n = roster.count
         func floor(_ m: Mechanism, _ value: Int, _ formula: String) -> MessageFloor {
-            MessageFloor(mechanism: m, sent: messageCounts[m, default: 0], floor: value, formula: formula)
+            MessageFloor(mechanism: m, sent: kernel.messageCounts[m, default: 0], floor: value, formula: formula)
         }
+        let students = cluster.students
+        let main = cluster.main.view
         let polled = clockNodes.count - 1
-        let rounds = sync.roundsCompleted
-        let shown = exam.sessions.reduce(0) { $0 + $1.shown }
-        let replied = exam.sessions.reduce(0) { $0 + $1.replied }
-        let recorded = exam.recordedCount
-        let flags = detector.flagsSent.values.reduce(0, +)
-        let stored = replication.storedCount
-        let holds = demo.reads + demo.writes
+        let rounds = lesson.syncRoundsCompleted
+        let shown = students.reduce(0) { $0 + $1.exam.shown }
+        let replied = students.reduce(0) { $0 + $1.exam.replied }
+        let recorded = main.records.lazy.filter { $0 != nil }.count
+        let redirects = main.servers.redirects
+        let flags = cluster.main.volatile.detector.flagsSent.values.reduce(0, +)
+        let marks = students.lazy.filter { if case .done = $0.isa { true } else { false } }.count
+        let entries = students.reduce(0) { $0 + $1.entries }
+        let stored = main.coordinator.storedCount
+        let reads = students.reduce(0) { $0 + $1.demo.reads }, writes = students.reduce(0) { $0 + $1.demo.writes }
+        let holds = reads + writes
         return [
             floor(.sync, 3 * polled * rounds, "3 × \(polled) polled × \(rounds) round\(rounds == 1 ? "" : "s")"),
-            floor(.exam, shown + replied + 2 * recorded + router.redirects + flags,
-                  "\(shown) questions + \(replied) answers + 2 × \(recorded) submissions + \(router.redirects) forwards + \(flags) flags"),
-            floor(.ra, 2 * (n - 1) * isa.entries, "2(N−1) × \(isa.entries) entries"),
-            floor(.replica, 2 * stored + 2 * demo.reads + 2 * Self.replicaCount * demo.writes,
-                  "2 × \(stored) copies + 2 × \(demo.reads) reads + 6 × \(demo.writes) writes"),
+            floor(.exam, shown + replied + 2 * recorded + 2 * redirects + flags + marks,
+                  "\(shown) questions + \(replied) answers + 2 × \(recorded) submissions + 2 × \(redirects) forwards + \(flags) flags + \(marks) marks"),
+            floor(.ra, 2 * (n - 1) * entries, "2(N−1) × \(entries) entries"),
+            floor(.replica, 2 * stored + 2 * reads + 2 * ReplicationCoordinator.replicaCount * writes,
+                  "2 × \(stored) copies + 2 × \(reads) reads + 6 × \(writes) writes"),
             floor(.lock, 3 * holds, "3 × \(holds) lock holds"),
         ]
     }
+}
+
+extension Simulation {
+    public var messageFloors: [MessageFloor] { world.messageFloors }
 }

@@ -37,7 +37,7 @@ public struct Network: Sendable {
         let arrival = max(now + VirtualDuration(microseconds: latency), lastArrival[f][t])
         lastArrival[f][t] = arrival
         var duplicate: VirtualTime?
-        if config.duplicateRate > 0, Double(random.next() >> 11) / Double(1 << 53) < config.duplicateRate {
+        if config.duplicateRate > 0, random.unit() < config.duplicateRate {
             duplicate = arrival + VirtualDuration(microseconds: max(1, config.latency.microseconds / 2))
         }
         defer { nextID += 1 }

@@ -59,7 +59,24 @@ public enum IsaKey: Sendable, Equatable {
 /// Feedback for the operator: what a command did, or why it could not.
 public struct Notice: Sendable, Equatable {
     public var text: String
-    public var at: VirtualTime
     /// Increases with every notice, so a screen can tell a new one from the same one.
     public var serial: Int
+}
+
+/// What the operator presses for a taken-over student in the demo.
+public enum DemoKey: Sendable, Equatable {
+    case read, write, exit
+    case digit(Int), backspace, enter, escape
+
+    var logName: String {
+        switch self {
+        case .read: "read"
+        case .write: "write"
+        case .exit: "exit"
+        case .digit(let d): "digit_\(d)"
+        case .backspace: "backspace"
+        case .enter: "enter"
+        case .escape: "escape"
+        }
+    }
 }

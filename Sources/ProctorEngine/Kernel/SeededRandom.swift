@@ -38,4 +38,18 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// A fresh generator for a sub-system, so adding draws in one place does not shift another.
     public mutating func fork() -> SeededRandom { SeededRandom(seed: next()) }
+
+    /// The stream of one node: the seed mixed with the node's number, so each node draws
+    /// from its own sequence whatever the others do.
+    public init(seed: UInt64, stream: Int) {
+        self.init(seed: seed ^ (UInt64(truncatingIfNeeded: stream + 1) &* 0xD1B5_4A32_D192_ED03))
+    }
+
+    /// A draw in [0, 1) from 53 random bits.
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    /// A span drawn uniformly from `range`.
+    public mutating func duration(in range: ClosedRange<VirtualDuration>) -> VirtualDuration {
+        VirtualDuration(microseconds: int(in: range.lowerBound.microseconds...max(range.lowerBound.microseconds, range.upperBound.microseconds)))
+    }
 }

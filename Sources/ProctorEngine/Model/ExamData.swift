@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// A student of the roster. `student-K` is the K-th student in roll order.
-public struct Student: Sendable, Equatable {
+public struct RosterEntry: Sendable, Equatable {
     public var roll: Int
     public var name: String
     public init(roll: Int, name: String) {
@@ -52,7 +52,7 @@ public struct Scenario: Sendable, Equatable {
 public struct ExamData: Sendable, Equatable {
     public var scenario: Scenario
     /// The roster as given, sorted by roll.
-    public var roster: [Student]
+    public var roster: [RosterEntry]
     public var questions: [Question]
 
     public static let questionCount = 10
@@ -100,11 +100,11 @@ public struct ExamData: Sendable, Equatable {
 
     /// The first `count` students in roll order; beyond the roster, students are generated
     /// with the next free rolls.
-    public func students(count: Int) -> [Student] {
+    public func students(count: Int) -> [RosterEntry] {
         var list = Array(roster.prefix(count))
         var nextRoll = (roster.map(\.roll).max() ?? 100) + 1
         while list.count < count {
-            list.append(Student(roll: nextRoll, name: "Student \(list.count + 1)"))
+            list.append(RosterEntry(roll: nextRoll, name: "Student \(list.count + 1)"))
             nextRoll += 1
         }
         return list
@@ -181,13 +181,13 @@ public struct ExamData: Sendable, Equatable {
         return s
     }
 
-    static func parseRoster(_ text: String, file: String) throws(DataError) -> [Student] {
+    static func parseRoster(_ text: String, file: String) throws(DataError) -> [RosterEntry] {
         let obj = try JSONValue.parse(text, file: file).object(file: file, field: nil)
         try obj.rejectUnknown(["students"], file: file, prefix: "")
         guard let list = obj["students"] else { throw DataError(file: file, field: "students", problem: "is missing") }
         let items = try list.array(file: file, field: "students")
         guard !items.isEmpty else { throw DataError(file: file, field: "students", problem: "is empty: list at least one student") }
-        var students: [Student] = []
+        var students: [RosterEntry] = []
         var seen: Set<Int> = []
         for (i, item) in items.enumerated() {
             let path = "students[\(i)]"
@@ -202,7 +202,7 @@ public struct ExamData: Sendable, Equatable {
                 throw DataError(file: file, field: path + ".name", problem: "contains control characters")
             }
             guard seen.insert(roll).inserted else { throw DataError(file: file, field: path + ".roll", problem: "repeats roll \(roll)") }
-            students.append(Student(roll: roll, name: name))
+            students.append(RosterEntry(roll: roll, name: name))
         }
         return students.sorted { $0.roll < $1.roll }
     }

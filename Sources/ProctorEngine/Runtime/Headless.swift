@@ -21,23 +21,18 @@ public enum Headless {
         let events = try eventsPath.map { path throws(StorageError) in try AtomicFileWriter(path: path) }
         var config = config
         config.encodesLog = events != nil
-        let sim = Simulation(config: config)
-        // A thousand demo writes fall in a few wall seconds here: the replica files are
-        // written when each phase ends rather than after every write.
-        let replicas = ReplicaStore(out: outDirectory)
-        sim.checkCopy = { r, c, expected in replicas.check(replica: r, chunk: c, expected: expected) }
-        sim.checkMetadata = { replicas.refusedMetadataPaths() }
-        var exported = 0
+        // A thousand demo writes fall in a few wall seconds here: the replica files wait in
+        // memory and are written when each phase ends (checks read the waiting bytes).
+        let storage = DiskStorage(out: outDirectory, writeBehind: true)
+        let sim = Simulation(config: config, storage: storage)
         let log = events.map { BackgroundWriter($0) }
-        let report = try run(sim, sink: { bytes throws(StorageError) in try log?.write(bytes) }, afterStep: {
-            guard sim.replication.revision != exported else { return }
-            exported = sim.replication.revision
-            replicas.stage(copies: sim.replication.copies, rolls: sim.replication.rolls, only: sim.takeDirtyCopies())
-        }, afterPhase: { () throws(StorageError) in try replicas.flush() })
+        let report = try run(sim, sink: { bytes throws(StorageError) in try log?.write(bytes) },
+                             afterPhase: { () throws(StorageError) in try storage.flush() })
+        if let e = storage.firstError { throw e }
         let resultsPath = outDirectory + "/results.xlsx"
         try ResultsWorkbook.write(sim.results, to: resultsPath)
         var outputs = [resultsPath]
-        if sim.replication.startedAt != nil {
+        if sim.world.lesson.started(.replication) {
             outputs.append(outDirectory + "/" + ReplicaFiles.metadataName)
         }
         try log?.commit()
@@ -49,13 +44,12 @@ public enum Headless {
     /// Drives `sim` through the walkthrough, handing encoded log bytes to `sink` as they
     /// accumulate (so a large run never holds its whole log in memory).
     public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void,
-                           afterStep: (() -> Void)? = nil, afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
+                           afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
         let flushAt = 1 << 20
         for phase in Phase.walkthrough {
             sim.schedule(.start(phase), at: sim.now + pause)
             while sim.step() {
                 if sim.log.pendingByteCount >= flushAt { try sink(sim.takeEncodedLog()) }
-                afterStep?()
             }
             try afterPhase?()
         }
@@ -67,37 +61,39 @@ public enum Headless {
 
     static func summary(of sim: Simulation) -> [String] {
         var lines: [String] = []
-        if let r = sim.sync.lastResult {
+        let s = Snapshot(simulation: sim, paused: true, speed: 1)
+        let router = sim.world.cluster.main.volatile.router
+        if let r = s.sync.lastResult {
             let named = r.outliers.prefix(8).map(\.description).joined(separator: ", ") + (r.outliers.count > 8 ? " and \(r.outliers.count - 8) more" : "")
             let outliers = r.outliers.isEmpty ? "no outliers" : "\(r.outliers.count) outlier(s) corrected but not averaged: " + named
-            lines.append("sync         \(sim.sync.roundsCompleted) round(s); spread \(secs(r.spreadBefore)) s → \(secs(r.spreadAfter)) s, "
+            lines.append("sync         \(s.sync.roundsCompleted) round(s); spread \(secs(r.spreadBefore)) s → \(secs(r.spreadAfter)) s, "
                 + "longest round trip \(secs(r.maxRoundTrip)) s; \(outliers); \(sim.messageCounts[.sync, default: 0]) messages")
         }
-        if sim.exam.startedAt != nil {
-            let recs = sim.exam.records.compactMap { $0 }
+        if s.exam.startedAt != nil {
+            let recs = s.exam.records.compactMap { $0 }
             func count(_ r: ExamSession.SubmitReason) -> Int { recs.filter { $0.reason == r }.count }
-            let warned = sim.exam.flags.filter { $0.count != nil }.count
-            let dropped = sim.exam.flags.count - warned
+            let warned = s.exam.flags.filter { $0.count != nil }.count
+            let dropped = s.exam.flags.count - warned
             let mean = recs.isEmpty ? 0 : Double(recs.map(\.final).reduce(0, +)) / Double(recs.count)
             lines.append("exam         \(recs.count)/\(sim.students.count) recorded (\(count(.manual)) manual, \(count(.timeout)) timeout, "
-                + "\(count(.terminated)) terminated); main \(sim.router.handledByMain), backup \(sim.router.handledByBackup), "
-                + "\(sim.router.redirects) redirected, main peak \(sim.router.peakMainBusy)/\(sim.router.mainSlots); "
+                + "\(count(.terminated)) terminated); main \(router.handledByMain), backup \(router.handledByBackup), "
+                + "\(router.redirects) redirected, main peak \(router.peakMainBusy)/\(router.mainSlots); "
                 + "\(warned) warnings, \(dropped) flags dropped; mean final \(TextFormat.fixed(mean, 1)); "
                 + "\(sim.messageCounts[.exam, default: 0]) messages")
         }
-        if sim.isa.startedAt != nil {
+        if s.isa.startedAt != nil {
             let n = sim.students.count
-            let timeouts = sim.isa.status.filter { if case .done(_, .timeout) = $0 { true } else { false } }.count
+            let timeouts = s.isa.status.filter { if case .done(_, .timeout) = $0 { true } else { false } }.count
             let msgs = sim.messageCounts[.ra, default: 0]
-            lines.append("isa          \(sim.isa.doneCount)/\(n) marks entered, one at a time (\(timeouts) by hold timeout); \(msgs) messages")
+            lines.append("isa          \(s.isa.doneCount)/\(n) marks entered, one at a time (\(timeouts) by hold timeout); \(msgs) messages")
         }
-        if sim.replication.startedAt != nil {
-            let sizes = sim.replication.rolls.map { String($0.count) }.joined(separator: " + ")
-            lines.append("replication  \(Simulation.chunkCount) chunks (\(sizes) rolls) × \(Simulation.replicaCount) replicas, "
-                + "\(sim.replication.storedCount) copies stored at version 1; \(sim.messageCounts[.replica, default: 0]) messages")
+        if s.replication.startedAt != nil {
+            let sizes = s.replication.rolls.map { String($0.count) }.joined(separator: " + ")
+            lines.append("replication  \(Snapshot.ReplicationView.chunkCount) chunks (\(sizes) rolls) × \(Snapshot.ReplicationView.replicaCount) replicas, "
+                + "\(s.replication.storedCount) copies stored; \(sim.messageCounts[.replica, default: 0]) messages")
         }
-        if sim.demo.startedAt != nil {
-            lines.append("consistency  \(sim.demo.reads) reads, \(sim.demo.writes) writes; chunk versions \(sim.demo.versions.map { "v\($0)" }.joined(separator: ", ")); "
+        if s.demo.startedAt != nil {
+            lines.append("consistency  \(s.demo.reads) reads, \(s.demo.writes) writes; chunk versions \(s.demo.versions.map { "v\($0)" }.joined(separator: ", ")); "
                 + "\(sim.messageCounts[.lock, default: 0]) lock messages")
         }
         var label = "messages    "

@@ -25,9 +25,8 @@ public final class Runtime: @unchecked Sendable {
     private var eventsFile: AtomicFileWriter?        // io queue
     private let resultsPath: String?
     private var exportedResults = 0                  // engine queue
-    private var exportedReplicas = 0                 // engine queue
     private var storageError: StorageError?          // io queue
-    private let replicas: ReplicaStore?              // io queue
+    private let files: DiskStorage?                  // engine queue
     private let latest: Mutex<Snapshot>
     private let onPublish: @Sendable () -> Void
 
@@ -39,19 +38,14 @@ public final class Runtime: @unchecked Sendable {
     public init(config: Simulation.Config, speed: Double, eventsFile: AtomicFileWriter?, resultsPath: String?,
                 onPublish: @escaping @Sendable () -> Void) {
         self.resultsPath = resultsPath
-        let sim = Simulation(config: config)
+        // Replica files and their metadata are written by the nodes' persist effects, at once
+        // and in event order, so a check always sees the latest write.
+        files = resultsPath.map { DiskStorage(out: directory(of: $0)) }
+        let sim = Simulation(config: config, storage: files ?? MemoryStorage())
         simulation = sim
         speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
         self.eventsFile = eventsFile
         self.onPublish = onPublish
-        replicas = resultsPath.map { ReplicaStore(out: directory(of: $0)) }
-        if let replicas {
-            // The storage port: checks run on the engine queue, inside the I/O queue once it
-            // has finished any write in flight, so they see the files as last written.
-            let io = self.io
-            sim.checkCopy = { r, c, expected in io.sync { replicas.check(replica: r, chunk: c, expected: expected) } }
-            sim.checkMetadata = { io.sync { replicas.refusedMetadataPaths() } }
-        }
         latest = Mutex(Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex]))
     }
 
@@ -118,7 +112,9 @@ public final class Runtime: @unchecked Sendable {
             drainLog()
             exportFiles()
         }
+        let replicaError = queue.sync { files?.firstError }
         return io.sync { [self] in
+            if let replicaError { storageError = storageError ?? replicaError }
             if let f = eventsFile {
                 do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
                 eventsFile = nil
@@ -177,17 +173,8 @@ public final class Runtime: @unchecked Sendable {
         onPublish()
     }
 
-    /// Writes the replica files and their metadata whenever a copy changed, and results.xlsx
-    /// whenever a result changed — atomically, on the I/O queue.
+    /// Writes results.xlsx whenever a result changed — atomically, on the I/O queue.
     private func exportFiles() {
-        if let replicas, simulation.replication.revision != exportedReplicas {
-            exportedReplicas = simulation.replication.revision
-            let r = simulation.replication
-            let only = simulation.takeDirtyCopies()
-            io.async { [self] in
-                do throws(StorageError) { try replicas.write(copies: r.copies, rolls: r.rolls, only: only) } catch { storageError = storageError ?? error }
-            }
-        }
         guard let path = resultsPath, simulation.resultsRevision != exportedResults else { return }
         exportedResults = simulation.resultsRevision
         let rows = simulation.results

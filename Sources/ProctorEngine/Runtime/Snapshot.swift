@@ -1,14 +1,28 @@
-/// An immutable picture of the whole simulation at one moment: all a screen needs, and
-/// nothing it could use to change the engine.
+/// An immutable picture of the whole run at one moment, built from each node's own view:
+/// all a screen needs, and nothing it could use to change the engine. The engine states its
+/// rules here once (which stage is on, which chunk a student is in, how many replicas), so a
+/// pane never re-derives them.
 public struct Snapshot: Sendable {
+    public enum ClockStatus: Sendable, Equatable { case idle, polled, replied, adjusted }
+
+    /// What the latest sync round did to one clock.
+    public struct ClockAdjustment: Sendable, Equatable {
+        public var localBefore: VirtualTime
+        public var delta: VirtualDuration
+        /// The daemon's estimate of this clock's offset from its own (0 for the daemon).
+        public var estimatedOffset: VirtualDuration
+        /// Whether the estimate was within the tolerance and joined the average.
+        public var averaged: Bool
+    }
+
     public struct ClockRow: Sendable, Equatable {
         public var node: NodeID
         /// The node's local clock now.
         public var reading: VirtualTime
         /// Local clock minus true time, now.
         public var offset: VirtualDuration
-        public var status: Simulation.SyncState.NodeStatus
-        public var lastAdjust: Simulation.ClockAdjustment?
+        public var status: ClockStatus
+        public var lastAdjust: ClockAdjustment?
     }
 
     public struct Servers: Sendable, Equatable {
@@ -21,6 +35,87 @@ public struct Snapshot: Sendable {
         public var redirects: Int
     }
 
+    public struct SyncView: Sendable {
+        /// The round in progress, if any.
+        public var round: Int?
+        public var lastResult: SyncRoundResult?
+        public var roundsCompleted: Int
+    }
+
+    /// One student, as its own node sees itself.
+    public struct StudentView: Sendable {
+        public var number: Int
+        public var operated: Bool
+        public var exam: ExamSession
+        public var flags: [Student.FlagRecord]
+        public var isa: Student.IsaStatus
+        public var ra: RicartAgrawala
+        public var demo: DemoClient
+        /// The chunk that holds this student's row.
+        public var chunk: Int
+    }
+
+    public struct FlagRecord: Sendable, Equatable {
+        public var at: VirtualTime
+        public var student: Int
+        /// The warning count it brought, or nil when it was dropped (already submitted).
+        public var count: Int?
+    }
+
+    public struct ExamView: Sendable {
+        public var startedAt: VirtualTime?
+        public var syncedBeforeStart: Bool
+        public var sessions: [ExamSession]
+        /// Students the operator plays (index from 0).
+        public var operated: [Bool]
+        public var flags: [FlagRecord]
+        public var redirects: [MainServer.RedirectRecord]
+        public var records: [SubmitRecord?]
+        public var questions: [Question]
+        public var secondsPerQuestion: Int
+        public var recordedCount: Int { records.lazy.filter { $0 != nil }.count }
+    }
+
+    public struct IsaView: Sendable {
+        public var startedAt: VirtualTime?
+        public var status: [Student.IsaStatus]
+        public var ra: [RicartAgrawala]
+        /// Who is in the critical section (from 1).
+        public var holder: Int?
+        /// Stays in the critical section so far.
+        public var entries: Int
+        public var doneCount: Int { status.lazy.filter { if case .done = $0 { true } else { false } }.count }
+        /// The requests waiting for the section, in (ts, id) order.
+        public var queue: [(student: Int, ts: Int)] {
+            ra.compactMap { r in if case .wanting(let ts) = r.state { (r.id, ts) } else { nil } }
+                .sorted { RicartAgrawala.precedes(($0.ts, $0.student), ($1.ts, $1.student)) }
+        }
+    }
+
+    public struct ReplicationView: Sendable {
+        public var startedAt: VirtualTime?
+        public static let replicaCount = ReplicationCoordinator.replicaCount
+        public static let chunkCount = ReplicationCoordinator.chunkCount
+        /// `copies[r][c]`: what replica r + 1 holds of chunk c + 1.
+        public var copies: [[ChunkCopy?]]
+        public var rolls: [[Int]]
+        /// Copies found missing or corrupt on disk and rewritten.
+        public var repairs: Int
+        public var storedCount: Int { copies.joined().lazy.filter { $0 != nil }.count }
+    }
+
+    public struct DemoView: Sendable {
+        public var startedAt: VirtualTime?
+        public var activity: [DemoClient.Activity]
+        /// One lock per chunk, kept by main.
+        public var locks: [ReadWriteLock]
+        /// The committed version of each chunk.
+        public var versions: [Int]
+        public var reads: Int
+        public var writes: Int
+        public var exitedCount: Int { activity.lazy.filter { $0 == .exited }.count }
+    }
+
     public var revision: UInt64
     public var now: VirtualTime
     public var seed: UInt64
@@ -29,14 +124,17 @@ public struct Snapshot: Sendable {
     public var phase: Phase?
     public var completed: Set<Phase>
     public var nextPhase: Phase
-    public var students: [Student]
+    /// How many phases the walkthrough has (the status bar's "/5").
+    public var phaseCount: Int { Phase.walkthrough.count }
+    public var students: [RosterEntry]
+    public var studentViews: [StudentView]
     public var clocks: [ClockRow]
-    public var sync: Simulation.SyncState
+    public var sync: SyncView
     public var servers: Servers
-    public var exam: Simulation.ExamState
-    public var isa: Simulation.IsaState
-    public var replication: Simulation.ReplicationState
-    public var demo: Simulation.DemoState
+    public var exam: ExamView
+    public var isa: IsaView
+    public var replication: ReplicationView
+    public var demo: DemoView
     public var results: [ResultRow]
     public var recentLog: [LogEntry]
     public var logCount: Int
@@ -49,35 +147,84 @@ public struct Snapshot: Sendable {
 
     /// Student `k`'s (from 1) clock now.
     public func localTime(ofStudent k: Int) -> VirtualTime { clocks[1 + k].reading }
+    /// The clock row of student `k` (from 1).
+    public func clockRow(ofStudent k: Int) -> ClockRow { clocks[1 + k] }
+
+    /// The phase whose panes are on the stage: the one running, else the last one started.
+    public var stage: Phase? { phase }
 
     public init(simulation s: Simulation, paused: Bool, speed: Double, recentLimit: Int = 200) {
-        revision = s.revision
-        now = s.now
-        seed = s.seed
+        self.init(world: s.world, paused: paused, speed: speed, recentLimit: recentLimit)
+    }
+
+    public init(world w: World, paused: Bool, speed: Double, recentLimit: Int = 200) {
+        let main = w.cluster.main.view
+        let lesson = w.lesson
+        revision = w.revision
+        now = w.now
+        seed = w.seed
         self.paused = paused
         self.speed = speed
-        phase = s.phase
-        completed = s.completed
-        nextPhase = s.nextPhase
-        students = s.students
-        clocks = s.clockNodes.indices.map { i in
-            ClockRow(node: s.clockNodes[i], reading: s.clocks[i].reading(at: s.now), offset: s.clocks[i].offset(at: s.now),
-                     status: s.sync.status[i], lastAdjust: s.sync.lastAdjust[i])
+        phase = lesson.phase
+        completed = lesson.completed
+        nextPhase = lesson.nextPhase
+        students = w.roster
+        studentViews = w.cluster.students.map { st in
+            StudentView(number: st.number, operated: st.operated, exam: st.exam, flags: st.flags, isa: st.isa, ra: st.ra,
+                        demo: st.demo, chunk: st.demo.chunk)
         }
-        sync = s.sync
-        servers = Servers(mainSlots: s.router.mainSlots, mainBusy: s.router.mainBusy, backupBusy: s.router.backupBusy,
-                          handledByMain: s.router.handledByMain, handledByBackup: s.router.handledByBackup,
-                          redirects: s.router.redirects)
-        exam = s.exam
-        isa = s.isa
-        replication = s.replication
-        demo = s.demo
-        results = s.results
-        recentLog = Array(s.log.recent.suffix(recentLimit))
-        logCount = s.log.count
-        messagesInFlight = s.inFlight
-        messageCounts = s.messageCounts
-        notice = s.notice
-        brokenInvariants = s.brokenInvariants
+        let round = lesson.syncRound
+        let estimates = Dictionary(main.lastRound?.estimates.map { ($0.node, $0) } ?? [], uniquingKeysWith: { a, _ in a })
+        clocks = w.clockNodes.map { node in
+            let clock = w.kernel.clock(of: node)
+            let change: ClockChange?
+            switch node {
+            case .main: change = main.ownAdjust
+            case .teacher: change = w.cluster.teacher.clock.lastAdjust
+            case .student(let k): change = w.cluster.students[k - 1].clock.lastAdjust
+            default: change = nil
+            }
+            var status: ClockStatus
+            switch main.syncStatus[node] {
+            case .polled?: status = .polled
+            case .replied?: status = .replied
+            default: status = .idle
+            }
+            if let c = change, round == nil || c.round == round { status = .adjusted }
+            if node == .main { status = round == nil && change != nil ? .adjusted : .idle }
+            let adjust = change.map { c in
+                ClockAdjustment(localBefore: c.localBefore, delta: c.delta,
+                                estimatedOffset: node == .main ? .zero : estimates[node]?.offset ?? .zero,
+                                averaged: node == .main ? main.lastRound?.daemonAveraged ?? true : estimates[node]?.averaged ?? true)
+            }
+            return ClockRow(node: node, reading: clock?.reading(at: w.now) ?? w.now, offset: clock?.offset(at: w.now) ?? .zero,
+                            status: status, lastAdjust: adjust)
+        }
+        sync = SyncView(round: round, lastResult: lesson.lastSyncResult, roundsCompleted: lesson.syncRoundsCompleted)
+        servers = main.servers
+        servers.backupBusy = w.cluster.backup.busy
+        exam = ExamView(startedAt: lesson.startedAt[.exam], syncedBeforeStart: lesson.syncedBeforeExam,
+                        sessions: studentViews.map(\.exam), operated: studentViews.map(\.operated),
+                        flags: studentViews.flatMap { v in v.flags.map { FlagRecord(at: $0.at, student: v.number, count: $0.count) } }
+                            .sorted { ($0.at, $0.student) < ($1.at, $1.student) },
+                        redirects: main.redirects, records: main.records, questions: w.cluster.main.questions,
+                        secondsPerQuestion: w.scenario.secondsPerQuestion)
+        var holder: Int?
+        if case .student(let k)? = lesson.csHolder { holder = k }
+        isa = IsaView(startedAt: lesson.startedAt[.isa], status: studentViews.map(\.isa), ra: studentViews.map(\.ra), holder: holder,
+                      entries: w.cluster.students.reduce(0) { $0 + $1.entries })
+        replication = ReplicationView(startedAt: lesson.startedAt[.replication],
+                                      copies: w.cluster.replicas.map { $0.store.copies },
+                                      rolls: main.coordinator.rolls, repairs: w.cluster.replicas.reduce(0) { $0 + $1.repairs })
+        demo = DemoView(startedAt: lesson.startedAt[.consistency], activity: studentViews.map(\.demo.activity), locks: main.locks,
+                        versions: main.versions, reads: studentViews.reduce(0) { $0 + $1.demo.reads },
+                        writes: studentViews.reduce(0) { $0 + $1.demo.writes })
+        results = main.results
+        recentLog = Array(w.kernel.log.recent.suffix(recentLimit))
+        logCount = w.kernel.log.count
+        messagesInFlight = w.kernel.inFlight
+        messageCounts = w.kernel.messageCounts
+        notice = lesson.notice
+        brokenInvariants = lesson.brokenInvariants
     }
 }

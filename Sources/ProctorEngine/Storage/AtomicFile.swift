@@ -102,6 +102,11 @@ public enum FileSystem {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
     /// Creates `path` and any missing parents (`mkdir -p`).
     public static func makeDirectories(_ path: String) throws(StorageError) {
         if isDirectory(path) { return }

@@ -15,7 +15,7 @@ public struct ResultRow: Sendable, Equatable {
     public var server: NodeID?
     public var isa: Int?
 
-    public static func pending(_ s: Student) -> ResultRow {
+    public static func pending(_ s: RosterEntry) -> ResultRow {
         ResultRow(roll: s.roll, name: s.name, mcq: nil, warnings: 0, final: nil, status: .pending, server: nil, isa: nil)
     }
 }

@@ -66,7 +66,7 @@ enum ClocksPane {
         }
     }
 
-    static func statusGlyph(_ s: Simulation.SyncState.NodeStatus) -> (String, Style) {
+    static func statusGlyph(_ s: Snapshot.ClockStatus) -> (String, Style) {
         switch s {
         case .idle: ("·", .muted)
         case .polled: ("?", .warn)

@@ -60,7 +60,7 @@ enum EventLogPane {
             if let roll { return ("replica-\(r) chunk-\(c) v\(v): roll \(roll) ISA → \(isa.map(String.init) ?? "none")", .good) }
             return ("replica-\(r) stored chunk-\(c) v\(v)", .good)
         case .integrity(let r, let c, let problem, let from):
-            return ("replica-\(r) chunk-\(c) \(problem.rawValue.uppercased()): not served, repaired from " + (from.map { "replica-\($0)" } ?? "main"), .bad)
+            return ("replica-\(r) chunk-\(c) \(problem.rawValue.uppercased()): not served, " + (from == r ? "rewritten from its own copy" : "repaired from " + (from.map { "replica-\($0)" } ?? "main")), .bad)
         case .metadataRefused(let detail):
             return ("REFUSED \(detail)", .bad)
         case .demoChoice(let st, let choice):
@@ -71,6 +71,8 @@ enum EventLogPane {
             return ("\(Format.name(n)) ACQUIRES chunk-\(c) (\(m.rawValue))", m == .write ? .warn : .good)
         case .lockRelease(let n, let c, let m):
             return ("\(Format.name(n)) releases chunk-\(c) (\(m.rawValue))", .plain)
+        case .storage(let n, let r):
+            return ("\(Format.name(n)) \(r.op.rawValue) \(r.path): \(r.outcome.rawValue)", r.outcome == .ok ? .muted : .bad)
         }
     }
 
@@ -86,16 +88,18 @@ enum EventLogPane {
         case .exam(.question(let q, _)): "q\(q)".fit(13)
         case .exam(.answer(let q, let c)): "q\(q)\(c.map { " " + String(Character(Unicode.Scalar(UInt8(65 + $0)))) } ?? "")".fit(13)
         case .exam(.submit(let s)): s.reason.rawValue.fit(13)
-        case .exam(.forward(let k, _)): "S\(k)".fit(13)
+        case .exam(.forward(let k, _, _)): "S\(k)".fit(13)
+        case .exam(.recorded(let r)): "\(r.student.shortName) final \(r.final)".fit(13)
+        case .exam(.mark(let isa, _)): "ISA \(isa.map(String.init) ?? "none")".fit(13)
         case .exam(.ack(let f, _)): "final \(f)".fit(13)
         case .exam(.flag(let n)): "#\(n)".fit(13)
         case .replica(.store(let c)): "c\(c.chunk) v\(c.version) \(c.rows.count) rows".fit(13)
-        case .replica(.stored(let c, let v)), .replica(.written(let c, let v)): "c\(c) v\(v)".fit(13)
+        case .replica(.stored(let c, let v, _)), .replica(.written(let c, let v, _)): "c\(c) v\(v)".fit(13)
         case .replica(.read(let c, let roll)): "c\(c) \(roll)".fit(13)
         case .replica(.value(_, let v, let isa)): "\(isa.map(String.init) ?? "none") v\(v)".fit(13)
         case .replica(.write(let c, let v, _, let isa)): "c\(c) v\(v) =\(isa)".fit(13)
-        case .lock(.lock(let c, let m)), .lock(.grant(let c, let m)): "c\(c) \(m.rawValue)".fit(13)
-        case .lock(.unlock(let c)): "c\(c)".fit(13)
+        case .lock(.lock(let c, let m)), .lock(.grant(let c, let m, _)): "c\(c) \(m.rawValue)".fit(13)
+        case .lock(.unlock(let c, let wrote)): (wrote.map { "c\(c) v\($0.version)" } ?? "c\(c)").fit(13)
         case .ra(.request(let ts)): "ts \(ts)".fit(13)
         case .ra(.reply(let ts, let r)): "ts \(ts) re \(r)".fit(13)
         }

@@ -133,8 +133,7 @@ enum StudentsPane {
     /// The demo part of a row: prompt · please wait (held by …) · reading · writing · exited.
     static func demoStatus(_ s: Snapshot, _ i: Int, x: Int, y: Int, clip: Rect, into b: inout ScreenBuffer) -> Int {
         let k = i + 1
-        let firstSize = (s.studentCount + 1) / 2
-        let chunk = i < firstSize ? 1 : 2
+        let chunk = s.studentViews[i].chunk
         var x = b.write("c\(chunk)  ", x: x, y: y, style: .muted, clip: clip)
         let operated = s.exam.operated[i]
         switch s.demo.activity[i] {
@@ -144,19 +143,19 @@ enum StudentsPane {
             x = b.write("new ISA mark: ", x: x, y: y, style: .accent, clip: clip)
             x = b.write(t + "▁", x: x, y: y, style: Style(.cyan, bold: true, reverse: true), clip: clip)
             return b.write("  digits, Enter, Esc", x: x, y: y, style: .muted, clip: clip)
-        case .waiting(let c, let mode, _):
-            let holders = s.demo.locks[c - 1].holders.filter { $0.node != k }
+        case .idle:
+            return b.write("—", x: x, y: y, style: .muted, clip: clip)
+        case .waiting(let mode, _):
+            let holders = s.demo.locks[chunk - 1].holders.filter { $0.node != k }
             let by = holders.map { "S\($0.node) (\($0.mode.rawValue))" }.joined(separator: ", ")
             return b.write("Please wait — " + (by.isEmpty ? "queued for \(mode.rawValue)" : "held by \(by)"), x: x, y: y, style: .warn, clip: clip)
-        case .reading(_, let r, let value, let version):
+        case .reading(let r, let value, let version):
             if let value, let version {
                 return b.write("read R\(r): ISA \(value.map(String.init) ?? "none") (v\(version))", x: x, y: y, style: .good, clip: clip)
             }
             return b.write("reading R\(r)…", x: x, y: y, style: .good, clip: clip)
-        case .writing(_, let value, let version, let acks):
-            return b.write("writing \(value) → v\(version) (\(acks)/3 replicas)", x: x, y: y, style: .warn, clip: clip)
-        case .releasing:
-            return b.write("releasing the lock…", x: x, y: y, style: .muted, clip: clip)
+        case .writing(let value, let version, let acks):
+            return b.write("writing \(value) → v\(version) (\(acks)/\(Snapshot.ReplicationView.replicaCount) replicas)", x: x, y: y, style: .warn, clip: clip)
         case .exited:
             return b.write("exited · ISA \(s.results[i].isa.map(String.init) ?? "none")", x: x, y: y, style: .muted, clip: clip)
         }

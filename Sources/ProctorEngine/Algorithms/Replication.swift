@@ -1,0 +1,132 @@
+/// Replication of the results: main's coordinator splits them into 2 chunks by roll (the
+/// first ⌈N/2⌉ rolls, then the rest), sends each chunk to 3 replicas, and keeps what each
+/// copy is known to hold (version and checksum) for `replication_metadata.json`. The
+/// replica side is `ChunkStore`. Both are sans-I/O: inputs in, actions out.
+public struct ReplicationCoordinator: Sendable, Equatable {
+    public static let replicaCount = 3
+    public static let chunkCount = 2
+
+    /// What a copy is known to hold.
+    public struct CopyInfo: Sendable, Equatable {
+        public var version: Int
+        public var sha256: String
+    }
+
+    public enum Action: Sendable, Equatable {
+        case store(ChunkCopy, replica: Int)
+        /// The metadata changed: persist these bytes.
+        case persistMetadata([UInt8])
+        /// Every copy of every chunk is stored.
+        case complete
+    }
+
+    public let studentCount: Int
+    public private(set) var started = false
+    /// `copies[r - 1][c - 1]`: what replica r is known to hold of chunk c.
+    public private(set) var copies: [[CopyInfo?]]
+    public private(set) var rolls: [[Int]]
+    private var completed = false
+
+    public init(studentCount: Int) {
+        self.studentCount = studentCount
+        copies = Array(repeating: Array(repeating: nil, count: Self.chunkCount), count: Self.replicaCount)
+        rolls = Array(repeating: [], count: Self.chunkCount)
+    }
+
+    /// The student indexes (from 0) of chunk `c` (1 or 2): the first ⌈N/2⌉, then the rest.
+    public static func members(ofChunk c: Int, studentCount n: Int) -> Range<Int> {
+        let firstSize = (n + 1) / 2
+        return c == 1 ? 0..<firstSize : firstSize..<n
+    }
+
+    /// The chunk (1 or 2) that holds student `k` (from 1).
+    public static func chunk(ofStudent k: Int, studentCount n: Int) -> Int {
+        members(ofChunk: 1, studentCount: n).contains(k - 1) ? 1 : 2
+    }
+
+    public var storedCount: Int { copies.joined().lazy.filter { $0 != nil }.count }
+    public var isComplete: Bool { completed }
+
+    /// Splits the results (one row per student, roll order) and sends every copy.
+    public mutating func start(results: [ResultRow]) -> [Action] {
+        guard !started else { return [] }
+        started = true
+        var actions: [Action] = []
+        for c in 1...Self.chunkCount {
+            let rows = Array(results[Self.members(ofChunk: c, studentCount: studentCount)])
+            rolls[c - 1] = rows.map(\.roll)
+            for r in 1...Self.replicaCount {
+                actions.append(.store(ChunkCopy(chunk: c, version: 1, rows: rows), replica: r))
+            }
+        }
+        return actions
+    }
+
+    /// A replica confirmed a copy (a store, or a write of the demo).
+    public mutating func stored(replica r: Int, chunk c: Int, version: Int, sha256: String) -> [Action] {
+        guard (1...Self.replicaCount).contains(r), (1...Self.chunkCount).contains(c) else { return [] }
+        if let have = copies[r - 1][c - 1], have.version > version { return [] }
+        let info = CopyInfo(version: version, sha256: sha256)
+        guard copies[r - 1][c - 1] != info else { return [] }
+        copies[r - 1][c - 1] = info
+        var actions: [Action] = [.persistMetadata(metadata())]
+        if !completed && storedCount == Self.replicaCount * Self.chunkCount {
+            completed = true
+            actions.append(.complete)
+        }
+        return actions
+    }
+
+    /// The bytes of `replication_metadata.json` for what is known now.
+    public func metadata() -> [UInt8] {
+        ReplicaFiles.metadata(copies: copies.map { $0.map { $0.map { ($0.version, $0.sha256) } } }, rolls: rolls)
+    }
+}
+
+/// A replica's chunk store: the copies it holds, by chunk. Its contents are the replica's
+/// durable state (its files); every change is persisted before it is confirmed.
+public struct ChunkStore: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        /// Write the copy's file, then confirm.
+        case persist(ChunkCopy, bytes: [UInt8], sha256: String)
+        /// Already held (a duplicate): confirm again without writing.
+        case confirm(chunk: Int, version: Int, sha256: String)
+    }
+
+    public private(set) var copies: [ChunkCopy?] = Array(repeating: nil, count: ReplicationCoordinator.chunkCount)
+    /// The checksum of each copy's bytes, as last persisted.
+    public private(set) var sha256: [String?] = Array(repeating: nil, count: ReplicationCoordinator.chunkCount)
+
+    public init() {}
+
+    public func copy(_ c: Int) -> ChunkCopy? { copies.indices.contains(c - 1) ? copies[c - 1] : nil }
+
+    /// main's STORE: keeps the copy unless it already holds this version or a later one.
+    public mutating func store(_ copy: ChunkCopy) -> [Action] {
+        guard copies.indices.contains(copy.chunk - 1) else { return [] }
+        if let have = copies[copy.chunk - 1], have.version >= copy.version, let sha = sha256[copy.chunk - 1] {
+            return [.confirm(chunk: copy.chunk, version: have.version, sha256: sha)]
+        }
+        return [keep(copy)]
+    }
+
+    /// A demo WRITE: sets one row's ISA mark and raises the version.
+    public mutating func write(chunk c: Int, version: Int, roll: Int, isa: Int) -> [Action] {
+        guard copies.indices.contains(c - 1), var copy = copies[c - 1] else { return [] }
+        guard copy.version < version else { return [.confirm(chunk: c, version: copy.version, sha256: sha256[c - 1] ?? "")] }
+        if let i = copy.rows.firstIndex(where: { $0.roll == roll }) { copy.rows[i].isa = isa }
+        copy.version = version
+        return [keep(copy)]
+    }
+
+    /// Reinstates a copy from a peer (repair).
+    public mutating func repair(with copy: ChunkCopy) -> [Action] { [keep(copy)] }
+
+    private mutating func keep(_ copy: ChunkCopy) -> Action {
+        let bytes = ReplicaFiles.encode(copy)
+        let sha = ReplicaFiles.sha256(bytes)
+        copies[copy.chunk - 1] = copy
+        sha256[copy.chunk - 1] = sha
+        return .persist(copy, bytes: bytes, sha256: sha)
+    }
+}

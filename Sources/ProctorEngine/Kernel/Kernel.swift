@@ -1,0 +1,188 @@
+/// The deterministic core every node runs on: virtual time, the event queue ordered by
+/// (time, sequence), the simulated network, every node's clock, per-node timers and the
+/// event log. It knows nodes only by id and timers only as values of `Timer`; it has no
+/// phase-specific code. A value type: copying it is a checkpoint.
+public struct Kernel<Timer: Hashable & Sendable>: Sendable {
+    enum Event: Sendable {
+        case deliver(Envelope)
+        case timer(NodeID, Timer, serial: UInt64)
+        case command(OperatorCommand)
+        case storage(NodeID, StorageResult)
+    }
+
+    struct TimerKey: Hashable, Sendable {
+        var node: NodeID
+        var timer: Timer
+    }
+
+    public private(set) var now: VirtualTime = .zero
+    var queue = EventQueue<Event>()
+    var network: Network
+    /// Clocks by node (`NodeID.denseIndex`); nil for nodes without one.
+    private var clocks: [NodeClock?] = []
+    public internal(set) var log: EventLog
+    public private(set) var messageCounts: [Mechanism: Int] = [:]
+    public private(set) var inFlight = 0
+    /// Events delivered so far: a position in the run.
+    public private(set) var delivered = 0
+    private var timerSerial: UInt64 = 0
+    /// A timer firing whose serial is at or below this was cancelled.
+    private var cancelledThrough: [TimerKey: UInt64] = [:]
+
+    public init(network: Network, encodesLog: Bool) {
+        self.network = network
+        log = EventLog(encodes: encodesLog)
+    }
+
+    // MARK: Clocks
+
+    public mutating func setClock(_ clock: NodeClock, of node: NodeID) {
+        let i = node.denseIndex
+        if i >= clocks.count { clocks += Array(repeating: nil, count: i + 1 - clocks.count) }
+        clocks[i] = clock
+    }
+
+    public func clock(of node: NodeID) -> NodeClock? {
+        let i = node.denseIndex
+        return i < clocks.count ? clocks[i] : nil
+    }
+
+    /// The node's clock reading now (true time for a node without a clock).
+    public func local(_ node: NodeID) -> VirtualTime {
+        clock(of: node)?.reading(at: now) ?? now
+    }
+
+    public func context(_ node: NodeID) -> NodeContext {
+        NodeContext(now: now, local: local(node))
+    }
+
+    /// Moves a node's clock and logs it.
+    public mutating func adjustClock(of node: NodeID, by delta: VirtualDuration) {
+        let i = node.denseIndex
+        guard i < clocks.count, var c = clocks[i] else { return }
+        let before = c.reading(at: now)
+        c.adjust(by: delta)
+        clocks[i] = c
+        record(.clockAdjust(node: node, localBefore: before, delta: delta))
+    }
+
+    // MARK: Scheduling
+
+    mutating func schedule(_ e: Event, at t: VirtualTime) {
+        queue.schedule(e, at: max(t, now))
+    }
+
+    mutating func setTimer(_ timer: Timer, of node: NodeID, at t: VirtualTime) {
+        timerSerial += 1
+        schedule(.timer(node, timer, serial: timerSerial), at: t)
+    }
+
+    mutating func setTimer(_ timer: Timer, of node: NodeID, atLocal reading: VirtualTime) {
+        let t = clock(of: node)?.trueTime(whenReading: reading) ?? reading
+        setTimer(timer, of: node, at: t)
+    }
+
+    mutating func cancelTimer(_ timer: Timer, of node: NodeID) {
+        cancelledThrough[TimerKey(node: node, timer: timer)] = timerSerial
+    }
+
+    /// Whether a popped timer firing still stands (was not cancelled after it was set).
+    mutating func stands(_ timer: Timer, of node: NodeID, serial: UInt64) -> Bool {
+        let key = TimerKey(node: node, timer: timer)
+        guard let through = cancelledThrough[key] else { return true }
+        if serial > through { return true }
+        return false
+    }
+
+    /// The next event due at or before `limit`, with time moved to it.
+    mutating func next(notAfter limit: VirtualTime? = nil) -> Event? {
+        let popped = limit.map { queue.popNext(notAfter: $0) } ?? queue.popNext()
+        guard let (t, e) = popped else { return nil }
+        now = max(now, t)
+        delivered += 1
+        if case .deliver = e { inFlight -= 1 }
+        return e
+    }
+
+    /// Moves time forward with nothing delivered (the wall clock's pace).
+    mutating func advance(to t: VirtualTime) {
+        if t > now { now = t }
+    }
+
+    public var nextEventTime: VirtualTime? { queue.nextTime }
+    public var hasPendingEvents: Bool { !queue.isEmpty }
+
+    // MARK: Network and log
+
+    mutating func send(_ payload: Payload, from: NodeID, to: NodeID) {
+        let (id, arrival, duplicate) = network.transmit(from: from, to: to, at: now)
+        let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
+        messageCounts[payload.mechanism, default: 0] += 1
+        inFlight += 1
+        record(.send(env))
+        schedule(.deliver(env), at: arrival)
+        if let duplicate {
+            var copy = env
+            copy.isDuplicate = true
+            inFlight += 1
+            schedule(.deliver(copy), at: duplicate)
+        }
+    }
+
+    public mutating func record(_ kind: LogEntry.Kind) {
+        log.append(LogEntry(t: now, kind: kind))
+    }
+}
+
+/// What the kernel hands up after carrying out a node's effects: the parts that are not
+/// its business (words for the operator, a phase's work done, a broken rule), and what it
+/// logged, for whoever watches the run.
+public enum Report: Sendable {
+    case notice(String)
+    case completed(Phase)
+    case invariant(name: String, detail: String)
+    case logged(LogEntry.Kind)
+    case clockAdjusted(NodeID)
+}
+
+extension Kernel {
+    /// The effect interpreter: carries out a node's effects in order. Storage goes to the
+    /// port at once, so a later check sees this write; its outcome comes back to the node as
+    /// an event.
+    mutating func carryOut(_ effects: [Effect<Timer>], from node: NodeID, storage: StoragePort) -> [Report] {
+        var reports: [Report] = []
+        for e in effects {
+            switch e {
+            case .send(let payload, let to):
+                send(payload, from: node, to: to)
+            case .setTimer(let t, let after):
+                setTimer(t, of: node, at: now + after)
+            case .setTimerAtLocal(let t, let local):
+                setTimer(t, of: node, atLocal: local)
+            case .cancelTimer(let t):
+                cancelTimer(t, of: node)
+            case .log(let kind):
+                record(kind)
+                reports.append(.logged(kind))
+            case .persist(let path, let bytes):
+                let sha = ReplicaFiles.sha256(bytes)
+                let outcome = storage.persist(path: path, bytes: bytes)
+                schedule(.storage(node, StorageResult(op: .persist, path: path, sha256: sha, outcome: outcome)), at: now)
+            case .check(let path, let sha):
+                let outcome = storage.check(path: path, sha256: sha)
+                schedule(.storage(node, StorageResult(op: .check, path: path, sha256: sha, outcome: outcome)), at: now)
+            case .adjustClock(let delta):
+                adjustClock(of: node, by: delta)
+                reports.append(.clockAdjusted(node))
+            case .notice(let text):
+                reports.append(.notice(text))
+            case .completed(let p):
+                reports.append(.completed(p))
+            case .invariantBroken(let name, let detail):
+                record(.invariant(name: name, detail: detail))
+                reports.append(.invariant(name: name, detail: detail))
+            }
+        }
+        return reports
+    }
+}

@@ -1,0 +1,274 @@
+/// The admin console of the lesson: which phase is on, which are done, what the operator
+/// was last told. It turns operator commands into commands for nodes (it is the one place
+/// that knows the order of the phases), and it watches the log the way an invariant checker
+/// would: who is in the critical section, when a sync round has reached every clock.
+public struct Lesson: Sendable {
+    public internal(set) var phase: Phase?
+    /// The phase a re-sync interrupted, to return to when the round ends.
+    var phaseBeforeSync: Phase?
+    public internal(set) var completed: Set<Phase> = []
+    public internal(set) var notice: Notice?
+    public internal(set) var commandLog: [(at: VirtualTime, command: OperatorCommand)] = []
+    public internal(set) var brokenInvariants: [String] = []
+    /// When each phase was first started.
+    public internal(set) var startedAt: [Phase: VirtualTime] = [:]
+    public internal(set) var syncedBeforeExam = false
+
+    /// The sync round in progress: its number, the clocks still to adjust, the spread before.
+    public internal(set) var syncRound: Int?
+    var pendingAdjusts = 0
+    var spreadBefore = VirtualDuration.zero
+    public internal(set) var lastSyncResult: SyncRoundResult?
+    public internal(set) var syncRoundsCompleted = 0
+
+    /// Who holds the ISA critical section, as the log shows it.
+    public internal(set) var csHolder: NodeID?
+    var demoExits = 0
+    let studentCount: Int
+
+    init(studentCount: Int) { self.studentCount = studentCount }
+
+    /// The phase `n` / PageDown starts: the first one in order not yet completed.
+    public var nextPhase: Phase { Phase.allCases.first { !completed.contains($0) } ?? .done }
+
+    /// The stage a screen shows: the phase on, or what comes first.
+    public func started(_ p: Phase) -> Bool { startedAt[p] != nil }
+}
+
+extension World {
+    // MARK: Operator commands
+
+    /// Carries out an operator command now.
+    mutating func apply(_ command: OperatorCommand, storage: StoragePort) {
+        revision += 1
+        lesson.commandLog.append((now, command))
+        kernel.record(.command(command))
+        let n = roster.count
+        switch command {
+        case .start(let p): start(p, storage: storage)
+        case .nextPhase: start(lesson.nextPhase, storage: storage)
+        case .toggleTakeover(let k):
+            guard (1...n).contains(k) else { return }
+            tell(.student(k), .student(.toggleTakeover), storage: storage)
+            let s = cluster.students[k - 1]
+            if s.operated {
+                say(lesson.started(.isa)
+                    ? "You now play S\(k) \(s.profile.name): i asks for the marksheet, then type the mark and Enter."
+                    : "You now play S\(k) \(s.profile.name): a–d answer, s submits, t hands it back.")
+            } else {
+                say("S\(k) \(s.profile.name) is simulated again.")
+            }
+        case .answer(let k, let choice):
+            guard (1...n).contains(k), (0...3).contains(choice), operatorPlays(k, before: "answering for it") else { return }
+            guard lesson.started(.exam) else { return say("The exam has not started: press 2.") }
+            tell(.student(k), .student(.answer(choice)), storage: storage)
+        case .submitExam(let k):
+            guard (1...n).contains(k), operatorPlays(k, before: "submitting for it") else { return }
+            guard lesson.started(.exam) else { return say("The exam has not started: press 2.") }
+            tell(.student(k), .student(.submit), storage: storage)
+        case .requestMarksheet(let k):
+            guard (1...n).contains(k) else { return }
+            guard lesson.started(.isa) else {
+                return say(lesson.completed.contains(.exam) ? "The ISA phase has not started: press 3." : "ISA marks come after the exam.")
+            }
+            guard operatorPlays(k, before: "asking for the marksheet") else { return }
+            tell(.student(k), .student(.requestMarksheet), storage: storage)
+        case .isaKey(let k, let key):
+            guard (1...n).contains(k), cluster.students[k - 1].operated else { return }
+            tell(.student(k), .student(.isaKey(key)), storage: storage)
+        case .demo(let k, let key):
+            guard (1...n).contains(k) else { return }
+            guard lesson.started(.consistency) else {
+                return say(lesson.completed.contains(.replication) ? "The demo has not started: press 5." : "The consistency demo comes after replication (4).")
+            }
+            guard operatorPlays(k, before: "reading or writing for it") else { return }
+            tell(.student(k), .student(.demoKey(key)), storage: storage)
+        }
+    }
+
+    private mutating func operatorPlays(_ k: Int, before doing: String) -> Bool {
+        guard cluster.students[k - 1].operated else {
+            say("Press t to take over S\(k) before \(doing).")
+            return false
+        }
+        return true
+    }
+
+    private mutating func start(_ p: Phase, storage: StoragePort) {
+        let n = roster.count
+        switch p {
+        case .sync:
+            guard lesson.syncRound == nil else { return say("A sync round is already in progress: watch the REPLYs reach main.") }
+            if let cur = lesson.phase, cur != .sync { lesson.phaseBeforeSync = cur }
+            enter(.sync)
+            lesson.spreadBefore = clockSpread()
+            let participants = Array(clockNodes.dropFirst())
+            lesson.pendingAdjusts = participants.count
+            tell(.main, .main(.startSync(participants: participants)), storage: storage)
+            let round = cluster.main.view.roundsStarted
+            lesson.syncRound = round
+            say(lesson.syncRoundsCompleted == 0
+                ? "Sync round \(round): main polls \(participants.count) clocks."
+                : "Re-sync (round \(round)): drift has pulled the clocks apart again.")
+        case .exam:
+            guard !lesson.started(.exam) else {
+                return say(lesson.completed.contains(.exam) ? "The exam is over: every submission is recorded." : "The exam is already running.")
+            }
+            enter(.exam)
+            lesson.syncedBeforeExam = lesson.completed.contains(.sync)
+            tell(.main, .main(.startExam), storage: storage)
+            let questions = cluster.main.questions.count, seconds = scenario.secondsPerQuestion
+            say(lesson.syncedBeforeExam
+                ? "Exam started: \(questions) questions, \(seconds) s each on every student's synchronized clock."
+                : "Exam started WITHOUT clock sync: each countdown runs on a clock seconds off main's, so they disagree.")
+        case .isa:
+            guard !lesson.started(.isa) else {
+                return say(lesson.completed.contains(.isa) ? "Every ISA mark is in the marksheet." : "The ISA phase is already running.")
+            }
+            guard lesson.completed.contains(.exam) else {
+                return say(lesson.started(.exam) ? "ISA marks come after the exam: wait until every submission is recorded." : "ISA marks come after the exam: press 2 first.")
+            }
+            enter(.isa)
+            for k in 1...n { tell(.student(k), .student(.isaOpened), storage: storage) }
+            say("ISA marks: each student needs the shared marksheet; Ricart–Agrawala lets one in at a time (watch the lock queues).")
+        case .replication:
+            guard !lesson.started(.replication) else {
+                return say(lesson.completed.contains(.replication) ? "The replicas are in place." : "Replication is already under way.")
+            }
+            guard lesson.completed.contains(.isa) else { return say("Replicas hold the final results: finish the ISA phase (3) first.") }
+            enter(.replication)
+            tell(.main, .main(.replicate), storage: storage)
+            say("Replication: \(ReplicationCoordinator.chunkCount) chunks by roll, each sent to \(ReplicationCoordinator.replicaCount) replicas; watch replica_write and the files appear.")
+        case .consistency:
+            guard !lesson.started(.consistency) else {
+                return say(lesson.completed.contains(.consistency) ? "The consistency demo is over." : "The consistency demo is running.")
+            }
+            guard lesson.completed.contains(.replication) else { return say("The demo reads and writes the replicas: create them first (4).") }
+            enter(.consistency)
+            tell(.main, .main(.verifyMetadata), storage: storage)
+            for r in 1...ReplicationCoordinator.replicaCount { tell(.replica(r), .replica(.verify), storage: storage) }
+            for k in 1...n { tell(.student(k), .student(.demoOpened), storage: storage) }
+            say("Consistency demo: each student reads or writes its own row under its chunk's read/write lock; writes reach all \(ReplicationCoordinator.replicaCount) replicas.")
+        case .done:
+            say("The walkthrough is complete.")
+        }
+    }
+
+    /// Makes `p` the current phase and logs it, so the screen and the log never disagree.
+    mutating func enter(_ p: Phase) {
+        lesson.phase = p
+        if lesson.startedAt[p] == nil { lesson.startedAt[p] = now }
+        kernel.record(.phase(p))
+    }
+
+    /// Logs the end of the walkthrough (once).
+    mutating func finish() {
+        guard lesson.phase != .done else { return }
+        revision += 1
+        enter(.done)
+    }
+
+    mutating func say(_ text: String) {
+        lesson.notice = Notice(text: text, serial: (lesson.notice?.serial ?? 0) + 1)
+    }
+
+    /// The spread (max − min) of the synchronized clocks' readings now.
+    public func clockSpread() -> VirtualDuration {
+        let readings = clockNodes.map { kernel.local($0).microseconds }
+        return VirtualDuration(microseconds: (readings.max() ?? 0) - (readings.min() ?? 0))
+    }
+
+    // MARK: Watching
+
+    /// Takes in what the kernel reported after a node's effects.
+    mutating func absorb(_ reports: [Report]) {
+        for r in reports {
+            switch r {
+            case .notice(let text):
+                say(text)
+            case .invariant(let name, let detail):
+                lesson.brokenInvariants.append("\(name): \(detail)")
+            case .completed(let p):
+                complete(p)
+            case .clockAdjusted(let node):
+                guard node != .main, lesson.syncRound != nil else { continue }
+                lesson.pendingAdjusts -= 1
+                if lesson.pendingAdjusts == 0 { finishSyncRound() }
+            case .logged(let kind):
+                watch(kind)
+            }
+        }
+    }
+
+    private mutating func watch(_ kind: LogEntry.Kind) {
+        switch kind {
+        case .csEnter(let node):
+            if let other = lesson.csHolder {
+                breakInvariant("mutual_exclusion", "\(node.shortName) entered the critical section while \(other.shortName) was in it")
+            }
+            lesson.csHolder = node
+        case .csExit(let node, _, _):
+            if lesson.csHolder == node { lesson.csHolder = nil }
+        case .demoChoice(_, "exit"):
+            lesson.demoExits += 1
+            checkDemoDone()
+        case .lockRelease:
+            checkDemoDone()
+        default:
+            break
+        }
+    }
+
+    mutating func breakInvariant(_ name: String, _ detail: String) {
+        lesson.brokenInvariants.append("\(name): \(detail)")
+        kernel.record(.invariant(name: name, detail: detail))
+    }
+
+    private mutating func complete(_ p: Phase) {
+        guard !lesson.completed.contains(p) else { return }
+        lesson.completed.insert(p)
+        let main = cluster.main.view
+        switch p {
+        case .exam:
+            say("Exam over: \(roster.count) submissions recorded — main \(main.servers.handledByMain), backup \(main.servers.handledByBackup), \(main.servers.redirects) redirected.")
+        case .isa:
+            let timeouts = cluster.students.filter { if case .done(_, .timeout) = $0.isa { true } else { false } }.count
+            say("ISA done: \(roster.count) students entered the marksheet one at a time (\(timeouts) by hold timeout), \(kernel.messageCounts[.ra, default: 0]) messages.")
+        case .replication:
+            say("Replicas in place: \(ReplicationCoordinator.chunkCount) chunks × \(ReplicationCoordinator.replicaCount) copies, version 1, checksums in replication_metadata.json.")
+        default:
+            break
+        }
+    }
+
+    private mutating func finishSyncRound() {
+        guard let round = lesson.syncRound, let computed = cluster.main.view.lastRound else { return }
+        let result = SyncRoundResult(
+            round: round, spreadBefore: lesson.spreadBefore, spreadAfter: clockSpread(), maxRoundTrip: computed.maxRoundTrip,
+            outliers: computed.estimates.filter { !$0.averaged }.map(\.node) + (computed.daemonAveraged ? [] : [.main]))
+        lesson.lastSyncResult = result
+        lesson.syncRound = nil
+        lesson.syncRoundsCompleted += 1
+        kernel.record(.syncResult(result))
+        if result.spreadAfter > result.maxRoundTrip {
+            breakInvariant("sync_spread", "round \(round): spread after \(result.spreadAfter.milliseconds) ms exceeds the longest round trip \(result.maxRoundTrip.milliseconds) ms")
+        }
+        lesson.completed.insert(.sync)
+        // A re-sync in the middle of a later phase hands the stage back to it.
+        if let p = lesson.phaseBeforeSync {
+            lesson.phase = p
+            lesson.phaseBeforeSync = nil
+        }
+        say("Sync round \(round) done: spread \(TextFormat.fixed(result.spreadBefore.seconds, 2)) s → \(TextFormat.fixed(result.spreadAfter.seconds, 3)) s "
+            + "(longest round trip \(TextFormat.fixed(result.maxRoundTrip.seconds, 3)) s).")
+    }
+
+    private mutating func checkDemoDone() {
+        guard lesson.started(.consistency), !lesson.completed.contains(.consistency), lesson.demoExits == roster.count,
+              cluster.main.view.locks.allSatisfy({ $0.holders.isEmpty && $0.waiting.isEmpty }) else { return }
+        lesson.completed.insert(.consistency)
+        let reads = cluster.students.reduce(0) { $0 + $1.demo.reads }, writes = cluster.students.reduce(0) { $0 + $1.demo.writes }
+        say("Demo over: \(reads) reads, \(writes) writes; every replica of each chunk at the same version.")
+        finish()
+    }
+}

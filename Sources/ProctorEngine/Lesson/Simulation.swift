@@ -1,0 +1,97 @@
+/// The simulation as its drivers use it (the runtime's queue, headless mode, tests): one
+/// `World` value and the storage port that carries out its file effects. It does no I/O of
+/// its own and reads no wall clock: given the same seed and the same commands at the same
+/// virtual times, it produces the same event log, byte for byte.
+public final class Simulation {
+    public struct Config: Sendable {
+        public var data: ExamData
+        public var studentCount: Int
+        public var seed: UInt64
+        /// Encode every log entry as JSON Lines (for `--events`).
+        public var encodesLog: Bool
+
+        public init(data: ExamData, studentCount: Int, seed: UInt64, encodesLog: Bool) {
+            self.data = data
+            self.studentCount = studentCount
+            self.seed = seed
+            self.encodesLog = encodesLog
+        }
+    }
+
+    public internal(set) var world: World
+    /// Where `persist` and `check` effects go: files for the runtime and headless mode, a
+    /// map by default.
+    public var storage: StoragePort
+
+    public init(config: Config, storage: StoragePort = MemoryStorage()) {
+        world = World(data: config.data, studentCount: config.studentCount, seed: config.seed, encodesLog: config.encodesLog)
+        self.storage = storage
+    }
+
+    // MARK: Driving
+
+    /// Carries out an operator command now.
+    public func apply(_ command: OperatorCommand) {
+        world.apply(command, storage: storage)
+    }
+
+    /// Schedules an operator command for a later virtual time (headless scripts).
+    public func schedule(_ command: OperatorCommand, at time: VirtualTime) {
+        world.schedule(command, at: time)
+    }
+
+    /// Delivers every event due at or before `limit`, then sets the time to `limit`.
+    public func run(until limit: VirtualTime) {
+        while world.deliverNext(notAfter: limit, storage: storage) != nil {}
+        world.advance(to: limit)
+    }
+
+    /// Delivers exactly the next event. Returns false when nothing is pending.
+    @discardableResult
+    public func step() -> Bool {
+        world.deliverNext(storage: storage) != nil
+    }
+
+    /// Delivers events up to and including the next message delivery (timers on the way are
+    /// handled too): the single step a class watches. Returns false when nothing is pending.
+    @discardableResult
+    public func stepMessage() -> Bool {
+        while let e = world.deliverNext(storage: storage) {
+            if case .deliver = e { return true }
+        }
+        return false
+    }
+
+    /// Delivers events until none is pending.
+    public func runUntilQuiet() {
+        while step() {}
+    }
+
+    /// Logs the end of the walkthrough (once).
+    public func finish() { world.finish() }
+
+    /// Encoded log lines not yet written; empties the buffer.
+    public func takeEncodedLog() -> [UInt8] { world.kernel.log.takeEncoded() }
+
+    // MARK: Reading
+
+    public var now: VirtualTime { world.now }
+    public var nextEventTime: VirtualTime? { world.kernel.nextEventTime }
+    public var seed: UInt64 { world.seed }
+    public var students: [RosterEntry] { world.roster }
+    public var scenario: Scenario { world.scenario }
+    public var log: EventLog { world.kernel.log }
+    public var revision: UInt64 { world.revision }
+    public var phase: Phase? { world.lesson.phase }
+    public var completed: Set<Phase> { world.lesson.completed }
+    public var nextPhase: Phase { world.lesson.nextPhase }
+    public var notice: Notice? { world.lesson.notice }
+    public var commandLog: [(at: VirtualTime, command: OperatorCommand)] { world.lesson.commandLog }
+    public var brokenInvariants: [String] { world.lesson.brokenInvariants }
+    public var messageCounts: [Mechanism: Int] { world.kernel.messageCounts }
+    public var inFlight: Int { world.kernel.inFlight }
+    /// The results store (main's): one row per student in roll order.
+    public var results: [ResultRow] { world.cluster.main.durable.results }
+    /// Increases whenever a result changes, so a runtime knows to export.
+    public var resultsRevision: Int { world.cluster.main.durable.resultsRevision }
+}

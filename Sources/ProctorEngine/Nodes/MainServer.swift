@@ -1,0 +1,382 @@
+/// The main server: Berkeley time daemon, exam release and grading, the submission router
+/// with its 3 slots, the cheating detector, the results store, the read/write lock manager
+/// and the replication coordinator. It talks to other nodes only in messages.
+public struct MainServer: Sendable {
+    public enum Timer: Hashable, Sendable {
+        /// Release question `q` to every student still answering.
+        case release(q: Int)
+        case flagTick
+        /// Grading of student `k`'s submission is done.
+        case processed(student: Int)
+    }
+
+    public enum Command: Sendable, Equatable {
+        case startSync(participants: [NodeID])
+        case startExam
+        case replicate
+        /// At the start of the demo: is the metadata on disk what main last wrote?
+        case verifyMetadata
+    }
+
+    public typealias Effects = [Effect<Timer>]
+
+    /// What survives a crash: the results recorded, and the replication metadata.
+    public struct Durable: Sendable {
+        public var results: [ResultRow]
+        public var records: [SubmitRecord?]
+        /// Whose ISA mark is in the marksheet.
+        public var marked: [Bool]
+        public var coordinator: ReplicationCoordinator
+        /// The committed version of each chunk (the demo's writes raise it).
+        public var versions = [1, 1]
+        /// Raised by every change of `results`, so a runtime knows to export.
+        public var resultsRevision = 0
+        public var metadataSHA: String?
+    }
+
+    /// Lost in a crash.
+    public struct Volatile: Sendable {
+        public var daemon: BerkeleyDaemon
+        public var syncStatus: [NodeID: SyncStatus] = [:]
+        public var lastRound: BerkeleyRound?
+        /// What the daemon's own last adjustment did.
+        public var ownAdjust: ClockChange?
+        public var examStartedAt: VirtualTime?
+        /// main's clock when the exam started: question q closes at this + q × 30 s.
+        public var examStartLocal = VirtualTime.zero
+        public var router: SubmissionRouter
+        public var detector: CheatingDetector
+        /// Per student (index from 0): the submission received, when, and when grading began.
+        var pending: [Submission?]
+        var arrivedAt: [VirtualTime?]
+        var startedAt: [VirtualTime?]
+        public var redirects: [RedirectRecord] = []
+        public var locks = [ReadWriteLock(), ReadWriteLock()]
+        var random: SeededRandom
+    }
+
+    public enum SyncStatus: Sendable, Equatable { case idle, polled, replied }
+
+    public struct RedirectRecord: Sendable, Equatable {
+        public var at: VirtualTime
+        public var student: Int
+    }
+
+    public let students: [RosterEntry]
+    public let questions: [Question]
+    public let scenario: Scenario
+    public private(set) var durable: Durable
+    public private(set) var volatile: Volatile
+    private let seed: UInt64
+
+    public init(students: [RosterEntry], questions: [Question], scenario: Scenario, seed: UInt64) {
+        self.students = students
+        self.questions = questions
+        self.scenario = scenario
+        self.seed = seed
+        durable = Durable(results: students.map(ResultRow.pending), records: Array(repeating: nil, count: students.count),
+                          marked: Array(repeating: false, count: students.count), coordinator: ReplicationCoordinator(studentCount: students.count))
+        volatile = MainServer.freshVolatile(students: students.count, scenario: scenario, seed: seed)
+    }
+
+    static func freshVolatile(students n: Int, scenario: Scenario, seed: UInt64) -> Volatile {
+        Volatile(daemon: BerkeleyDaemon(config: .init(tolerance: scenario.syncTolerance)),
+                 router: SubmissionRouter(mainSlots: scenario.mainSlots),
+                 detector: CheatingDetector(students: (1...max(n, 1)).prefix(n).map { .student($0) }, flagsPerMinute: scenario.flagsPerMinute),
+                 pending: Array(repeating: nil, count: n), arrivedAt: Array(repeating: nil, count: n),
+                 startedAt: Array(repeating: nil, count: n), random: SeededRandom(seed: seed, stream: NodeID.main.denseIndex))
+    }
+
+    /// Keeps only the durable state.
+    public mutating func crash() {
+        volatile = MainServer.freshVolatile(students: students.count, scenario: scenario, seed: seed)
+    }
+
+    /// Comes back from the durable state (nothing in flight, no exam on the clock).
+    public mutating func restart() {}
+
+    // MARK: Inputs
+
+    public mutating func command(_ c: Command, _ ctx: NodeContext) -> Effects {
+        switch c {
+        case .startSync(let participants):
+            for p in participants { volatile.syncStatus[p] = .polled }
+            return daemon(volatile.daemon.startRound(participants: participants, localNow: ctx.local), ctx)
+        case .startExam:
+            guard volatile.examStartedAt == nil else { return [] }
+            volatile.examStartedAt = ctx.now
+            volatile.examStartLocal = ctx.local
+            var r = volatile.random
+            let next = volatile.detector.start(random: &r)
+            volatile.random = r
+            return release(1, ctx) + detector(next)
+        case .replicate:
+            return coordinate(durable.coordinator.start(results: durable.results))
+        case .verifyMetadata:
+            guard let sha = durable.metadataSHA else { return [] }
+            return [.check(path: ReplicaFiles.metadataName, sha256: sha)]
+        }
+    }
+
+    public mutating func received(_ payload: Payload, from: NodeID, _ ctx: NodeContext) -> Effects {
+        switch payload {
+        case .sync(let m):
+            if volatile.syncStatus[from] == .polled { volatile.syncStatus[from] = .replied }
+            return daemon(volatile.daemon.received(m, from: from, localNow: ctx.local), ctx)
+        case .exam(let m):
+            return receivedExam(m, from: from, ctx)
+        case .lock(let m):
+            return receivedLock(m, from: from, ctx)
+        case .replica(.stored(let c, let v, let sha)):
+            guard case .replica(let r) = from else { return [] }
+            return coordinate(durable.coordinator.stored(replica: r, chunk: c, version: v, sha256: sha))
+        case .replica, .ra:
+            return []
+        }
+    }
+
+    public mutating func timerFired(_ t: Timer, _ ctx: NodeContext) -> Effects {
+        switch t {
+        case .release(let q):
+            return release(q, ctx)
+        case .flagTick:
+            var r = volatile.random
+            let actions = volatile.detector.tick(random: &r)
+            volatile.random = r
+            return detector(actions)
+        case .processed(let k):
+            return route(volatile.router.finished(student: .student(k), on: .main), ctx)
+        }
+    }
+
+    public mutating func storageResult(_ r: StorageResult, _ ctx: NodeContext) -> Effects {
+        guard r.op == .check, r.path == ReplicaFiles.metadataName, r.outcome != .ok else { return [] }
+        let detail = "\(ReplicaFiles.metadataName) is \(r.outcome == .missing ? "missing" : "not what main wrote") (\(r.outcome.rawValue)): refused, rewritten"
+        return [.log(.metadataRefused(detail: detail)), .notice(detail)] + persistMetadata(durable.coordinator.metadata())
+    }
+
+    // MARK: Clock synchronization
+
+    private mutating func daemon(_ actions: [BerkeleyDaemon.Action], _ ctx: NodeContext) -> Effects {
+        var out: Effects = []
+        for a in actions {
+            switch a {
+            case .send(let m, let to): out.append(.send(.sync(m), to: to))
+            case .roundComputed(let r): volatile.lastRound = r
+            case .adjustOwnClock(let delta):
+                volatile.ownAdjust = ClockChange(round: volatile.daemon.roundsStarted, localBefore: ctx.local, delta: delta)
+                out.append(.adjustClock(by: delta))
+            }
+        }
+        return out
+    }
+
+    // MARK: Exam
+
+    /// main's clock reading at which question `q` closes.
+    public func closing(_ q: Int) -> VirtualTime {
+        volatile.examStartLocal + .seconds(Int64(q * scenario.secondsPerQuestion))
+    }
+
+    private func release(_ q: Int, _ ctx: NodeContext) -> Effects {
+        var out: Effects = []
+        for k in 1...max(students.count, 1) where k <= students.count && volatile.pending[k - 1] == nil {
+            out.append(.send(.exam(.question(q: q, deadline: closing(q))), to: .student(k)))
+        }
+        if q < questions.count { out.append(.setTimerAtLocal(.release(q: q + 1), local: closing(q))) }
+        return out
+    }
+
+    private mutating func receivedExam(_ m: ExamMessage, from: NodeID, _ ctx: NodeContext) -> Effects {
+        switch m {
+        case .submit(let sub):
+            guard case .student(let k) = from, students.indices.contains(k - 1) else { return [] }
+            if volatile.arrivedAt[k - 1] == nil {
+                volatile.arrivedAt[k - 1] = ctx.now
+                volatile.pending[k - 1] = sub
+            }
+            volatile.detector.submitted(from)
+            if let rec = durable.records[k - 1] {
+                return [.send(.exam(.ack(final: rec.final, server: rec.server)), to: from)]
+            }
+            return route(volatile.router.arrivedAtMain(from: from, processing: processingTime()), ctx)
+        case .recorded(let rec):
+            guard case .student(let k) = rec.student, students.indices.contains(k - 1) else { return [] }
+            return record(rec, k)
+        case .mark(let isa, _):
+            guard case .student(let k) = from, students.indices.contains(k - 1), !durable.marked[k - 1] else { return [] }
+            durable.marked[k - 1] = true
+            durable.results[k - 1].isa = isa
+            durable.resultsRevision += 1
+            return durable.marked.allSatisfy { $0 } ? [.completed(.isa)] : []
+        case .answer, .question, .forward, .ack, .flag:
+            return []   // answers travel with the submission; the next question comes on main's schedule
+        }
+    }
+
+    private mutating func processingTime() -> VirtualDuration {
+        volatile.random.duration(in: scenario.processingMin...scenario.processingMax)
+    }
+
+    private mutating func route(_ actions: [SubmissionRouter.Action], _ ctx: NodeContext) -> Effects {
+        var out: Effects = []
+        for a in actions {
+            switch a {
+            case .startProcessing(let s, _, let duration):
+                guard case .student(let k) = s else { continue }
+                volatile.startedAt[k - 1] = ctx.now
+                if volatile.router.mainBusy.count > volatile.router.mainSlots {
+                    out.append(.invariantBroken(name: "main_slots", detail: "main is processing \(volatile.router.mainBusy.count) submissions, more than \(volatile.router.mainSlots)"))
+                }
+                out.append(.setTimer(.processed(student: k), after: duration))
+            case .redirect(let s, let busy):
+                guard case .student(let k) = s, let sub = volatile.pending[k - 1] else { continue }
+                volatile.redirects.append(RedirectRecord(at: ctx.now, student: k))
+                out.append(.log(.redirect(student: s, busy: busy)))
+                out.append(.send(.exam(.forward(student: k, sub, arrived: volatile.arrivedAt[k - 1] ?? ctx.now)), to: .backup))
+            case .record(let s, _):
+                guard case .student(let k) = s, let sub = volatile.pending[k - 1] else { continue }
+                let rec = Grading.record(sub, student: k, roll: students[k - 1].roll, questions: questions, server: .main,
+                                         arrived: volatile.arrivedAt[k - 1] ?? ctx.now, started: volatile.startedAt[k - 1] ?? ctx.now)
+                out += record(rec, k)
+            case .acknowledge(let s, let server):
+                guard case .student(let k) = s, let rec = durable.records[k - 1] else { continue }
+                out.append(.send(.exam(.ack(final: rec.final, server: server)), to: s))
+            case .ignoreDuplicate:
+                break
+            }
+        }
+        return out
+    }
+
+    /// Puts a graded submission in the results store, once.
+    private mutating func record(_ rec: SubmitRecord, _ k: Int) -> Effects {
+        guard durable.records[k - 1] == nil else {
+            return [.invariantBroken(name: "exactly_once", detail: "S\(k) recorded twice")]
+        }
+        durable.records[k - 1] = rec
+        durable.results[k - 1].mcq = rec.raw
+        durable.results[k - 1].warnings = rec.warnings
+        durable.results[k - 1].final = rec.final
+        durable.results[k - 1].status = rec.reason == .terminated ? .terminated : .submitted
+        durable.results[k - 1].server = rec.server
+        durable.resultsRevision += 1
+        var out: Effects = rec.server == .main ? [.log(.submit(rec))] : []
+        if durable.records.allSatisfy({ $0 != nil }) { out.append(.completed(.exam)) }
+        return out
+    }
+
+    private func detector(_ actions: [CheatingDetector.Action]) -> Effects {
+        actions.map { a in
+            switch a {
+            case .flag(let s): .send(.exam(.flag(n: volatile.detector.flagsSent[s, default: 0])), to: s)
+            case .next(let after): .setTimer(.flagTick, after: after)
+            }
+        }
+    }
+
+    // MARK: Locks (consistency demo)
+
+    private mutating func receivedLock(_ m: LockMessage, from: NodeID, _ ctx: NodeContext) -> Effects {
+        guard case .student(let k) = from else { return [] }
+        switch m {
+        case .lock(let c, let mode):
+            guard volatile.locks.indices.contains(c - 1) else { return [] }
+            return [.log(.lockRequest(node: from, chunk: c, mode: mode))] + grant(volatile.locks[c - 1].request(node: k, mode: mode), chunk: c)
+        case .unlock(let c, let wrote):
+            guard volatile.locks.indices.contains(c - 1) else { return [] }
+            var out: Effects = []
+            if let w = wrote, volatile.locks[c - 1].holders.contains(where: { $0.node == k && $0.mode == .write }) {
+                // The writer's change is committed: the marksheet, the version, the metadata.
+                durable.results[k - 1].isa = w.isa
+                durable.resultsRevision += 1
+                durable.versions[c - 1] = max(durable.versions[c - 1], w.version)
+                for r in 1...ReplicationCoordinator.replicaCount {
+                    for case .persistMetadata(let bytes) in durable.coordinator.stored(replica: r, chunk: c, version: w.version, sha256: w.sha256) {
+                        out += persistMetadata(bytes)
+                    }
+                }
+            }
+            let mode = volatile.locks[c - 1].holders.first { $0.node == k }?.mode
+            let actions = volatile.locks[c - 1].release(node: k)
+            if let mode { out.append(.log(.lockRelease(node: from, chunk: c, mode: mode))) }
+            return out + grant(actions, chunk: c)
+        case .grant:
+            return []
+        }
+    }
+
+    private func grant(_ actions: [ReadWriteLock.Action], chunk c: Int) -> Effects {
+        var out: Effects = []
+        for case .grant(let k, let mode) in actions {
+            out.append(.log(.lockAcquire(node: .student(k), chunk: c, mode: mode)))
+            let holders = volatile.locks[c - 1].holders
+            let readers = holders.filter { $0.mode == .read }.count, writers = holders.filter { $0.mode == .write }.count
+            if writers > 1 || (writers == 1 && readers > 0) {
+                out.append(.invariantBroken(name: "rw_lock", detail: "chunk-\(c): \(writers) writer(s) beside \(readers) reader(s)"))
+            }
+            out.append(.send(.lock(.grant(chunk: c, mode: mode, version: durable.versions[c - 1])), to: .student(k)))
+        }
+        return out
+    }
+
+    // MARK: Replication
+
+    private mutating func coordinate(_ actions: [ReplicationCoordinator.Action]) -> Effects {
+        var out: Effects = []
+        for a in actions {
+            switch a {
+            case .store(let copy, let r): out.append(.send(.replica(.store(copy)), to: .replica(r)))
+            case .persistMetadata(let bytes): out += persistMetadata(bytes)
+            case .complete: out.append(.completed(.replication))
+            }
+        }
+        return out
+    }
+
+    private mutating func persistMetadata(_ bytes: [UInt8]) -> Effects {
+        durable.metadataSHA = ReplicaFiles.sha256(bytes)
+        return [.persist(path: ReplicaFiles.metadataName, bytes: bytes)]
+    }
+
+    // MARK: View
+
+    public struct View: Sendable {
+        public var syncStatus: [NodeID: SyncStatus]
+        public var lastRound: BerkeleyRound?
+        public var ownAdjust: ClockChange?
+        public var roundsStarted: Int
+        public var examStartedAt: VirtualTime?
+        public var servers: Snapshot.Servers
+        public var redirects: [RedirectRecord]
+        public var results: [ResultRow]
+        public var resultsRevision: Int
+        public var records: [SubmitRecord?]
+        public var locks: [ReadWriteLock]
+        public var versions: [Int]
+        public var coordinator: ReplicationCoordinator
+    }
+
+    public var view: View {
+        let r = volatile.router
+        return View(syncStatus: volatile.syncStatus, lastRound: volatile.lastRound, ownAdjust: volatile.ownAdjust, roundsStarted: volatile.daemon.roundsStarted,
+                    examStartedAt: volatile.examStartedAt,
+                    servers: Snapshot.Servers(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
+                                              handledByMain: r.handledByMain, handledByBackup: r.handledByBackup, redirects: r.redirects),
+                    redirects: volatile.redirects, results: durable.results, resultsRevision: durable.resultsRevision,
+                    records: durable.records, locks: volatile.locks, versions: durable.versions, coordinator: durable.coordinator)
+    }
+}
+
+/// Marks under the warning rules: raw = 10 × correct; final = raw with no warning, raw / 2
+/// with one, 0 when the exam was terminated.
+public enum Grading {
+    public static func record(_ sub: Submission, student k: Int, roll: Int, questions: [Question], server: NodeID,
+                              arrived: VirtualTime, started: VirtualTime) -> SubmitRecord {
+        let correct = zip(sub.answers, questions).filter { $0.0 == $0.1.answer }.count
+        let raw = 10 * correct
+        let final = sub.reason == .terminated ? 0 : (sub.warnings == 0 ? raw : raw / 2)
+        return SubmitRecord(student: .student(k), roll: roll, reason: sub.reason, server: server,
+                            arrived: arrived, started: started, warnings: sub.warnings, raw: raw, final: final)
+    }
+}

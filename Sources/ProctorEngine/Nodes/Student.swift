@@ -1,0 +1,373 @@
+/// A student: a Berkeley client, an exam session with its countdowns on the student's own
+/// clock, a Ricart–Agrawala peer for the ISA marksheet, and a consistency-demo client. It is
+/// simulated (think times and choices drawn from its own random stream) unless the operator
+/// has taken it over, when its answers and keys come as commands.
+public struct Student: Sendable {
+    public enum Timer: Hashable, Sendable {
+        case think(q: Int)
+        case deadline(q: Int)
+        case retransmit
+        case isaRequest
+        /// The next keystroke of the `entry`-th stay in the critical section.
+        case isaType(entry: Int, index: Int)
+        case isaHold(entry: Int)
+        case demoThink
+        case demoRelease
+    }
+
+    public enum Command: Sendable, Equatable {
+        /// The ISA phase opened: a simulated student asks for the marksheet.
+        case isaOpened
+        /// The demo opened.
+        case demoOpened
+        case toggleTakeover
+        case answer(Int)
+        case submit
+        case requestMarksheet
+        case isaKey(IsaKey)
+        case demoKey(DemoKey)
+    }
+
+    public enum IsaStatus: Sendable, Equatable {
+        case notRequested
+        case waiting(since: VirtualTime)
+        /// In the critical section, typing; `entry` numbers the student's stays.
+        case inCS(since: VirtualTime, typed: String, entry: Int)
+        case done(isa: Int?, reason: IsaExitReason)
+    }
+
+    public struct FlagRecord: Sendable, Equatable {
+        public var at: VirtualTime
+        /// The warning count it brought, or nil when it was dropped (already submitted).
+        public var count: Int?
+    }
+
+    public typealias Effects = [Effect<Timer>]
+
+    public let number: Int
+    public let profile: Profile
+    public private(set) var clock = BerkeleyClientState()
+    public private(set) var exam: ExamSession
+    public private(set) var flags: [FlagRecord] = []
+    public private(set) var operated = false
+    public private(set) var isa: IsaStatus = .notRequested
+    public private(set) var ra: RicartAgrawala
+    public private(set) var demo: DemoClient
+    private var isaOpen = false
+    private var planned = ""
+    public private(set) var entries = 0
+    private var random: SeededRandom
+    private let seed: UInt64
+
+    public struct Profile: Sendable {
+        public var roll: Int
+        public var name: String
+        public var questions: [Question]
+        public var scenario: Scenario
+        public var studentCount: Int
+    }
+
+    public init(number k: Int, profile: Profile, seed: UInt64) {
+        number = k
+        self.profile = profile
+        self.seed = seed
+        exam = ExamSession(questionCount: profile.questions.count, retransmitAfter: profile.scenario.retransmit)
+        ra = RicartAgrawala(id: k, peers: (1...profile.studentCount).filter { $0 != k })
+        demo = DemoClient(chunk: ReplicationCoordinator.chunk(ofStudent: k, studentCount: profile.studentCount), roll: profile.roll)
+        random = SeededRandom(seed: seed, stream: NodeID.student(k).denseIndex)
+    }
+
+    public var id: NodeID { .student(number) }
+    var scenario: Scenario { profile.scenario }
+
+    /// A student keeps nothing durable: a crash starts it afresh.
+    public mutating func crash() {
+        self = Student(number: number, profile: profile, seed: seed)
+    }
+
+    public mutating func restart() {}
+
+    // MARK: Inputs
+
+    public mutating func received(_ payload: Payload, from: NodeID, _ ctx: NodeContext) -> Effects {
+        switch payload {
+        case .sync(let m):
+            return clock.received(m, from: from, ctx).map { $0.effect() }
+        case .exam(let m):
+            return receivedExam(m, ctx)
+        case .ra(let m):
+            guard case .student(let j) = from else { return [] }
+            return ricartAgrawala(ra.received(m, from: j), ctx)
+        case .lock(.grant(_, let mode, let version)):
+            let replica = Int(random.int(in: 1...Int64(ReplicationCoordinator.replicaCount)))
+            return demoActions(demo.granted(mode, version: version, replica: mode == .read ? replica : 0))
+        case .replica(.value(_, let version, let value)):
+            return demoActions(demo.valueArrived(version: version, isa: value))
+        case .replica(.written(_, let version, let sha)):
+            return demoActions(demo.writtenArrived(version: version, sha256: sha))
+        case .lock, .replica:
+            return []
+        }
+    }
+
+    public mutating func timerFired(_ t: Timer, _ ctx: NodeContext) -> Effects {
+        switch t {
+        case .think(let q):
+            guard !operated, exam.currentQuestion == q else { return [] }
+            let right = profile.questions[q - 1].answer
+            let correct = random.unit() < scenario.accuracy
+            let wrong = (right + 1 + Int(random.int(in: 0...2))) % 4
+            return session(exam.answer(correct ? right : wrong, localNow: ctx.local), ctx)
+        case .deadline(let q):
+            return session(exam.deadlineExpired(q: q, localNow: ctx.local), ctx)
+        case .retransmit:
+            return session(exam.retransmitDue(), ctx)
+        case .isaRequest:
+            return requestMarksheet(ctx)
+        case .isaType(let entry, let index):
+            guard case .inCS(_, let typed, entry) = isa, !operated else { return [] }
+            let mark = Array(planned)
+            if index < mark.count {
+                setTyped(typed + String(mark[index]))
+                return []
+            }
+            return leaveMarksheet(Int(typed), .done, ctx)
+        case .isaHold(let entry):
+            guard case .inCS(_, let typed, entry) = isa else { return [] }
+            return [.notice("S\(number) held the marksheet too long: auto-submitted " + (typed.isEmpty ? "with no mark" : "with \(typed)") + ", and it leaves.")]
+                + leaveMarksheet(Int(typed), .timeout, ctx)
+        case .demoThink:
+            guard demo.mayChoose, !operated else { return [] }
+            let p = random.unit()
+            let value = Int(random.int(in: 0...Int64(scenario.isaMaxMark)))
+            if demo.wantsToLeave || p >= 0.85 { return demoActions(demo.exit()) }
+            return demoActions(p < 0.55 ? demo.chooseRead() : demo.chooseWrite(value))
+        case .demoRelease:
+            return demoActions(demo.readDone())
+        }
+    }
+
+    public mutating func command(_ c: Command, _ ctx: NodeContext) -> Effects {
+        switch c {
+        case .isaOpened:
+            isaOpen = true
+            guard !operated else { return [] }
+            return [.setTimer(.isaRequest, after: random.duration(in: .zero...VirtualDuration(microseconds: Int64(scenario.isaRequestSpread * 1_000_000))))]
+        case .demoOpened:
+            demo.start(actions: Int(random.int(in: 1...3)))
+            return operated ? [] : [thinkAboutDemo()]
+        case .toggleTakeover:
+            operated.toggle()
+            return operated ? [] : resumeSimulated(ctx)
+        case .answer(let choice):
+            guard exam.currentQuestion != nil else { return [.notice("S\(number) has no question on screen right now.")] }
+            return session(exam.answer(choice, localNow: ctx.local), ctx)
+        case .submit:
+            guard !exam.hasSubmitted else { return [.notice("S\(number) has already submitted.")] }
+            return session(exam.submitRequested(), ctx)
+        case .requestMarksheet:
+            switch isa {
+            case .notRequested: return requestMarksheet(ctx)
+            case .waiting: return [.notice("S\(number) is already waiting for replies.")]
+            case .inCS: return [.notice("S\(number) holds the marksheet: type the mark, Enter.")]
+            case .done(let v, _): return refuse("S\(number)'s ISA mark is already recorded (\(v.map(String.init) ?? "none")); it is never written twice.")
+            }
+        case .isaKey(let key):
+            return isaKey(key, ctx)
+        case .demoKey(let key):
+            return demoKey(key)
+        }
+    }
+
+    public mutating func storageResult(_ r: StorageResult, _ ctx: NodeContext) -> Effects { [] }
+
+    // MARK: Exam
+
+    private mutating func receivedExam(_ m: ExamMessage, _ ctx: NodeContext) -> Effects {
+        switch m {
+        case .question(let q, let deadline):
+            let actions = exam.questionArrived(q: q, deadline: deadline)
+            var out = session(actions, ctx)
+            if !actions.isEmpty && !operated { out.append(think(q)) }
+            return out
+        case .ack(let final, let server):
+            return session(exam.acknowledged(server: server, final: final), ctx)
+        case .flag(let n):
+            return session(exam.flagArrived(n: n), ctx)
+        default:
+            return []
+        }
+    }
+
+    private mutating func think(_ q: Int) -> Effect<Timer> {
+        let lo = Int64(scenario.thinkMin * 1_000_000), hi = Int64(scenario.thinkMax * 1_000_000)
+        return .setTimer(.think(q: q), after: VirtualDuration(microseconds: random.int(in: lo...max(lo, hi))))
+    }
+
+    private mutating func session(_ actions: [ExamSession.Action], _ ctx: NodeContext) -> Effects {
+        var out: Effects = []
+        for a in actions {
+            switch a {
+            case .send(let m):
+                out.append(.send(.exam(m), to: .main))
+            case .setDeadline(let q, let at):
+                out.append(.setTimerAtLocal(.deadline(q: q), local: at))
+            case .setRetransmit(let after):
+                out.append(.setTimer(.retransmit, after: after))
+            case .warned(let count):
+                out.append(.log(.warning(student: id, count: count)))
+                flags.append(FlagRecord(at: ctx.now, count: count))
+                if count >= 2 { out.append(.notice("S\(number) \(profile.name): second warning — the exam is terminated with 0.")) }
+            case .flagDropped:
+                out.append(.log(.flagDropped(student: id)))
+                flags.append(FlagRecord(at: ctx.now, count: nil))
+            }
+        }
+        return out
+    }
+
+    // MARK: ISA (Ricart–Agrawala)
+
+    private mutating func requestMarksheet(_ ctx: NodeContext) -> Effects {
+        guard isa == .notRequested else { return [] }
+        isa = .waiting(since: ctx.now)
+        let actions = ra.request()
+        return [.log(.csRequest(node: id, ts: ra.requestTimestamp ?? 0))] + ricartAgrawala(actions, ctx)
+    }
+
+    private mutating func ricartAgrawala(_ actions: [RicartAgrawala.Action], _ ctx: NodeContext) -> Effects {
+        var out: Effects = []
+        for a in actions {
+            switch a {
+            case .send(let m, let to): out.append(.send(.ra(m), to: .student(to)))
+            case .enter: out += enterMarksheet(ctx)
+            }
+        }
+        return out
+    }
+
+    private mutating func enterMarksheet(_ ctx: NodeContext) -> Effects {
+        entries += 1
+        isa = .inCS(since: ctx.now, typed: "", entry: entries)
+        var out: Effects = [.log(.csEnter(node: id)), .setTimer(.isaHold(entry: entries), after: scenario.isaHoldTimeout)]
+        if !operated { out += planTyping(entry: entries) }
+        return out
+    }
+
+    /// A simulated student types its mark digit by digit, then Enter.
+    private mutating func planTyping(entry: Int) -> Effects {
+        let mark = String(random.int(in: 0...Int64(scenario.isaMaxMark)))
+        let total = random.int(in: Int64(scenario.isaTypeMin * 1_000_000)...Int64(scenario.isaTypeMax * 1_000_000))
+        planned = mark
+        let keys = mark.count + 1
+        return (0..<keys).map { i in
+            .setTimer(.isaType(entry: entry, index: i), after: VirtualDuration(microseconds: total * Int64(i + 1) / Int64(keys)))
+        }
+    }
+
+    private mutating func setTyped(_ typed: String) {
+        guard case .inCS(let since, _, let entry) = isa else { return }
+        isa = .inCS(since: since, typed: typed, entry: entry)
+    }
+
+    private mutating func leaveMarksheet(_ value: Int?, _ reason: IsaExitReason, _ ctx: NodeContext) -> Effects {
+        guard case .inCS(_, _, let entry) = isa else { return [] }
+        isa = .done(isa: value, reason: reason)
+        return [.cancelTimer(.isaHold(entry: entry)), .log(.csExit(node: id, isa: value, reason: reason)),
+                .send(.exam(.mark(isa: value, reason: reason)), to: .main)] + ricartAgrawala(ra.exit(), ctx)
+    }
+
+    private mutating func isaKey(_ key: IsaKey, _ ctx: NodeContext) -> Effects {
+        guard case .inCS(_, let typed, _) = isa else {
+            if case .done(let v, .timeout) = isa {
+                return refuse("Too late: S\(number)'s hold timed out and \(v.map(String.init) ?? "no mark") was recorded. A late entry is refused.")
+            }
+            return []
+        }
+        switch key {
+        case .digit(let d):
+            if typed.count < String(scenario.isaMaxMark).count { setTyped(typed + String(d)) }
+            return []
+        case .backspace:
+            setTyped(String(typed.dropLast()))
+            return []
+        case .enter:
+            guard let v = Int(typed) else { return [.notice("Type the mark first (0–\(scenario.isaMaxMark)), then Enter.")] }
+            guard v <= scenario.isaMaxMark else { return [.notice("ISA marks run from 0 to \(scenario.isaMaxMark).")] }
+            return leaveMarksheet(v, .done, ctx)
+        case .escape:
+            return leaveMarksheet(nil, .done, ctx)
+        }
+    }
+
+    private func refuse(_ text: String) -> Effects {
+        [.log(.isaRefused(node: id, reason: text)), .notice(text)]
+    }
+
+    // MARK: Consistency demo
+
+    private mutating func thinkAboutDemo() -> Effect<Timer> {
+        .setTimer(.demoThink, after: random.duration(in: .milliseconds(500)...(.milliseconds(4000))))
+    }
+
+    private mutating func demoActions(_ actions: [DemoClient.Action]) -> Effects {
+        var out: Effects = []
+        let c = demo.chunk
+        for a in actions {
+            switch a {
+            case .chose(let choice):
+                out.append(.log(.demoChoice(student: id, choice: choice)))
+            case .lock(let mode):
+                out.append(.send(.lock(.lock(chunk: c, mode: mode)), to: .main))
+            case .read(let r):
+                out.append(.send(.replica(.read(chunk: c, roll: profile.roll)), to: .replica(r)))
+            case .write(let v, let value):
+                for r in 1...ReplicationCoordinator.replicaCount {
+                    out.append(.send(.replica(.write(chunk: c, version: v, roll: profile.roll, isa: value)), to: .replica(r)))
+                }
+            case .unlock(let note):
+                out.append(.send(.lock(.unlock(chunk: c, wrote: note)), to: .main))
+            case .holdRead:
+                out.append(.setTimer(.demoRelease, after: random.duration(in: .seconds(1)...(.seconds(3)))))
+            case .chooseAgain:
+                if !operated { out.append(thinkAboutDemo()) }
+            }
+        }
+        return out
+    }
+
+    private mutating func demoKey(_ key: DemoKey) -> Effects {
+        switch (demo.activity, key) {
+        case (.choosing, .read): return demoActions(demo.chooseRead())
+        case (.choosing, .write): demo.type(""); return []
+        case (.choosing, .exit): return demoActions(demo.exit())
+        case (.typing(let t), .digit(let d)):
+            if t.count < String(scenario.isaMaxMark).count { demo.type(t + String(d)) }
+            return []
+        case (.typing(let t), .backspace): demo.type(String(t.dropLast())); return []
+        case (.typing, .escape): demo.cancelTyping(); return []
+        case (.typing(let t), .enter):
+            guard let v = Int(t), v <= scenario.isaMaxMark else { return [.notice("Type a mark from 0 to \(scenario.isaMaxMark), then Enter.")] }
+            return demoActions(demo.chooseWrite(v))
+        case (.exited, _): return [.notice("S\(number) has left the demo.")]
+        case (.idle, _): return []
+        default: return [.notice("S\(number) is busy: wait for its lock to be released.")]
+        }
+    }
+
+    /// Handed back to the simulation mid-phase: it answers, asks or types by itself again.
+    private mutating func resumeSimulated(_ ctx: NodeContext) -> Effects {
+        var out: Effects = []
+        if let q = exam.currentQuestion { out.append(think(q)) }
+        if isaOpen {
+            switch isa {
+            case .notRequested: out.append(.setTimer(.isaRequest, after: .seconds(1)))
+            case .inCS(_, _, let entry): out += planTyping(entry: entry)
+            default: break
+            }
+        }
+        if demo.isTyping { demo.cancelTyping() }
+        if demo.mayChoose { out.append(.setTimer(.demoThink, after: .seconds(1))) }
+        return out
+    }
+}

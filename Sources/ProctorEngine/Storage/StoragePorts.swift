@@ -1,0 +1,90 @@
+/// Carries out the storage effects nodes return: `persist` writes a file atomically,
+/// `check` compares a file with the SHA-256 it should have. Paths are relative to the output
+/// directory. The kernel calls it in event order, so a check always sees every persist
+/// delivered before it — never a file an earlier event has already replaced in memory.
+public protocol StoragePort: AnyObject, Sendable {
+    func persist(path: String, bytes: [UInt8]) -> StorageOutcome
+    func check(path: String, sha256: String) -> StorageOutcome
+}
+
+/// Real files under an output directory. With `writeBehind`, writes wait in memory until
+/// `flush()` (headless mode, where a thousand demo writes fall in a few wall seconds), and a
+/// check of a waiting file is answered from the bytes that will be written. Used from one
+/// queue at a time (the engine's), hence unchecked.
+public final class DiskStorage: StoragePort, @unchecked Sendable {
+    public let out: String
+    public let writeBehind: Bool
+    private var waiting: [String: [UInt8]] = [:]
+    private var madeDirectories: Set<String> = []
+    /// The first write that failed, for the program's exit message.
+    public private(set) var firstError: StorageError?
+
+    public init(out: String, writeBehind: Bool = false) {
+        self.out = out
+        self.writeBehind = writeBehind
+    }
+
+    public func persist(path: String, bytes: [UInt8]) -> StorageOutcome {
+        if writeBehind {
+            waiting[path] = bytes
+            return .ok
+        }
+        return write(path, bytes)
+    }
+
+    public func check(path: String, sha256: String) -> StorageOutcome {
+        if let bytes = waiting[path] { return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt }
+        guard FileSystem.exists(out + "/" + path) else { return .missing }
+        guard let bytes = try? FileSystem.read(out + "/" + path) else { return .error }
+        return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt
+    }
+
+    /// Writes every waiting file (in path order, so runs are repeatable).
+    public func flush() throws(StorageError) {
+        let all = waiting.sorted { $0.key < $1.key }
+        waiting.removeAll()
+        for (path, bytes) in all where write(path, bytes) != .ok {
+            throw firstError ?? StorageError(path: out + "/" + path, reason: "write failed")
+        }
+    }
+
+    private func write(_ path: String, _ bytes: [UInt8]) -> StorageOutcome {
+        let full = out + "/" + path
+        do throws(StorageError) {
+            if let slash = full.lastIndex(of: "/") {
+                let dir = String(full[..<slash])
+                if !madeDirectories.contains(dir) {
+                    try FileSystem.makeDirectories(dir)
+                    madeDirectories.insert(dir)
+                }
+            }
+            try AtomicFileWriter.write(bytes, to: full)
+            return .ok
+        } catch {
+            firstError = firstError ?? error
+            return .error
+        }
+    }
+}
+
+/// Files in a map: unit tests, and any run without an output directory.
+public final class MemoryStorage: StoragePort, @unchecked Sendable {
+    public private(set) var files: [String: [UInt8]] = [:]
+
+    public init() {}
+
+    public func persist(path: String, bytes: [UInt8]) -> StorageOutcome {
+        files[path] = bytes
+        return .ok
+    }
+
+    public func check(path: String, sha256: String) -> StorageOutcome {
+        guard let bytes = files[path] else { return .missing }
+        return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt
+    }
+
+    /// Replaces a file behind the nodes' backs (a test's corruption).
+    public func overwrite(_ path: String, with bytes: [UInt8]?) {
+        files[path] = bytes
+    }
+}
