@@ -42,11 +42,11 @@ import Testing
         for c in 1...2 {
             let versions = Set(writes.filter { int($0, "chunk") == c }.map { int($0, "version") }).sorted()
             #expect(versions == Array(2..<(2 + versions.count)))
-            #expect(sim.demo.versions[c - 1] == 1 + versions.count)
+            #expect(sim.snapshot().demo.versions[c - 1] == 1 + versions.count)
         }
         // Replicas equal each other and the results after the last write.
         for c in 0..<2 {
-            let copies = (0..<3).map { sim.replication.copies[$0][c]! }
+            let copies = (0..<3).map { sim.snapshot().replication.copies[$0][c]! }
             #expect(copies.allSatisfy { $0 == copies[0] })
             let members = Array(sim.results[(c == 0 ? 0..<(n + 1) / 2 : (n + 1) / 2..<n)])
             #expect(copies[0].rows == members)
@@ -66,13 +66,16 @@ import Testing
         sim.apply(.start(.consistency))
         sim.apply(.demo(student: 3, .write))
         for key in [DemoKey.digit(1), .digit(9), .enter] { sim.apply(.demo(student: 3, key)) }
-        while sim.demo.activity[2] != .choosing { #expect(sim.step()) }
+        while sim.snapshot().demo.activity[2] != .choosing { #expect(sim.step()) }
+        // Written everywhere; main commits it to the marksheet when the UNLOCK arrives.
+        #expect(sim.snapshot().demo.locks[1].holders.contains { $0.node == 3 && $0.mode == .write })
+        sim.run(until: sim.now + .seconds(1))
         #expect(sim.results[2].isa == 19)
-        #expect((0..<3).allSatisfy { r in sim.replication.copies[r][1]!.rows.first { $0.roll == sim.students[2].roll }!.isa == 19 })
+        #expect((0..<3).allSatisfy { r in sim.snapshot().replication.copies[r][1]!.rows.first { $0.roll == sim.students[2].roll }!.isa == 19 })
         sim.apply(.demo(student: 3, .read))
         while true {
             guard sim.step() else { break }
-            if case .reading(_, _, .some(let v), _) = sim.demo.activity[2] { #expect(v == 19); break }
+            if case .reading(_, .some(let v), _) = sim.snapshot().demo.activity[2] { #expect(v == 19); break }
         }
         sim.runUntilQuiet()
         sim.apply(.demo(student: 3, .exit))
@@ -85,6 +88,6 @@ import Testing
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false))
         sim.apply(.start(.consistency))
         #expect(sim.notice?.text.contains("(4)") == true)
-        #expect(sim.demo.startedAt == nil)
+        #expect(sim.snapshot().demo.startedAt == nil)
     }
 }

@@ -59,16 +59,16 @@ import Testing
             #expect(row.server?.description == s["server"] as? String)
             #expect(row.status == (s["reason"] as! String == "terminated" ? .terminated : .submitted))
             // The student's own screen learned the same outcome from its ACK.
-            let rec = sim.exam.records[k - 1]!
-            #expect(sim.exam.sessions[k - 1].state == .recorded(rec.reason, server: rec.server, final: rec.final))
+            let rec = sim.snapshot().exam.records[k - 1]!
+            #expect(sim.snapshot().exam.sessions[k - 1].state == .recorded(rec.reason, server: rec.server, final: rec.final))
         }
     }
 
     @Test func theEndOfExamBurstOverflowsToTheBackupInALargerClass() {
         let (sim, log) = Self.log(seed: 11, students: 12)
         #expect(!Self.of(log, "redirect").isEmpty)
-        #expect(sim.router.peakMainBusy == 3)
-        #expect(sim.router.handledByBackup > 0)
+        #expect(sim.world.cluster.main.volatile.router.peakMainBusy == 3)
+        #expect(sim.snapshot().servers.handledByBackup > 0)
     }
 
     @Test func resentSubmissionsAreAcknowledgedButRecordedOnce() {
@@ -92,13 +92,13 @@ import Testing
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 3, encodesLog: false))
         sim.apply(.start(.exam))
         #expect(sim.notice?.text.contains("WITHOUT clock sync") == true)
-        let offsets = (2..<7).map { sim.clocks[$0].offset(at: sim.now) }
+        let offsets = (1...5).map { sim.snapshot().clockRow(ofStudent: $0).offset }
         let ahead = offsets.indices.max { offsets[$0] < offsets[$1] }! + 1
         let behind = offsets.indices.min { offsets[$0] < offsets[$1] }! + 1
         for k in 1...5 { sim.apply(.toggleTakeover(student: k)) }   // nobody answers
         var expiredAt: [Int: VirtualTime] = [:]
         while sim.step() {
-            for k in [ahead, behind] where expiredAt[k] == nil && sim.exam.sessions[k - 1].expired[0] { expiredAt[k] = sim.now }
+            for k in [ahead, behind] where expiredAt[k] == nil && sim.snapshot().exam.sessions[k - 1].expired[0] { expiredAt[k] = sim.now }
             if expiredAt.count == 2 { break }
         }
         let gap = expiredAt[behind]! - expiredAt[ahead]!
@@ -115,13 +115,13 @@ import Testing
         sim.apply(.toggleTakeover(student: 2))
         sim.apply(.start(.exam))
         sim.run(until: sim.now + .seconds(1))
-        let right = sim.exam.questions[0].answer
+        let right = sim.snapshot().exam.questions[0].answer
         sim.apply(.answer(student: 2, choice: right))
-        #expect(sim.exam.sessions[1].answers[0] == right)
+        #expect(sim.snapshot().exam.sessions[1].answers[0] == right)
         sim.apply(.submitExam(student: 2))
-        #expect(sim.exam.sessions[1].submitReason == .manual)
+        #expect(sim.snapshot().exam.sessions[1].submitReason == .manual)
         sim.runUntilQuiet()
-        let rec = try! #require(sim.exam.records[1])
+        let rec = try! #require(sim.snapshot().exam.records[1])
         #expect(rec.reason == .manual && rec.raw == 10)
         sim.apply(.submitExam(student: 2))
         #expect(sim.notice?.text.contains("already submitted") == true)

@@ -13,10 +13,10 @@ import Testing
         #expect(writes.allSatisfy { int($0, "version") == 1 })
         let rolls = sim.students.map(\.roll)
         let first = (n + 1) / 2
-        #expect(sim.replication.rolls == [Array(rolls[..<first]), Array(rolls[first...])])
+        #expect(sim.snapshot().replication.rolls == [Array(rolls[..<first]), Array(rolls[first...])])
         for r in 0..<3 {
-            #expect(sim.replication.copies[r][0]?.rows == Array(sim.results[..<first]))
-            #expect(sim.replication.copies[r][1]?.rows == Array(sim.results[first...]))
+            #expect(sim.snapshot().replication.copies[r][0]?.rows == Array(sim.results[..<first]))
+            #expect(sim.snapshot().replication.copies[r][1]?.rows == Array(sim.results[first...]))
         }
         #expect(sim.completed.contains(.replication))
     }
@@ -25,7 +25,7 @@ import Testing
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false))
         sim.apply(.start(.replication))
         #expect(sim.notice?.text.contains("ISA") == true)
-        #expect(sim.replication.startedAt == nil)
+        #expect(sim.snapshot().replication.startedAt == nil)
     }
 
     @Test func theFilesAreByteIdenticalPerChunkAndTheMetadataHoldsTheirChecksums() throws {

@@ -31,7 +31,7 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
         let rtt = int(result, "max_rtt_ms")
         #expect(after <= rtt)
         #expect(before > 1000, "clocks start seconds apart")
-        #expect(sim.clockSpread(at: sim.now) <= sim.sync.lastResult!.maxRoundTrip)
+        #expect(sim.world.clockSpread() <= sim.snapshot().sync.lastResult!.maxRoundTrip)
         #expect(sim.brokenInvariants.isEmpty)
     }
 
@@ -79,7 +79,7 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
         #expect(log.filter { $0["type"] as? String == "phase" && $0["name"] as? String == "sync" }.count == 2)
         #expect(int(results[1], "spread_before_ms") > int(results[0], "spread_after_ms"), "drift over 10 minutes")
         #expect(int(results[1], "spread_after_ms") <= int(results[1], "max_rtt_ms"))
-        #expect(sim.sync.roundsCompleted == 2)
+        #expect(sim.snapshot().sync.roundsCompleted == 2)
     }
 
     @Test func theSameSeedGivesAByteIdenticalLogAndAnotherSeedDoesNot() {
@@ -152,7 +152,7 @@ extension SimulationTests {
         sim.apply(.start(.sync))
         #expect(sim.phase == .sync)
         sim.run(until: sim.now + .seconds(5))
-        #expect(sim.sync.roundsCompleted == 2)
+        #expect(sim.snapshot().sync.roundsCompleted == 2)
         #expect(sim.phase == .exam)
     }
 }

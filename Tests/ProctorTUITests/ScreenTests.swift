@@ -258,11 +258,11 @@ import Testing
         sim.apply(.start(.isa))
         // Step until someone holds the marksheet while another waits.
         var guardSteps = 0
-        while !(sim.isa.holder != nil && !sim.isa.queue.isEmpty) && guardSteps < 5_000 {
+        while !(sim.snapshot().isa.holder != nil && !sim.snapshot().isa.queue.isEmpty) && guardSteps < 5_000 {
             sim.stepMessage()
             guardSteps += 1
         }
-        let holder = try #require(sim.isa.holder)
+        let holder = try #require(sim.snapshot().isa.holder)
         let snap = Snapshot(simulation: sim, paused: true, speed: 1)
         let text = ScreenTests.render(snap, 120, 40).text
         #expect(text.contains("RA in CS: S\(holder)"))
@@ -285,7 +285,7 @@ import Testing
         sim.apply(.toggleTakeover(student: 1))
         sim.apply(.start(.isa))
         sim.apply(.requestMarksheet(student: 1))
-        while case .waiting = sim.isa.status[0] { sim.step() }
+        while case .waiting = sim.snapshot().isa.status[0] { sim.step() }
         sim.apply(.isaKey(student: 1, .digit(1)))
         sim.apply(.isaKey(student: 1, .digit(7)))
         let text = ScreenTests.render(Snapshot(simulation: sim, paused: false, speed: 1), 120, 40).text

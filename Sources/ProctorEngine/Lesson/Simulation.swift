@@ -95,3 +95,8 @@ public final class Simulation {
     /// Increases whenever a result changes, so a runtime knows to export.
     public var resultsRevision: Int { world.cluster.main.durable.resultsRevision }
 }
+
+extension Simulation {
+    /// A snapshot of the run now (tests and headless reports).
+    public func snapshot() -> Snapshot { Snapshot(simulation: self, paused: true, speed: 1) }
+}

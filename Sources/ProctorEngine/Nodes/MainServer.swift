@@ -195,13 +195,18 @@ public struct MainServer: Sendable {
                 volatile.arrivedAt[k - 1] = ctx.now
                 volatile.pending[k - 1] = sub
             }
+            let watching = volatile.detector.isActive
             volatile.detector.submitted(from)
+            // Nobody left to watch: the detector's next draw would only keep the exam busy.
+            let stopDetector: Effects = watching && !volatile.detector.isActive ? [.cancelTimer(.flagTick)] : []
             if let rec = durable.records[k - 1] {
-                return [.send(.exam(.ack(final: rec.final, server: rec.server)), to: from)]
+                return stopDetector + [.send(.exam(.ack(final: rec.final, server: rec.server)), to: from)]
             }
-            return route(volatile.router.arrivedAtMain(from: from, processing: processingTime()), ctx)
+            return stopDetector + route(volatile.router.arrivedAtMain(from: from, processing: processingTime()), ctx)
         case .recorded(let rec):
             guard case .student(let k) = rec.student, students.indices.contains(k - 1) else { return [] }
+            if durable.records[k - 1] == rec { return [] }   // a duplicate of a report already in
+            _ = volatile.router.finished(student: rec.student, on: .backup)   // the backup acknowledged it itself
             return record(rec, k)
         case .mark(let isa, _):
             guard case .student(let k) = from, students.indices.contains(k - 1), !durable.marked[k - 1] else { return [] }
