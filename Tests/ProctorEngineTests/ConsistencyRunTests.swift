@@ -70,10 +70,11 @@ import Testing
         #expect(sim.results[2].isa == 19)
         #expect((0..<3).allSatisfy { r in sim.replication.copies[r][1]!.rows.first { $0.roll == sim.students[2].roll }!.isa == 19 })
         sim.apply(.demo(student: 3, .read))
-        while true {
-            guard sim.step() else { break }
-            if case .reading(_, _, .some(let v), _) = sim.demo.activity[2] { #expect(v == 19); break }
+        var read: Int?
+        while read == nil, sim.step() {
+            if case .reading(_, _, .some(let v), _) = sim.demo.activity[2] { read = v }
         }
+        #expect(read == 19, "the read returns the mark just written")
         sim.runUntilQuiet()
         sim.apply(.demo(student: 3, .exit))
         sim.runUntilQuiet()
