@@ -40,7 +40,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "proctor-bench", dependencies: ["ProctorEngine", "ProctorTUI"]),
-        .testTarget(name: "ProctorEngineTests", dependencies: ["ProctorEngine"]),
+        .testTarget(name: "ProctorEngineTests", dependencies: ["ProctorEngine"], exclude: ["testdata"]),
         .testTarget(name: "ProctorTUITests", dependencies: ["ProctorTUI", "ProctorEngine"]),
         .testTarget(name: "ProctorEndToEndTests", dependencies: ["proctor"]),
     ],

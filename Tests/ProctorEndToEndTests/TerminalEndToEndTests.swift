@@ -13,7 +13,7 @@ import Testing
         try t.keys("1")
         let screen = try t.waitFor("the adjusted clocks") { $0.contains("SYNC 1/5 ✓") && $0.contains("spread") && $0.contains("→") }
         // The clocks pane: every node adjusted, with its local time before, offset and adjustment.
-        let clockRows = screen.split(separator: "\n").filter { $0.hasPrefix("│") && $0.contains("✓ 1") || $0.contains("✓ 0") || $0.contains("✓ 09") }
+        let clockRows = screen.split(separator: "\n").filter { $0.hasPrefix("│") && ($0.contains("✓ 1") || $0.contains("✓ 0") || $0.contains("✓ 09")) }
         #expect(clockRows.count >= 7, "main, teacher and five students adjusted:\n\(screen)")
         #expect(screen.contains("before") && screen.contains("offset") && screen.contains("adjust"))
         #expect(screen.contains("sync round 1: spread"))
@@ -79,7 +79,7 @@ import Testing
         let queued = try t.waitFor("requests in flight") { $0.contains("6 in flight") }
         #expect(queued.contains("REQUEST"))
         try t.keys(".")
-        try t.waitFor("one delivery") { $0.contains("5 in flight") || $0.contains("6 in flight") && $0.contains("delivered") }
+        try t.waitFor("one delivery") { ($0.contains("5 in flight") || $0.contains("6 in flight")) && $0.contains("delivered") }
         try t.keys("?")
         try t.waitFor("help") { $0.contains("Keys") && $0.contains("single step") }
         try t.keys("Escape")

@@ -4,11 +4,9 @@ import Testing
 
 /// The consistency demo, checked from the event log.
 @Suite struct ConsistencyRunTests {
-    static func of(_ log: [[String: Any]], _ type: String) -> [[String: Any]] { log.filter { $0["type"] as? String == type } }
-
     @Test(arguments: [(1, 2), (2, 5), (3, 5), (4, 8), (5, 12), (6, 20), (7, 3)])
     func locksAreSafeFairAndWritesReachEveryReplica(seed: UInt64, students n: Int) {
-        let (sim, log) = SimulationTests.run(seed: seed, students: n)
+        let (sim, log) = TestLog.run(seed: seed, students: n)
         // Walk the log: per chunk, the holders at each moment.
         var holders: [Int: [String: String]] = [1: [:], 2: [:]]
         var requested: [Int: [String]] = [1: [], 2: []], acquired: [Int: [String]] = [1: [], 2: []]
@@ -33,7 +31,7 @@ import Testing
         #expect(allFree, "every lock released")
         // Each write: all 3 replicas at the new version, with the writer's roll and mark, while
         // the writer holds the lock; versions rise by 1 per write.
-        let writes = Self.of(log, "replica_write").filter { $0["roll"] != nil }
+        let writes = TestLog.of(log, "replica_write").filter { $0["roll"] != nil }
         let grouped = Dictionary(grouping: writes) { "\(int($0, "chunk"))-\(int($0, "version"))" }
         for (_, copies) in grouped {
             #expect(Set(copies.map { int($0, "replica") }) == [1, 2, 3])
@@ -51,7 +49,7 @@ import Testing
             let members = Array(sim.results[(c == 0 ? 0..<(n + 1) / 2 : (n + 1) / 2..<n)])
             #expect(copies[0].rows == members)
         }
-        #expect(Self.of(log, "demo_choice").filter { $0["choice"] as? String == "exit" }.count == n)
+        #expect(TestLog.of(log, "demo_choice").filter { $0["choice"] as? String == "exit" }.count == n)
         #expect(log.last?["type"] as? String == "phase" && log.last?["name"] as? String == "done")
         #expect(sim.brokenInvariants.isEmpty)
     }
@@ -73,10 +71,11 @@ import Testing
         #expect(sim.results[2].isa == 19)
         #expect((0..<3).allSatisfy { r in sim.snapshot().replication.copies[r][1]!.rows.first { $0.roll == sim.students[2].roll }!.isa == 19 })
         sim.apply(.demo(student: 3, .read))
-        while true {
-            guard sim.step() else { break }
-            if case .reading(_, .some(let v), _) = sim.snapshot().demo.activity[2] { #expect(v == 19); break }
+        var read: Int?
+        while read == nil, sim.step() {
+            if case .reading(_, .some(let v), _) = sim.snapshot().demo.activity[2] { read = v }
         }
+        #expect(read == 19, "the read returns the mark just written")
         sim.runUntilQuiet()
         sim.apply(.demo(student: 3, .exit))
         sim.runUntilQuiet()

@@ -4,21 +4,15 @@ import Testing
 
 /// Whole exams, checked from the event log alone, the way an independent checker reads it.
 @Suite struct ExamRunTests {
-    static func log(seed: UInt64, students: Int) -> (Simulation, [[String: Any]]) {
-        SimulationTests.run(seed: seed, students: students)
-    }
-
-    static func of(_ log: [[String: Any]], _ type: String) -> [[String: Any]] { log.filter { $0["type"] as? String == type } }
-
     @Test(arguments: [(1, 2), (2, 5), (3, 5), (4, 8), (5, 12), (6, 30), (7, 1)])
     func everyRuleHoldsInTheLog(seed: UInt64, students: Int) {
-        let (sim, log) = Self.log(seed: seed, students: students)
-        let submits = Self.of(log, "submit")
+        let (sim, log) = TestLog.run(seed: seed, students: students)
+        let submits = TestLog.of(log, "submit")
         // Each student recorded exactly once.
         #expect(submits.map { $0["student"] as! String }.sorted() == (1...students).map { "student-\($0)" }.sorted())
         for s in submits {
             let student = s["student"] as! String
-            let warnings = Self.of(log, "warning").filter { $0["student"] as! String == student }
+            let warnings = TestLog.of(log, "warning").filter { $0["student"] as! String == student }
             let raw = int(s, "raw"), final = int(s, "final")
             #expect(raw % 10 == 0 && (0...100).contains(raw))
             switch s["reason"] as! String {
@@ -38,7 +32,7 @@ import Testing
             #expect(mainIntervals.filter { $0.0 <= start && start < $0.1 }.count <= 3)
         }
         // The backup only gets what main refused while full.
-        let redirects = Self.of(log, "redirect")
+        let redirects = TestLog.of(log, "redirect")
         for s in submits where s["server"] as! String == "backup" {
             let r = redirects.first { $0["student"] as! String == s["student"] as! String }
             #expect(r != nil, "backup recorded \(s["student"]!) without a redirect")
@@ -65,8 +59,8 @@ import Testing
     }
 
     @Test func theEndOfExamBurstOverflowsToTheBackupInALargerClass() {
-        let (sim, log) = Self.log(seed: 11, students: 12)
-        #expect(!Self.of(log, "redirect").isEmpty)
+        let (sim, log) = TestLog.run(seed: 11, students: 12)
+        #expect(!TestLog.of(log, "redirect").isEmpty)
         #expect(sim.world.cluster.main.volatile.router.peakMainBusy == 3)
         #expect(sim.snapshot().servers.handledByBackup > 0)
     }
@@ -78,10 +72,10 @@ import Testing
         data.scenario.retransmit = .seconds(5)
         var resent = 0
         for seed in 1...6 {
-            let (_, log) = SimulationTests.run(seed: UInt64(seed), students: 8, data: data)
-            let sends = Self.of(log, "send").filter { $0["msg"] as? String == "SUBMIT" }
+            let (_, log) = TestLog.run(seed: UInt64(seed), students: 8, data: data)
+            let sends = TestLog.sends(log, "exam", "SUBMIT")
             resent += sends.count - Set(sends.map { $0["from"] as! String }).count
-            #expect(Self.of(log, "submit").count == 8)
+            #expect(TestLog.of(log, "submit").count == 8)
         }
         #expect(resent > 0, "the duplicate path was exercised")
     }
@@ -130,38 +124,32 @@ import Testing
 
 /// A faulty network that delivers some messages twice: every receiver must cope.
 @Suite struct DuplicateDeliveryTests {
-    static func run(seed: UInt64, students: Int) -> (Simulation, [[String: Any]]) {
+    static let data = {
         var data = ExamData.defaults()
         data.scenario.network.duplicateRate = 0.25
-        let sim = Simulation(config: .init(data: data, studentCount: students, seed: seed, encodesLog: true))
-        var bytes: [UInt8] = []
-        _ = try! Headless.run(sim) { bytes += $0 }
-        let log = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map {
-            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
-        return (sim, log)
-    }
+        return data
+    }()
 
     @Test(arguments: 1...10)
     func duplicatesAreLoggedAndChangeNothing(seed: UInt64) {
-        let (sim, log) = Self.run(seed: seed, students: 8)
-        let dups = log.filter { $0["type"] as? String == "recv" && $0["dup"] as? Bool == true }
+        let (sim, log) = TestLog.run(seed: seed, students: 8, data: Self.data)
+        let dups = TestLog.of(log, "recv").filter { $0["dup"] as? Bool == true }
         #expect(!dups.isEmpty)
         for d in dups {
             // A duplicate is a second recv of an id already received.
-            let firsts = log.filter { $0["type"] as? String == "recv" && int($0, "id") == int(d, "id") && $0["dup"] == nil }
+            let firsts = TestLog.of(log, "recv").filter { int($0, "id") == int(d, "id") && $0["dup"] == nil }
             #expect(firsts.count == 1)
         }
-        let submits = log.filter { $0["type"] as? String == "submit" }
+        let submits = TestLog.of(log, "submit")
         #expect(submits.count == 8 && Set(submits.map { $0["student"] as! String }).count == 8, "each student recorded exactly once")
         for s in submits {
             let student = s["student"] as! String
-            let warnings = log.filter { $0["type"] as? String == "warning" && $0["student"] as! String == student }
+            let warnings = TestLog.of(log, "warning").filter { $0["student"] as! String == student }
             #expect(warnings.map { int($0, "count") } == Array(1..<(warnings.count + 1)), "no flag counted twice")
         }
-        let adjusts = log.filter { $0["type"] as? String == "clock_adjust" }
+        let adjusts = TestLog.of(log, "clock_adjust")
         #expect(adjusts.count == 10, "one adjustment per clock despite duplicated ADJUSTs")
-        let result = log.first { $0["type"] as? String == "sync_result" }!
+        let result = TestLog.of(log, "sync_result").first!
         #expect(int(result, "spread_after_ms") <= int(result, "max_rtt_ms"))
         #expect(sim.brokenInvariants.isEmpty)
     }

@@ -4,12 +4,10 @@ import Testing
 
 /// ISA marks under Ricart–Agrawala, checked from the event log.
 @Suite struct IsaRunTests {
-    static func of(_ log: [[String: Any]], _ type: String) -> [[String: Any]] { log.filter { $0["type"] as? String == type } }
-
     @Test(arguments: [(1, 2), (2, 3), (3, 5), (4, 8), (5, 13), (6, 21), (7, 50), (8, 1)])
     func safetyLivenessOrderAndMessageCount(seed: UInt64, students n: Int) {
-        let (sim, log) = SimulationTests.run(seed: seed, students: n)
-        let requests = Self.of(log, "cs_request"), enters = Self.of(log, "cs_enter"), exits = Self.of(log, "cs_exit")
+        let (sim, log) = TestLog.run(seed: seed, students: n)
+        let requests = TestLog.of(log, "cs_request"), enters = TestLog.of(log, "cs_enter"), exits = TestLog.of(log, "cs_exit")
         // Liveness: everyone, a terminated student too, requests, enters and leaves once.
         let everyone = Set((1...n).map { "student-\($0)" })
         #expect(Set(requests.map { $0["node"] as! String }) == everyone && requests.count == n)
@@ -34,12 +32,12 @@ import Testing
         }.map { $0["node"] as! String }
         #expect(enters.map { $0["node"] as! String } == order)
         // Exactly 2(N−1) messages per entry: N(N−1) REQUESTs and N(N−1) REPLYs.
-        let ra = Self.of(log, "send").filter { $0["mech"] as? String == "ra" }
+        let ra = TestLog.sends(log, "ra")
         #expect(ra.filter { $0["msg"] as? String == "REQUEST" }.count == n * (n - 1))
         #expect(ra.filter { $0["msg"] as? String == "REPLY" }.count == n * (n - 1))
         // Every mark (or null after a timeout with nothing typed) is in the results — unless
         // the student wrote a new one in the consistency demo later.
-        let demoWrites = Self.of(log, "replica_write").filter { $0["roll"] != nil }
+        let demoWrites = TestLog.of(log, "replica_write").filter { $0["roll"] != nil }
         for x in exits {
             let k = Int((x["node"] as! String).dropFirst(8))!
             let rewritten = demoWrites.last { int($0, "roll") == sim.students[k - 1].roll }

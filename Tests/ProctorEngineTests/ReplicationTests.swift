@@ -5,9 +5,9 @@ import Testing
 @Suite struct ReplicationTests {
     @Test(arguments: [1, 2, 5, 6, 13])
     func twoChunksByRollOnThreeReplicasAtVersionOne(students n: Int) {
-        let (sim, log) = SimulationTests.run(seed: 4, students: n)
+        let (sim, log) = TestLog.run(seed: 4, students: n)
         // The stores of phase 4 (demo writes, later, carry a roll).
-        let writes = log.filter { $0["type"] as? String == "replica_write" && $0["roll"] == nil }
+        let writes = TestLog.of(log, "replica_write").filter { $0["roll"] == nil }
         #expect(writes.count == 6, "every copy, the empty chunk's included")
         #expect(Set(writes.map { "\(int($0, "replica"))-\(int($0, "chunk"))" }).count == 6)
         #expect(writes.allSatisfy { int($0, "version") == 1 })

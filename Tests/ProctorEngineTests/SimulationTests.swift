@@ -4,28 +4,11 @@ import Testing
 
 /// Whole sync rounds through the simulated network, checked against the event log the way
 /// an independent checker reads it.
-func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
-
 @Suite struct SimulationTests {
-    static func run(seed: UInt64, students: Int = 5, resync: Bool = false, data: ExamData = .defaults()) -> (Simulation, [[String: Any]]) {
-        let sim = Simulation(config: .init(data: data, studentCount: students, seed: seed, encodesLog: true))
-        var bytes: [UInt8] = []
-        _ = try! Headless.run(sim) { bytes += $0 }
-        if resync {
-            sim.schedule(.start(.sync), at: sim.now + .seconds(600))
-            sim.runUntilQuiet()
-            bytes += sim.takeEncodedLog()
-        }
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map {
-            try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
-        }
-        return (sim, lines)
-    }
-
     @Test(arguments: [1, 2, 3, 42, 1234, 99_999])
     func afterSyncTheClocksAgreeWithinTheRoundTripBound(seed: UInt64) {
-        let (sim, log) = Self.run(seed: seed)
-        let result = log.first { $0["type"] as? String == "sync_result" }!
+        let (sim, log) = TestLog.run(seed: seed)
+        let result = TestLog.of(log, "sync_result").first!
         let before = int(result, "spread_before_ms")
         let after = int(result, "spread_after_ms")
         let rtt = int(result, "max_rtt_ms")
@@ -37,9 +20,9 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
 
     @Test(arguments: [1, 2, 5, 17, 60])
     func everySendIsReceivedOnceAndEveryNodeIsAdjustedOnce(students: Int) {
-        let (_, log) = Self.run(seed: 7, students: students)
-        let sends = log.filter { $0["type"] as? String == "send" }
-        let recvs = log.filter { $0["type"] as? String == "recv" }
+        let (_, log) = TestLog.run(seed: 7, students: students)
+        let sends = TestLog.of(log, "send")
+        let recvs = TestLog.of(log, "recv")
         #expect(Set(sends.map { int($0, "id") }) == Set(recvs.map { int($0, "id") }))
         #expect(sends.count == recvs.count)
         #expect(sends.filter { $0["mech"] as? String == "sync" }.count == 3 * (students + 1), "REQUEST, REPLY, ADJUST per polled node")
@@ -50,33 +33,33 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
             #expect(r["from"] as! String == s["from"] as! String && r["to"] as! String == s["to"] as! String)
             #expect(int(r, "t") >= int(s, "t"))
         }
-        let adjusted = log.filter { $0["type"] as? String == "clock_adjust" }.map { $0["node"] as! String }
+        let adjusted = TestLog.of(log, "clock_adjust").map { $0["node"] as! String }
         let expected = ["main", "teacher"] + (1...students).map { "student-\($0)" }
         #expect(adjusted.sorted() == expected.sorted())
     }
 
     @Test func theLogIsInTimeOrderAndEndsWithDone() {
-        let (_, log) = Self.run(seed: 5)
+        let (_, log) = TestLog.run(seed: 5)
         let times = log.map { int($0, "t") }
         #expect(times == times.sorted())
-        #expect(log.compactMap { $0["type"] as? String == "phase" ? $0["name"] as? String : nil } == ["sync", "exam", "isa", "replication", "consistency", "done"])
+        #expect(TestLog.of(log, "phase").compactMap { $0["name"] as? String } == ["sync", "exam", "isa", "replication", "consistency", "done"])
         #expect(log.last?["type"] as? String == "phase")
     }
 
     /// local_before_ms − t is the node's offset: after the round they agree within the bound.
     @Test func offsetsFromTheLogAgreeAfterTheRound() {
-        let (_, log) = Self.run(seed: 9, students: 8)
-        let adjusts = log.filter { $0["type"] as? String == "clock_adjust" }
+        let (_, log) = TestLog.run(seed: 9, students: 8)
+        let adjusts = TestLog.of(log, "clock_adjust")
         let after = adjusts.map { (int($0, "local_before_ms")) - (int($0, "t")) + (int($0, "delta_ms")) }
-        let rtt = int(log.first { $0["type"] as? String == "sync_result" }!, "max_rtt_ms")
+        let rtt = int(TestLog.of(log, "sync_result").first!, "max_rtt_ms")
         #expect(after.max()! - after.min()! <= rtt + 2, "±1 ms of rounding per value")
     }
 
     @Test func aResyncPullsDriftedClocksTogetherAgain() {
-        let (sim, log) = Self.run(seed: 21, resync: true)
-        let results = log.filter { $0["type"] as? String == "sync_result" }
+        let (sim, log) = TestLog.run(seed: 21, resync: true)
+        let results = TestLog.of(log, "sync_result")
         #expect(results.count == 2)
-        #expect(log.filter { $0["type"] as? String == "phase" && $0["name"] as? String == "sync" }.count == 2)
+        #expect(TestLog.of(log, "phase").filter { $0["name"] as? String == "sync" }.count == 2)
         #expect(int(results[1], "spread_before_ms") > int(results[0], "spread_after_ms"), "drift over 10 minutes")
         #expect(int(results[1], "spread_after_ms") <= int(results[1], "max_rtt_ms"))
         #expect(sim.snapshot().sync.roundsCompleted == 2)
@@ -123,7 +106,7 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
         #expect(sim.nextPhase == .exam)
     }
 
-    @Test func snapshotsShowEachClocksAdjustment() {
+    @Test func snapshotsShowEachClocksAdjustment() throws {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 4, encodesLog: false))
         sim.apply(.start(.sync))
         var snap = Snapshot(simulation: sim, paused: false, speed: 1)
@@ -136,9 +119,9 @@ func int(_ d: [String: Any], _ key: String) -> Int { d[key] as! Int }
             #expect(row.lastAdjust != nil)
         }
         #expect(snap.clocks[0].lastAdjust?.estimatedOffset == .zero, "the daemon's own offset is 0")
+        let result = try #require(snap.sync.lastResult, "a finished round leaves its result in the snapshot")
         let readings = snap.clocks.map(\.reading.microseconds)
-        #expect(readings.max()! - readings.min()! <= snap.sync.lastResult!.maxRoundTrip.microseconds)
-        #expect(snap.sync.lastResult != nil)
+        #expect(readings.max()! - readings.min()! <= result.maxRoundTrip.microseconds)
     }
 }
 

@@ -133,11 +133,29 @@ import Testing
         #expect(b.text.contains("38/60"))
     }
 
-    @Test func everyCellIsReadableWithoutColour() {
-        // States are told by symbols and words, never by colour alone.
-        let text = Self.render(Self.snapshot(synced: true), 120, 40).text
+    /// States are told by symbols and words, never by colour alone: a state the panes colour
+    /// must also change the characters, or a monochrome terminal (or a colour-blind reader)
+    /// cannot see it. Each check flips one coloured state and compares the plain text.
+    @Test func everyStateIsReadableWithoutColour() throws {
+        // Seed 7 has a sync round with outliers: offsets left out of the average.
+        let snap = Self.snapshot(seed: 7, synced: true)
+        let text = Self.render(snap, 120, 40).text
         #expect(text.contains("✓"))
         #expect(text.contains("◂ next"))
+
+        var paused = snap
+        paused.paused = true
+        #expect(Self.render(paused, 120, 40).text != text, "paused")
+        var polled = snap
+        polled.clocks[2].status = .polled
+        #expect(Self.render(polled, 120, 40).text != text, "a clock still waiting for its poll")
+
+        let outlier = try #require(snap.clocks.firstIndex { $0.lastAdjust?.averaged == false }, "a clock outside the tolerance")
+        var averaged = snap
+        averaged.clocks[outlier].lastAdjust?.averaged = true
+        withKnownIssue("the clocks pane tells an outlier's offset (corrected, not averaged) by colour alone") {
+            #expect(Self.render(averaged, 120, 40).text != text, "\(snap.clocks[outlier].node): an outlier")
+        }
     }
 }
 
@@ -256,9 +274,9 @@ import Testing
         sim.apply(.start(.exam))
         sim.runUntilQuiet()
         sim.apply(.start(.isa))
-        // Step until someone holds the marksheet while another waits.
+        // Step until someone holds the marksheet while another waits, its request deferred.
         var guardSteps = 0
-        while !(sim.snapshot().isa.holder != nil && !sim.snapshot().isa.queue.isEmpty) && guardSteps < 5_000 {
+        while !(sim.snapshot().isa.holder != nil && !sim.snapshot().isa.queue.isEmpty && sim.snapshot().isa.ra.contains { !$0.deferred.isEmpty }) && guardSteps < 5_000 {
             sim.stepMessage()
             guardSteps += 1
         }
@@ -271,9 +289,8 @@ import Testing
         #expect(text.contains("Lamport S1:\(snap.isa.ra[0].clock)"))
         #expect(text.contains("ISA: in critical section") || text.contains("ISA mark:"))
         #expect(text.contains("ISA: waiting for"))
-        if let d = snap.isa.ra.first(where: { !$0.deferred.isEmpty }) {
-            #expect(text.contains("S\(d.id)→S\(d.deferred[0].from)"))
-        }
+        let d = try #require(snap.isa.ra.first { !$0.deferred.isEmpty }, "a deferred reply to show")
+        #expect(text.contains("S\(d.id)→S\(d.deferred[0].from)"))
     }
 
     @Test func aTakenOverStudentInTheSectionShowsThePrompt() {

@@ -77,6 +77,18 @@ public struct ReplicationCoordinator: Sendable, Equatable {
         return actions
     }
 
+    /// A demo write is on every replica (the writer said so as it released the lock): every
+    /// copy of the chunk is at `version`, with these bytes.
+    public mutating func committed(chunk c: Int, version: Int, sha256: String) -> [Action] {
+        guard (1...Self.chunkCount).contains(c) else { return [] }
+        var changed = false
+        for r in 1...Self.replicaCount where (copies[r - 1][c - 1]?.version ?? 0) <= version {
+            let info = CopyInfo(version: version, sha256: sha256)
+            if copies[r - 1][c - 1] != info { copies[r - 1][c - 1] = info; changed = true }
+        }
+        return changed ? [.persistMetadata(metadata())] : []
+    }
+
     /// The bytes of `replication_metadata.json` for what is known now.
     public func metadata() -> [UInt8] {
         ReplicaFiles.metadata(copies: copies.map { $0.map { $0.map { ($0.version, $0.sha256) } } }, rolls: rolls)

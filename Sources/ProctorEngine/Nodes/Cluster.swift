@@ -7,6 +7,8 @@ public struct Cluster: Sendable {
         case main(MainServer.Timer)
         case backup(BackupServer.Timer)
         case student(Student.Timer)
+        case teacher(Teacher.Timer)
+        case replica(Replica.Timer)
     }
 
     public enum Command: Sendable, Equatable {
@@ -39,11 +41,11 @@ public struct Cluster: Sendable {
         switch env.to {
         case .main: main.received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.main) }
         case .backup: backup.received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.backup) }
-        case .teacher: teacher.received(env.payload, from: env.from, ctx).map { $0.mapTimer { switch $0 {} } }
+        case .teacher: teacher.received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.teacher) }
         case .student(let k) where isStudent(k):
             students[k - 1].received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.student) }
         case .replica(let r) where replicas.indices.contains(r - 1):
-            replicas[r - 1].received(env.payload, from: env.from, ctx).map { $0.mapTimer { switch $0 {} } }
+            replicas[r - 1].received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.replica) }
         default: []
         }
     }
@@ -64,7 +66,7 @@ public struct Cluster: Sendable {
         case (.student(let k), .student(let c)) where isStudent(k):
             students[k - 1].command(c, ctx).map { $0.mapTimer(Timer.student) }
         case (.replica(let r), .replica(let c)) where replicas.indices.contains(r - 1):
-            replicas[r - 1].command(c, ctx).map { $0.mapTimer { switch $0 {} } }
+            replicas[r - 1].command(c, ctx).map { $0.mapTimer(Timer.replica) }
         default: []
         }
     }
@@ -75,7 +77,7 @@ public struct Cluster: Sendable {
         case .backup: backup.storageResult(r, ctx).map { $0.mapTimer(Timer.backup) }
         case .student(let k) where isStudent(k): students[k - 1].storageResult(r, ctx).map { $0.mapTimer(Timer.student) }
         case .replica(let n) where replicas.indices.contains(n - 1):
-            replicas[n - 1].storageResult(r, ctx).map { $0.mapTimer { switch $0 {} } }
+            replicas[n - 1].storageResult(r, ctx).map { $0.mapTimer(Timer.replica) }
         default: []
         }
     }

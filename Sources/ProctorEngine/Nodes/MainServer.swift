@@ -296,11 +296,7 @@ public struct MainServer: Sendable {
                 durable.results[k - 1].isa = w.isa
                 durable.resultsRevision += 1
                 durable.versions[c - 1] = max(durable.versions[c - 1], w.version)
-                for r in 1...ReplicationCoordinator.replicaCount {
-                    for case .persistMetadata(let bytes) in durable.coordinator.stored(replica: r, chunk: c, version: w.version, sha256: w.sha256) {
-                        out += persistMetadata(bytes)
-                    }
-                }
+                out += coordinate(durable.coordinator.committed(chunk: c, version: w.version, sha256: w.sha256))
             }
             let mode = volatile.locks[c - 1].holders.first { $0.node == k }?.mode
             let actions = volatile.locks[c - 1].release(node: k)

@@ -1,0 +1,94 @@
+/// One line of the event log: something that happened at virtual time `t`.
+public struct LogEntry: Sendable, Equatable {
+    public let t: VirtualTime
+    public let kind: Kind
+
+    public enum Kind: Sendable, Equatable {
+        case phase(Phase)
+        case command(OperatorCommand)
+        case send(Envelope)
+        case recv(Envelope, duplicate: Bool)
+        case clockAdjust(node: NodeID, localBefore: VirtualTime, delta: VirtualDuration)
+        case syncResult(SyncRoundResult)
+        case invariant(name: String, detail: String)
+        case warning(student: NodeID, count: Int)
+        case flagDropped(student: NodeID)
+        case redirect(student: NodeID, busy: Int)
+        case submit(SubmitRecord)
+        case csRequest(node: NodeID, ts: Int)
+        case csEnter(node: NodeID)
+        case csExit(node: NodeID, isa: Int?, reason: IsaExitReason)
+        case isaRefused(node: NodeID, reason: String)
+        /// `roll` and `isa` for a write of the consistency demo.
+        case replicaWrite(replica: Int, chunk: Int, version: Int, roll: Int? = nil, isa: Int? = nil)
+        case demoChoice(student: NodeID, choice: String)
+        case lockRequest(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
+        case lockAcquire(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
+        case lockRelease(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
+        /// A copy found missing or corrupt, and repaired from a healthy one.
+        case integrity(replica: Int, chunk: Int, problem: CopyProblem, repairedFrom: Int?)
+        case metadataRefused(detail: String)
+        /// The outcome of a node's `persist` or `check`.
+        case storage(node: NodeID, result: StorageResult)
+    }
+
+    public var type: String {
+        switch kind {
+        case .phase: "phase"
+        case .command: "command"
+        case .send: "send"
+        case .recv: "recv"
+        case .clockAdjust: "clock_adjust"
+        case .syncResult: "sync_result"
+        case .invariant: "invariant"
+        case .warning: "warning"
+        case .flagDropped: "flag_dropped"
+        case .redirect: "redirect"
+        case .submit: "submit"
+        case .csRequest: "cs_request"
+        case .csEnter: "cs_enter"
+        case .csExit: "cs_exit"
+        case .isaRefused: "isa_refused"
+        case .replicaWrite: "replica_write"
+        case .demoChoice: "demo_choice"
+        case .lockRequest: "lock_request"
+        case .lockAcquire: "lock_acquire"
+        case .lockRelease: "lock_release"
+        case .integrity: "integrity"
+        case .metadataRefused: "metadata_refused"
+        case .storage: "storage"
+        }
+    }
+}
+
+/// Why a student left the ISA critical section.
+public enum IsaExitReason: String, Sendable, Equatable {
+    /// The mark was entered (or the student gave up).
+    case done
+    /// The hold timed out: what was typed so far was recorded.
+    case timeout
+}
+
+/// A submission as recorded: the `submit` line of the log.
+public struct SubmitRecord: Sendable, Equatable {
+    public var student: NodeID
+    public var roll: Int
+    public var reason: ExamSession.SubmitReason
+    public var server: NodeID
+    /// When it reached main, and when the recording server began processing it.
+    public var arrived: VirtualTime
+    public var started: VirtualTime
+    public var warnings: Int
+    public var raw: Int
+    public var final: Int
+}
+
+/// The summary that ends a sync round.
+public struct SyncRoundResult: Sendable, Equatable {
+    public var round: Int
+    public var spreadBefore: VirtualDuration
+    public var spreadAfter: VirtualDuration
+    public var maxRoundTrip: VirtualDuration
+    /// The nodes whose offset lay outside the tolerance: corrected, but not averaged.
+    public var outliers: [NodeID]
+}
