@@ -150,8 +150,9 @@ public struct Snapshot: Sendable {
     /// The clock row of student `k` (from 1).
     public func clockRow(ofStudent k: Int) -> ClockRow { clocks[1 + k] }
 
-    /// The phase whose panes are on the stage: the one running, else the last one started.
-    public var stage: Phase? { phase }
+    /// The phase whose view the students pane and the caption show: the latest phase of
+    /// the walkthrough started (a re-sync does not move it back), or nil before any.
+    public var stage: Phase?
 
     public init(simulation s: Simulation, paused: Bool, speed: Double, recentLimit: Int = 200) {
         self.init(world: s.world, paused: paused, speed: speed, recentLimit: recentLimit)
@@ -166,6 +167,7 @@ public struct Snapshot: Sendable {
         self.paused = paused
         self.speed = speed
         phase = lesson.phase
+        stage = lesson.phase == .done ? .done : Phase.walkthrough.last { lesson.started($0) }
         completed = lesson.completed
         nextPhase = lesson.nextPhase
         students = w.roster

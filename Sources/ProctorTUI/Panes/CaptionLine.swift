@@ -19,13 +19,13 @@ enum CaptionLine {
             return "Walkthrough complete. Messages — sync \(m[.sync, default: 0]), exam \(m[.exam, default: 0]), ra \(m[.ra, default: 0]), lock \(m[.lock, default: 0]), replica \(m[.replica, default: 0]). v: final results."
         }
         if s.demo.startedAt != nil && s.sync.round == nil {
-            return "Read/write locks per chunk, granted in arrival order: readers share, a writer is alone and updates all 3 replicas and results.xlsx."
+            return "Read/write locks per chunk, granted in arrival order: readers share, a writer is alone and updates all \(Snapshot.ReplicationView.replicaCount) replicas and results.xlsx."
         }
         if s.replication.startedAt != nil && s.sync.round == nil {
             if s.completed.contains(.replication) {
-                return "Replicas in place: 2 chunks × 3 copies, version 1; replication_metadata.json holds each copy's SHA-256."
+                return "Replicas in place: \(Snapshot.ReplicationView.chunkCount) chunks × \(Snapshot.ReplicationView.replicaCount) copies, version 1; replication_metadata.json holds each copy's SHA-256."
             }
-            return "Replication: main sends each chunk of the results to 3 replicas; each stores it (replica_write) and confirms."
+            return "Replication: main sends each chunk of the results to \(Snapshot.ReplicationView.replicaCount) replicas; each stores it (replica_write) and confirms."
         }
         if s.isa.startedAt != nil && s.sync.round == nil {
             if s.isa.doneCount == s.studentCount {

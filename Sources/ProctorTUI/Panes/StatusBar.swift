@@ -10,9 +10,9 @@ enum StatusBar {
             phase = "DONE ✓"
         } else if let p = s.phase {
             let done = s.completed.contains(p) && (p != .sync || s.sync.round == nil)
-            phase = "\(p.rawValue.uppercased()) \(p.number)/5" + (done ? " ✓" : "")
+            phase = "\(p.rawValue.uppercased()) \(p.number)/\(s.phaseCount)" + (done ? " ✓" : "")
         } else {
-            phase = "READY 0/5"
+            phase = "READY 0/\(s.phaseCount)"
         }
         let pace = s.paused ? "⏸ PAUSED \(Format.speed(s.speed))" : "▶ \(Format.speed(s.speed))"
         var segments = [" Proctor", phase, "t \(Format.runTime(s.now))", pace, "seed \(s.seed)", "\(s.studentCount) students"]

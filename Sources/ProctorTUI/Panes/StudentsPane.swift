@@ -15,8 +15,12 @@ enum StudentsPane {
         }
         guard r.inner.height > 1 else { return }
         let nameW = min(10, max(4, (s.students.map { $0.name.cellCount }.max() ?? 4)))
-        let heading = s.demo.startedAt != nil ? "chunk · consistency demo (read/write locks)" : s.isa.startedAt != nil ? "exam · ISA marksheet (Ricart–Agrawala)"
-            : s.exam.startedAt == nil ? "clock" : "question · countdown on the student's clock · status"
+        let heading = switch s.stage {
+        case .consistency?, .done?: "chunk · consistency demo (read/write locks)"
+        case .isa?, .replication?: "exam · ISA marksheet (Ricart–Agrawala)"
+        case .exam?: "question · countdown on the student's clock · status"
+        case .sync?, nil: "clock"
+        }
         b.write(" " + "".fit(4) + "name".fit(nameW) + "  " + heading, x: r.inner.x, y: r.inner.y, style: Style(.gray, dim: true, underline: true), clip: r.inner)
         let inner = Rect(x: r.inner.x, y: r.inner.y + 1, width: r.inner.width, height: r.inner.height - 1)
         let start = min(max(0, focus - inner.height / 2), max(0, s.studentCount - inner.height))
@@ -26,16 +30,17 @@ enum StudentsPane {
             var x = b.write(focused ? "▸" : " ", x: inner.x, y: y, style: .accent, clip: inner)
             x = b.write("S\(i + 1)".fit(4) + s.students[i].name.fit(nameW) + " ", x: x, y: y, style: focused ? .selected : .title, clip: inner)
             x += 1
-            if s.demo.startedAt != nil {
+            switch s.stage {
+            case .consistency?, .done?:
                 x = demoStatus(s, i, x: x, y: y, clip: inner, into: &b)
-            } else if s.isa.startedAt != nil {
+            case .isa?, .replication?:
                 x = isaStatus(s, i, x: x, y: y, clip: inner, into: &b)
-            } else if s.exam.startedAt == nil {
-                let (text, style) = clockStatus(s.clocks[2 + i])
+            case .sync?, nil:
+                let (text, style) = clockStatus(s.clockRow(ofStudent: i + 1))
                 x = b.write(text, x: x, y: y, style: style, clip: inner)
                 let tail = "  waiting for the exam"
                 if x + tail.cellCount <= inner.maxX { x = b.write(tail, x: x, y: y, style: .muted, clip: inner) }
-            } else {
+            case .exam?:
                 x = examStatus(s, i, x: x, y: y, clip: inner, into: &b)
             }
             if s.exam.operated[i] {
