@@ -5,6 +5,8 @@ import DequeModule
 public struct EventLog: Sendable {
     public private(set) var recent: Deque<LogEntry> = []
     public private(set) var count = 0
+    /// Bytes encoded since the run began: where this point of the run ends in the log file.
+    public private(set) var encodedTotal = 0
     public let recentCapacity: Int
     private let encodes: Bool
     private let pending = ByteStore()
@@ -18,7 +20,11 @@ public struct EventLog: Sendable {
         count += 1
         if recent.count == recentCapacity { recent.removeFirst() }
         recent.append(entry)
-        if encodes { pending.append { EventLogEncoder.encode(entry, into: &$0) } }
+        if encodes {
+            let before = pending.count
+            pending.append { EventLogEncoder.encode(entry, into: &$0) }
+            encodedTotal += pending.count - before
+        }
     }
 
     /// Encoded lines not yet taken; empties the buffer.

@@ -25,6 +25,8 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     public private(set) var inFlight = 0
     /// Events delivered so far: a position in the run.
     public private(set) var delivered = 0
+    /// Storage effects carried out so far (a step back replays their outcomes).
+    public private(set) var storageOps = 0
     private var timerSerial: UInt64 = 0
     /// A timer firing whose serial is at or below this was cancelled.
     private var cancelledThrough: [TimerKey: UInt64] = [:]
@@ -166,9 +168,11 @@ extension Kernel {
                 reports.append(.logged(kind))
             case .persist(let path, let bytes):
                 let sha = ReplicaFiles.sha256(bytes)
+                storageOps += 1
                 let outcome = storage.persist(path: path, bytes: bytes)
                 schedule(.storage(node, StorageResult(op: .persist, path: path, sha256: sha, outcome: outcome)), at: now)
             case .check(let path, let sha):
+                storageOps += 1
                 let outcome = storage.check(path: path, sha256: sha)
                 schedule(.storage(node, StorageResult(op: .check, path: path, sha256: sha, outcome: outcome)), at: now)
             case .adjustClock(let delta):

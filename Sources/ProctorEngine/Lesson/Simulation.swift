@@ -22,6 +22,10 @@ public final class Simulation {
     /// Where `persist` and `check` effects go: files for the runtime and headless mode, a
     /// map by default.
     public var storage: StoragePort
+    /// Checkpoints and positioned commands, once step back is enabled.
+    var history: History?
+    /// Log lines taken aside when stepping back, not yet handed out.
+    var held: [UInt8] = []
 
     public init(config: Config, storage: StoragePort = MemoryStorage()) {
         world = World(data: config.data, studentCount: config.studentCount, seed: config.seed, encodesLog: config.encodesLog)
@@ -32,6 +36,7 @@ public final class Simulation {
 
     /// Carries out an operator command now.
     public func apply(_ command: OperatorCommand) {
+        recordCommand(command)
         world.apply(command, storage: storage)
     }
 
@@ -41,25 +46,37 @@ public final class Simulation {
     }
 
     /// Delivers every event due at or before `limit`, then sets the time to `limit`.
+    /// Time running again from a past point starts a new branch there.
     public func run(until limit: VirtualTime) {
-        while world.deliverNext(notAfter: limit, storage: storage) != nil {}
+        if isInPast { branch() }
+        while deliver(notAfter: limit) != nil {}
         world.advance(to: limit)
     }
 
-    /// Delivers exactly the next event. Returns false when nothing is pending.
+    /// Delivers exactly the next event. Returns false when nothing is pending. In the past
+    /// (after a step back) it re-executes the event that followed, the same as before.
     @discardableResult
     public func step() -> Bool {
-        world.deliverNext(storage: storage) != nil
+        deliver() != nil
     }
 
     /// Delivers events up to and including the next message delivery (timers on the way are
     /// handled too): the single step a class watches. Returns false when nothing is pending.
     @discardableResult
     public func stepMessage() -> Bool {
-        while let e = world.deliverNext(storage: storage) {
+        while let e = deliver() {
             if case .deliver = e { return true }
         }
         return false
+    }
+
+    private func deliver(notAfter limit: VirtualTime? = nil) -> Kernel<Cluster.Timer>.Event? {
+        guard history != nil else { return world.deliverNext(notAfter: limit, storage: storage) }
+        let past = isInPast
+        if past { held += world.kernel.log.takeEncoded() }
+        guard let e = world.deliverNext(notAfter: limit, storage: storage) else { return nil }
+        delivered(reexecuting: past)
+        return e
     }
 
     /// Delivers events until none is pending.
@@ -70,8 +87,21 @@ public final class Simulation {
     /// Logs the end of the walkthrough (once).
     public func finish() { world.finish() }
 
+    /// Tells the operator something (a notice on screen).
+    public func say(_ text: String) {
+        world.say(text)
+        world.revision += 1
+    }
+
     /// Encoded log lines not yet written; empties the buffer.
-    public func takeEncodedLog() -> [UInt8] { world.kernel.log.takeEncoded() }
+    public func takeEncodedLog() -> [UInt8] {
+        guard !held.isEmpty else { return world.kernel.log.takeEncoded() }
+        defer { held = [] }
+        return held + world.kernel.log.takeEncoded()
+    }
+
+    /// Sets aside log lines not yet taken (before the world is replaced by a past copy).
+    func holdPendingLog() { held += world.kernel.log.takeEncoded() }
 
     // MARK: Reading
 

@@ -42,6 +42,7 @@ public final class Runtime: @unchecked Sendable {
         // and in event order, so a check always sees the latest write.
         files = resultsPath.map { DiskStorage(out: directory(of: $0)) }
         let sim = Simulation(config: config, storage: files ?? MemoryStorage())
+        sim.enableStepBack()
         simulation = sim
         speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
         self.eventsFile = eventsFile
@@ -68,6 +69,7 @@ public final class Runtime: @unchecked Sendable {
     public func send(_ command: OperatorCommand) {
         queue.async { [self] in
             if !paused { advance() }
+            leavePast()
             simulation.apply(command)
             publish()
             rearm()
@@ -76,9 +78,34 @@ public final class Runtime: @unchecked Sendable {
 
     public func togglePause() {
         queue.async { [self] in
-            if paused { paused = false; anchor() } else { advance(); paused = true }
+            if paused { leavePast(); paused = false; anchor() } else { advance(); paused = true }
             publish(force: true)
             rearm()
+        }
+    }
+
+    /// Steps back one delivered event (pausing first): the screen shows the run as it was.
+    /// Pressed again it goes further; `step` goes forward again through the same events.
+    public func stepBack() {
+        queue.async { [self] in
+            if !paused { advance(); paused = true }
+            drainLog()
+            if !simulation.stepBack() { simulation.say("Nothing earlier: this is the start of the run.") }
+            publish(force: true)
+            rearm()
+        }
+    }
+
+    /// Time or a command from a past point starts a new branch there: the future after it
+    /// is discarded, its log lines cut from the log file.
+    private func leavePast() {
+        guard simulation.isInPast else { return }
+        let discarded = simulation.horizon - simulation.position
+        let cut = simulation.branch()
+        simulation.say("Resumed from event \(simulation.position): the \(discarded) later events are discarded, and the run goes on from here.")
+        io.async { [self] in
+            guard let f = eventsFile, storageError == nil else { return }
+            do throws(StorageError) { try f.truncate(to: cut) } catch { storageError = error; f.abort(); eventsFile = nil }
         }
     }
 

@@ -144,6 +144,11 @@ public struct Snapshot: Sendable {
     public var brokenInvariants: [String]
 
     public var studentCount: Int { students.count }
+    /// Events delivered so far, and the furthest reached: below it, the screen shows the
+    /// past (after a step back).
+    public var position = 0
+    public var horizon = 0
+    public var isInPast: Bool { position < horizon }
 
     /// Student `k`'s (from 1) clock now.
     public func localTime(ofStudent k: Int) -> VirtualTime { clocks[1 + k].reading }
@@ -156,12 +161,15 @@ public struct Snapshot: Sendable {
 
     public init(simulation s: Simulation, paused: Bool, speed: Double, recentLimit: Int = 200) {
         self.init(world: s.world, paused: paused, speed: speed, recentLimit: recentLimit)
+        horizon = s.horizon
     }
 
     public init(world w: World, paused: Bool, speed: Double, recentLimit: Int = 200) {
         let main = w.cluster.main.view
         let lesson = w.lesson
         revision = w.revision
+        position = w.kernel.delivered
+        horizon = w.kernel.delivered
         now = w.now
         seed = w.seed
         self.paused = paused

@@ -49,6 +49,13 @@ public final class AtomicFileWriter: @unchecked Sendable {
         if rename(tempPath, path) != 0 { let e = errno; unlink(tempPath); throw StorageError(path: path, errno: e) }
     }
 
+    /// Cuts what was written back to its first `length` bytes (a step back that branched:
+    /// the log of the discarded future goes).
+    public func truncate(to length: Int) throws(StorageError) {
+        guard fd >= 0 else { return }
+        if ftruncate(fd, off_t(length)) != 0 || lseek(fd, off_t(length), SEEK_SET) < 0 { throw StorageError(path: path, errno: errno) }
+    }
+
     /// Discards the temporary file; the target is left as it was.
     public func abort() {
         guard fd >= 0 else { return }
@@ -100,6 +107,11 @@ public enum FileSystem {
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Removes a file if it is there.
+    public static func remove(_ path: String) {
+        unlink(path)
     }
 
     public static func exists(_ path: String) -> Bool {

@@ -5,6 +5,8 @@
 public protocol StoragePort: AnyObject, Sendable {
     func persist(path: String, bytes: [UInt8]) -> StorageOutcome
     func check(path: String, sha256: String) -> StorageOutcome
+    /// Removes a file (a step back that branched before the file was first written).
+    func discard(path: String)
 }
 
 /// Real files under an output directory. With `writeBehind`, writes wait in memory until
@@ -37,6 +39,11 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         guard FileSystem.exists(out + "/" + path) else { return .missing }
         guard let bytes = try? FileSystem.read(out + "/" + path) else { return .error }
         return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt
+    }
+
+    public func discard(path: String) {
+        waiting[path] = nil
+        FileSystem.remove(out + "/" + path)
     }
 
     /// Writes every waiting file (in path order, so runs are repeatable).
@@ -81,6 +88,10 @@ public final class MemoryStorage: StoragePort, @unchecked Sendable {
     public func check(path: String, sha256: String) -> StorageOutcome {
         guard let bytes = files[path] else { return .missing }
         return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt
+    }
+
+    public func discard(path: String) {
+        files[path] = nil
     }
 
     /// Replaces a file behind the nodes' backs (a test's corruption).

@@ -14,6 +14,9 @@ enum CaptionLine {
 
     static func text(_ s: Snapshot) -> String {
         if let inv = s.brokenInvariants.last { return "INVARIANT BROKEN — \(inv)" }
+        if s.isInPast {
+            return "◀ The past: event \(s.position) of \(s.horizon). b goes further back, . forward through the same events; space or a command resumes here and discards the later events."
+        }
         if s.phase == .done {
             let m = s.messageCounts
             return "Walkthrough complete. Messages — sync \(m[.sync, default: 0]), exam \(m[.exam, default: 0]), ra \(m[.ra, default: 0]), lock \(m[.lock, default: 0]), replica \(m[.replica, default: 0]). v: final results."
