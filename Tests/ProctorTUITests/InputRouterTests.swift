@@ -115,6 +115,51 @@ import Testing
         #expect(r.prompt == nil)
     }
 
+    @Test func aPlayedStudentHoldingTheMarksheetHasThePromptWithoutI() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        var holding = Self.examOver
+        holding.holdsMarksheet = [true, false, false, false, false]
+        #expect(r.mode(holding) == .normal, "S1 is simulated: its marksheet is not the operator's")
+        Self.press(&r, .char("t"), facts: Self.examOver)
+        #expect(r.mode(holding) == .markPrompt)
+        #expect(Self.press(&r, Self.digit(4), facts: holding) == [.send(.isaKey(student: 1, .digit(4)))], "a digit for the mark, not the replicas")
+        #expect(Self.press(&r, .escape, facts: holding) == [.send(.isaKey(student: 1, .escape))])
+        #expect(Self.press(&r, Self.digit(4), facts: holding) == [.send(.isaKey(student: 1, .digit(4)))],
+                "a snapshot from before the Esc took effect: the key goes to the closed prompt, where it does nothing")
+        #expect(r.mode(Self.examOver) == .normal, "the snapshot shows S1 has left")
+        #expect(Self.press(&r, Self.digit(4), facts: Self.examOver) == [.send(.start(.replication))])
+    }
+
+    /// Esc while waiting for the marksheet leaves the prompt, but the request stands: when the
+    /// marksheet is granted, the prompt is back and the mark goes into it.
+    @Test func theMarksheetGrantedAfterAnEscStillTakesTheMark() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        var r = InputRouter(students: 3, maxMark: sim.scenario.isaMaxMark)
+        func type(_ keys: Key...) {
+            for k in keys {
+                for case .send(let c) in r.route(k, RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1))) { sim.apply(c) }
+            }
+        }
+        type(.char("t"), .char("3"), .char("i"), .escape)
+        #expect({ if case .waiting = sim.isa.status[0] { true } else { false } }(), "\(sim.isa.status[0])")
+        var steps = 0
+        while !{ if case .inCS = sim.isa.status[0] { true } else { false } }() && steps < 10_000 {
+            sim.step()
+            steps += 1
+        }
+        type(Self.digit(1), Self.digit(2), .enter)
+        guard case .done(let mark, _) = sim.isa.status[0] else {
+            Issue.record("S1's mark was not recorded: \(sim.isa.status[0])")
+            return
+        }
+        #expect(mark == 12)
+        #expect(sim.phase == .isa, "no phase key fired")
+    }
+
     @Test func aRecordedMarkOrAStudentNotPlayedOpensNoPrompt() {
         var r = InputRouter(students: 5, maxMark: 20)
         #expect(Self.press(&r, .char("i"), facts: Self.examOver) == [.send(.requestMarksheet(student: 1))], "the engine says to take over first")
@@ -203,9 +248,25 @@ import Testing
     @Test func routingFactsComeFromTheSnapshot() {
         let none = Array(repeating: false, count: 5)
         let early = RoutingFacts(ExamScreenTests.examSnapshot(until: .seconds(12), operate: 2))
-        #expect(early == RoutingFacts(examOver: none, isaDone: none, demoStarted: false), "12 s in, every exam runs")
+        #expect(early == RoutingFacts(examOver: none, isaDone: none, demoStarted: false, holdsMarksheet: none), "12 s in, every exam runs")
         let over = RoutingFacts(ExamScreenTests.examSnapshot())
-        #expect(over == RoutingFacts(examOver: Array(repeating: true, count: 5), isaDone: none, demoStarted: false))
+        #expect(over == RoutingFacts(examOver: Array(repeating: true, count: 5), isaDone: none, demoStarted: false, holdsMarksheet: none))
+
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.start(.isa))
+        var steps = 0
+        while sim.isa.holder == nil && steps < 10_000 {
+            sim.step()
+            steps += 1
+        }
+        let holding = RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1))
+        #expect(holding.holdsMarksheet == (1...3).map { $0 == sim.isa.holder })
+        sim.runUntilQuiet()
+        #expect(RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1)).isaDone == [true, true, true])
     }
 }
 

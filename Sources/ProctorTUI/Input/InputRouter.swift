@@ -1,19 +1,24 @@
 import ProctorEngine
 
-/// What the router may learn from a snapshot: only facts that, once true, stay true. A
-/// snapshot published before the operator's last keys took effect can then delay a change of
-/// mode, never make a key do something other than what the operator's keys so far ask for.
+/// What the router may learn from a snapshot. A snapshot published before the operator's
+/// last keys took effect must never make a key do something other than what those keys ask
+/// for, so the router takes from it only facts that, once true, stay true — and one more
+/// that it uses only to open a prompt, never to close one (`holdsMarksheet`): at worst a key
+/// then goes to a prompt that has just closed, where it does nothing.
 public struct RoutingFacts: Equatable, Sendable {
     /// Per student (from 0): its exam is over — submitted, ended, or the ISA phase begun.
     public var examOver: [Bool]
     /// Per student (from 0): its ISA mark is recorded (entered, or its hold timed out).
     public var isaDone: [Bool]
     public var demoStarted: Bool
+    /// Per student (from 0): it holds the ISA marksheet, its prompt open.
+    public var holdsMarksheet: [Bool]
 
-    public init(examOver: [Bool], isaDone: [Bool], demoStarted: Bool) {
+    public init(examOver: [Bool], isaDone: [Bool], demoStarted: Bool, holdsMarksheet: [Bool] = []) {
         self.examOver = examOver
         self.isaDone = isaDone
         self.demoStarted = demoStarted
+        self.holdsMarksheet = holdsMarksheet
     }
 
     public init(_ s: Snapshot) {
@@ -23,6 +28,7 @@ public struct RoutingFacts: Equatable, Sendable {
         }
         isaDone = s.isa.status.map { if case .done = $0 { true } else { false } }
         demoStarted = s.demo.startedAt != nil
+        holdsMarksheet = s.isa.status.map { if case .inCS = $0 { true } else { false } }
     }
 
     /// Nothing known yet: every exam still to come.
@@ -37,7 +43,10 @@ public struct RoutingFacts: Equatable, Sendable {
 /// The router itself knows the focused student, the students the operator plays (`t` always
 /// toggles), an open mark prompt (from `i` or `w` until Enter or Esc) and the help overlay —
 /// so a key typed right after another goes where the first one said, whatever snapshot the
-/// background engine last published. From snapshots it takes only `RoutingFacts`.
+/// background engine last published. From snapshots it takes only `RoutingFacts`. The one
+/// mode they can put it in by themselves is the mark prompt, while a student the operator
+/// plays holds the marksheet (asked for before an Esc, or taken over while typing), so
+/// digits meant for the mark never reach the phase keys.
 public struct InputRouter: Sendable {
     /// An open mark prompt.
     public struct Prompt: Equatable, Sendable {
@@ -82,6 +91,7 @@ public struct InputRouter: Sendable {
         if helpVisible { return .help }
         if let p = prompt, !finished(p, facts) { return .markPrompt }
         guard played.contains(focus) else { return .normal }
+        if fact(facts.holdsMarksheet, focus) { return .markPrompt }
         if facts.demoStarted { return .demo }
         return fact(facts.examOver, focus) ? .normal : .answering
     }
@@ -118,11 +128,14 @@ public struct InputRouter: Sendable {
             if choice == .write { prompt = Prompt(kind: .demo, student: focus) }
             return [.send(.demo(student: student, choice))]
         case .mark(let key):
-            guard var p = prompt else { return [] }
+            // The router's own prompt, or else the marksheet a played student holds, which
+            // lasts as long as snapshots say so.
+            let held = played.contains(focus) && fact(facts.holdsMarksheet, focus) ? Prompt(kind: .isa, student: focus) : nil
+            guard var p = prompt ?? held else { return [] }
             edit(&p, key)
-            prompt = p
-            if key == .escape || p.kind == .demo && key == .enter && Int(p.typed).map({ $0 <= maxMark }) == true {
-                prompt = nil
+            if prompt != nil {
+                let closes = key == .escape || p.kind == .demo && key == .enter && Int(p.typed).map { $0 <= maxMark } == true
+                prompt = closes ? nil : p
             }
             let k = p.student + 1
             return [.send(p.kind == .isa ? .isaKey(student: k, key.isaKey) : .demo(student: k, key.demoKey))]
