@@ -52,7 +52,7 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .anyTime: "Any time: in every mode but this help, the mark prompt included."
         case .answering: "Answering: you play the focused student (t) and its exam is not over."
         case .demo: "Demo: you play the focused student in the consistency demo."
-        case .markPrompt: "Mark prompt: after i (ISA marksheet) or w (demo) until Enter or Esc."
+        case .markPrompt: "Mark prompt: after i (ISA) or w (demo) until Enter or Esc, and while you hold the marksheet."
         case .help: ""
         }
     }
