@@ -5,23 +5,23 @@ import ProctorEngine
 /// for, so the router takes from it only facts that, once true, stay true — and one more
 /// that it uses only to open a prompt, never to close one (`holdsMarksheet`): at worst a key
 /// then goes to a prompt that has just closed, where it does nothing.
-public struct RoutingFacts: Equatable, Sendable {
+struct RoutingFacts: Equatable, Sendable {
     /// Per student (from 0): its exam is over — submitted, ended, or the ISA phase begun.
-    public var examOver: [Bool]
+    var examOver: [Bool]
     /// Per student (from 0): its ISA mark is recorded (entered, or its hold timed out).
-    public var isaDone: [Bool]
-    public var demoStarted: Bool
+    var isaDone: [Bool]
+    var demoStarted: Bool
     /// Per student (from 0): it holds the ISA marksheet, its prompt open.
-    public var holdsMarksheet: [Bool]
+    var holdsMarksheet: [Bool]
 
-    public init(examOver: [Bool], isaDone: [Bool], demoStarted: Bool, holdsMarksheet: [Bool] = []) {
+    init(examOver: [Bool], isaDone: [Bool], demoStarted: Bool, holdsMarksheet: [Bool] = []) {
         self.examOver = examOver
         self.isaDone = isaDone
         self.demoStarted = demoStarted
         self.holdsMarksheet = holdsMarksheet
     }
 
-    public init(_ s: Snapshot) {
+    init(_ s: Snapshot) {
         let isaStarted = s.isa.startedAt != nil
         examOver = (0..<s.studentCount).map { i in
             isaStarted || s.exam.records[i] != nil || s.exam.sessions[i].hasSubmitted
@@ -32,7 +32,7 @@ public struct RoutingFacts: Equatable, Sendable {
     }
 
     /// Nothing known yet: every exam still to come.
-    public static func start(students: Int) -> RoutingFacts {
+    static func start(students: Int) -> RoutingFacts {
         RoutingFacts(examOver: Array(repeating: false, count: students), isaDone: Array(repeating: false, count: students), demoStarted: false)
     }
 }
@@ -47,47 +47,47 @@ public struct RoutingFacts: Equatable, Sendable {
 /// mode they can put it in by themselves is the mark prompt, while a student the operator
 /// plays holds the marksheet (asked for before an Esc, or taken over while typing), so
 /// digits meant for the mark never reach the phase keys.
-public struct InputRouter: Sendable {
+struct InputRouter: Sendable {
     /// An open mark prompt.
-    public struct Prompt: Equatable, Sendable {
-        public enum Kind: Sendable { case isa, demo }
-        public var kind: Kind
+    struct Prompt: Equatable, Sendable {
+        enum Kind: Sendable { case isa, demo }
+        var kind: Kind
         /// The student it belongs to, from 0.
-        public var student: Int
+        var student: Int
         /// The demo's mark as typed (the demo's prompt is open the moment `w` lands, so the
         /// router follows its text and closes on an Enter the engine takes).
-        public var typed = ""
+        var typed = ""
         /// The ISA prompt: Enter was pressed and no digit since; it closes once the mark is
         /// recorded. (The marksheet is granted only after Ricart–Agrawala, so digits typed
         /// before that never reach it, and the router cannot know the text.)
-        public var entered = false
+        var entered = false
     }
 
     /// What the caller carries out.
-    public enum Action: Equatable, Sendable {
+    enum Action: Equatable, Sendable {
         case send(OperatorCommand)
         case togglePause, step, stepBack, faster, slower
         case quit
     }
 
-    public let studentCount: Int
+    let studentCount: Int
     /// Marks run from 0 to this.
-    public let maxMark: Int
+    let maxMark: Int
     /// The focused student, from 0.
-    public private(set) var focus = 0
+    private(set) var focus = 0
     /// The students the operator plays, from 0.
-    public private(set) var played: Set<Int> = []
-    public private(set) var prompt: Prompt?
-    public private(set) var helpVisible = false
-    public private(set) var teacherView = false
+    private(set) var played: Set<Int> = []
+    private(set) var prompt: Prompt?
+    private(set) var helpVisible = false
+    private(set) var teacherView = false
 
-    public init(students: Int, maxMark: Int) {
+    init(students: Int, maxMark: Int) {
         studentCount = max(1, students)
         self.maxMark = maxMark
     }
 
     /// The mode the keys are in.
-    public func mode(_ facts: RoutingFacts) -> InputMode {
+    func mode(_ facts: RoutingFacts) -> InputMode {
         if helpVisible { return .help }
         if let p = prompt, !finished(p, facts) { return .markPrompt }
         guard played.contains(focus) else { return .normal }
@@ -97,7 +97,7 @@ public struct InputRouter: Sendable {
     }
 
     /// Routes one key: updates the router's state and returns what the caller must do.
-    public mutating func route(_ key: Key, _ facts: RoutingFacts) -> [Action] {
+    mutating func route(_ key: Key, _ facts: RoutingFacts) -> [Action] {
         if let p = prompt, finished(p, facts) { prompt = nil }
         guard let action = KeyTable.action(for: key, in: mode(facts)) else { return [] }
         let student = focus + 1
