@@ -34,15 +34,15 @@ public final class App {
     private var lastDraw: UInt64 = 0
     private var noticeSerial = 0
     private var sources: [any DispatchSourceProtocol] = []
-    /// Set the moment `w` opens the demo's mark prompt, before a snapshot can show it, so
-    /// digits typed right after go to the prompt and not to the phase keys.
-    private var demoPromptOpening = false
+    /// Every key goes through it; it knows the input mode from the keys themselves.
+    private var router: InputRouter
 
     static let frameInterval: UInt64 = 33_000_000
     static let noticeSeconds = 4
 
     private init(options: Options) {
         terminal = Terminal(color: options.color)
+        router = InputRouter(students: options.simulation.studentCount, maxMark: options.simulation.data.scenario.isaMaxMark)
     }
 
     /// Runs the interactive screen until the operator quits or a signal ends it. Never returns.
@@ -100,110 +100,19 @@ public final class App {
 
     func handle(_ key: Key) {
         if key == .resize { resized(); return }
-        if view.helpVisible {
-            // The overlay takes every key: ? or Esc closes it, q still quits.
-            switch KeyTable.action(for: key) {
-            case .quit?: quit(code: 0)
-            case .toggleHelp?: view.helpVisible = false
-            default: if key == .escape { view.helpVisible = false }
-            }
-            viewDirty = true
-            requestRedraw()
-            return
-        }
-        // The ISA prompt of a taken-over student in the critical section takes digits,
-        // Backspace, Enter and Esc before the key table does.
-        if let isaKey = promptKey(key) {
-            runtime.send(.isaKey(student: view.focus + 1, isaKey))
-            viewDirty = true
-            requestRedraw()
-            return
-        }
-        if let demoKey = demoPromptKey(key) {
-            runtime.send(.demo(student: view.focus + 1, demoKey))
-            viewDirty = true
-            requestRedraw()
-            return
-        }
-        guard let action = KeyTable.action(for: key) else { return }
-        switch action {
-        case .command(let c): runtime.send(c)
-        case .togglePause: runtime.togglePause()
-        case .step: runtime.step()
-        case .faster: runtime.faster()
-        case .slower: runtime.slower()
-        case .focusNext, .focusPrevious, .focusFirst, .focusLast:
-            demoPromptOpening = false
-            let n = max(1, runtime.snapshot.studentCount)
+        for action in router.route(key, RoutingFacts(runtime.snapshot)) {
             switch action {
-            case .focusNext: view.focus = (view.focus + 1) % n
-            case .focusPrevious: view.focus = (view.focus + n - 1) % n
-            case .focusFirst: view.focus = 0
-            default: view.focus = n - 1
+            case .send(let c): runtime.send(c)
+            case .togglePause: runtime.togglePause()
+            case .step: runtime.step()
+            case .stepBack: runtime.stepBack()
+            case .faster: runtime.faster()
+            case .slower: runtime.slower()
+            case .quit: quit(code: 0)
             }
-        case .takeOver: runtime.send(.toggleTakeover(student: view.focus + 1))
-        case .answer(let choice): runtime.send(.answer(student: view.focus + 1, choice: choice))
-        case .submit: runtime.send(.submitExam(student: view.focus + 1))
-        case .toggleResults: view.teacherView.toggle()
-        case .requestMarksheet: runtime.send(.requestMarksheet(student: view.focus + 1))
-        case .demo(let key):
-            let s = runtime.snapshot
-            let i = view.focus
-            if key == .write, i < s.studentCount, s.exam.operated[i], s.demo.startedAt != nil, s.demo.activity[i] == .choosing {
-                demoPromptOpening = true
-            }
-            runtime.send(.demo(student: i + 1, key))
-        case .toggleHelp: view.helpVisible.toggle()
-        case .quit: quit(code: 0)
         }
         viewDirty = true
         requestRedraw()
-    }
-
-    /// The keys a mark prompt takes.
-    private enum PromptInput { case digit(Int), backspace, enter, escape }
-
-    private func promptInput(_ key: Key) -> PromptInput? {
-        switch key {
-        case .char(let c) where c.isASCII && c.isNumber: .digit(Int(String(c))!)
-        case .backspace: .backspace
-        case .enter: .enter
-        case .escape: .escape
-        default: nil
-        }
-    }
-
-    /// The key as input to the ISA prompt, when the focused student has it open.
-    private func promptKey(_ key: Key) -> IsaKey? {
-        let s = runtime.snapshot
-        let i = view.focus
-        guard i < s.studentCount, s.exam.operated[i], case .inCS = s.isa.status[i], let input = promptInput(key) else { return nil }
-        switch input {
-        case .digit(let d): return .digit(d)
-        case .backspace: return .backspace
-        case .enter: return .enter
-        case .escape: return .escape
-        }
-    }
-
-    /// The key as input to the demo's new-mark prompt, when the focused student has it open.
-    private func demoPromptKey(_ key: Key) -> DemoKey? {
-        let s = runtime.snapshot
-        let i = view.focus
-        let typing: Bool
-        if i < s.studentCount, s.demo.startedAt != nil, case .typing = s.demo.activity[i] { typing = true } else { typing = false }
-        if typing { demoPromptOpening = false }
-        guard i < s.studentCount, s.exam.operated[i], typing || demoPromptOpening, let input = promptInput(key) else { return nil }
-        switch input {
-        case .digit(let d): return .digit(d)
-        case .backspace: return .backspace
-        case .enter:
-            demoPromptOpening = false
-            return .enter
-        case .escape:
-            demoPromptOpening = false
-            return .escape
-        }
     }
 
     // MARK: Drawing
@@ -242,6 +151,10 @@ public final class App {
         let (w, h) = terminal.size
         guard viewDirty || snap.revision != drawnRevision || w != buffer.width || h != buffer.height else { return }
         if w != buffer.width || h != buffer.height { buffer = ScreenBuffer(width: w, height: h) }
+        view.focus = router.focus
+        view.helpVisible = router.helpVisible
+        view.teacherView = router.teacherView
+        view.mode = router.mode(RoutingFacts(snap))
         Screen.compose(snap, view, into: &buffer)
         terminal.present(buffer)
         drawnRevision = snap.revision

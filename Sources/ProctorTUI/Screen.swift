@@ -8,6 +8,8 @@ public struct ViewState: Equatable, Sendable {
     public var showNotice = false
     /// The students pane shows the teacher's results table instead.
     public var teacherView = false
+    /// The input mode, whose keys the status bar shows.
+    public var mode = InputMode.normal
     public init() {}
 }
 
@@ -20,7 +22,7 @@ public enum Screen {
             return
         }
         let focus = min(max(0, v.focus), max(0, s.studentCount - 1))
-        StatusBar.draw(s, l.statusBar, into: &b)
+        StatusBar.draw(s, l.statusBar, mode: v.helpVisible ? .help : v.mode, into: &b)
         AdminPane.draw(s, l.admin, into: &b)
         ClocksPane.draw(s, l.clocks, focus: focus, into: &b)
         StudentsPane.draw(s, l.students, focus: focus, teacherView: v.teacherView, into: &b)

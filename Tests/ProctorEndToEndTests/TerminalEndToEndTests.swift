@@ -114,6 +114,7 @@ import Testing
         try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
         try t.keys("Tab", "t")          // focus S2 and take it over
         try t.waitFor("takeover") { $0.contains("◆ you") }
+        try t.waitFor("the answering keys in the status bar") { Self.statusBar($0).contains("a–d answer · s submit") }
         try t.keys("2")
         let first = try t.waitFor("countdowns") { $0.contains("Q1/10") && $0.contains("a–d answers") }
         let seconds = { (s: String) in s.split(separator: "\n").first { $0.contains("S3  ") }.map(String.init) ?? "" }
@@ -137,9 +138,11 @@ import Testing
         try t.keys("3")
         try t.waitFor("the ISA phase") { $0.contains("ISA 3/5") }
         try t.keys("i")
+        try t.waitFor("the prompt's keys in the status bar") { Self.statusBar($0).contains("0–9 mark · ⌫ · Enter done · Esc cancel") }
         try t.waitFor("the prompt", seconds: 30) { $0.contains("ISA mark: ▁") }
         try t.keys("1", "5", "Enter")
         try t.waitFor("the mark entered") { s in s.split(separator: "\n").contains { $0.contains("S2  ") && $0.contains("ISA: done 15") } }
+        try t.waitFor("the normal keys again") { !Self.statusBar($0).contains("Enter done") }
         try t.waitFor("everyone's mark", seconds: 60) { $0.contains("ISA 3/5 ✓") }
         // Pausing still works once everything is quiet.
         try t.keys("Space")
@@ -167,17 +170,35 @@ import Testing
         try t.waitFor("ISA", seconds: 30) { $0.contains("ISA 3/5 ✓") }
         try t.keys("4")
         try t.waitFor("replicas", seconds: 10) { $0.contains("REPLICATION 4/5 ✓") }
+        func isaMark(row: Int) throws -> String {
+            let r = try runProgram("/usr/bin/env", ["python3", "-c", "import openpyxl,sys; ws=openpyxl.load_workbook(sys.argv[1]).active; print(ws.cell(\(row), 8).value)", "\(dir)/out/results.xlsx"])
+            return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         let copy = "\(dir)/out/replicas/replica-2/chunk-1.json"
         let deadline = Date().addingTimeInterval(5)
         while !FileManager.default.fileExists(atPath: copy) && Date() < deadline { usleep(50_000) }
         try Data("{\"edited\": \"by hand\"}\n".utf8).write(to: URL(fileURLWithPath: copy))
-        try t.keys("5")
+        try #require(try isaMark(row: 2) != "17", "S1 entered another mark in the ISA phase")
+        try t.keys("t", "5")            // play S1 in the demo
         try t.waitFor("the report") { $0.contains("replica-2 chunk-1 CORRUPT") }
+        try t.waitFor("the demo's keys") { Self.statusBar($0).contains("r read · w write · x exit") }
+        // The new mark typed in the same breath as w goes to the prompt, not to the phase keys.
+        try t.keys("w", "1", "7", "Enter")
+        let written = Date().addingTimeInterval(15)
+        while try isaMark(row: 2) != "17" && Date() < written { usleep(100_000) }
+        #expect(try isaMark(row: 2) == "17", "S1's new mark in results.xlsx")
+        try t.waitFor("S1 done writing") { s in s.split(separator: "\n").contains { $0.contains("S1  ") && $0.contains("Read / Write / Exit?") } }
+        try t.keys("x")
         try t.waitFor("the end", seconds: 30) { $0.contains("DONE ✓") }
         try t.keys("q")
         #expect(try t.waitForExit()?.status == 0)
         let check = try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/out"])
         #expect(check.status == 0, "the copy was repaired: \(check.stderr)")
+    }
+
+    /// The top line, where the current mode's keys are.
+    static func statusBar(_ screen: String) -> String {
+        screen.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
     }
 
     /// SGR foreground colours 30–37, 90–97 or 38;… in a tmux capture.

@@ -22,9 +22,9 @@ import Testing
     }
 
     @Test func homeAndEndMoveTheFocusToTheEnds() {
-        #expect(KeyTable.action(for: .home) == .focusFirst)
-        #expect(KeyTable.action(for: .end) == .focusLast)
-        #expect(KeyTable.action(for: .down) == .focusNext)
-        #expect(KeyTable.action(for: .pageDown) == .command(.nextPhase))
+        #expect(KeyTable.action(for: .home, in: .normal) == .focusFirst)
+        #expect(KeyTable.action(for: .end, in: .normal) == .focusLast)
+        #expect(KeyTable.action(for: .down, in: .normal) == .focusNext)
+        #expect(KeyTable.action(for: .pageDown, in: .normal) == .command(.nextPhase))
     }
 }

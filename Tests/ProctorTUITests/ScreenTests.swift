@@ -77,32 +77,91 @@ import Testing
     }
 
     @Test(arguments: [(80, 24), (120, 40)])
-    func theHelpOverlayListsEveryBindingOfTheKeyTable(size: (Int, Int)) {
+    func theHelpOverlayListsEveryBindingOfTheKeyTableGroupedByMode(size: (Int, Int)) throws {
         var v = ViewState()
         v.helpVisible = true
         let text = Self.render(Self.snapshot(synced: false), size.0, size.1, v).text
+        let lines = text.split(separator: "\n").map(String.init)
         for b in KeyTable.bindings {
             #expect(text.contains(b.keyLabel), "help lacks \(b.keyLabel) at \(size)")
             #expect(text.contains(String(b.help.prefix(20))), "help lacks \(b.help) at \(size)")
         }
+        // Each group's title heads its first row, and the groups come in the table's order.
+        var last = -1
+        for g in KeyGroup.allCases {
+            let first = try #require(KeyTable.bindings.first { $0.group == g })
+            let row = try #require(lines.firstIndex { $0.contains(g.title + " ") && $0.contains(first.keyLabel) }, "\(g.title) at \(size)")
+            #expect(row > last)
+            last = row
+        }
+        #expect(text.contains("Mark prompt") && text.contains("0–9 · ⌫ · Enter · Esc"))
+        #expect(text.contains("b · PageUp") && text.contains("step back one delivered event"))
+    }
+
+    @Test func withRoomTheHelpSaysWhenEachModesKeysWork() {
+        var v = ViewState()
+        v.helpVisible = true
+        let text = Self.render(Self.snapshot(synced: false), 120, 40, v).text
+        for note in HelpOverlay.notes() { #expect(text.contains(note)) }
+        #expect(text.contains("Answering: you play the focused student"))
     }
 
     @Test func everyKeyOfTheTableMapsToItsOwnAction() {
-        #expect(KeyTable.action(for: .char("3")) == .command(.start(.isa)))
-        #expect(KeyTable.action(for: .char("c")) == .answer(2))
-        #expect(KeyTable.action(for: .pageDown) == .command(.nextPhase))
-        #expect(KeyTable.action(for: .char("z")) == nil)
-        let keys = KeyTable.bindings.flatMap(\.keys)
-        #expect(Set(keys).count == keys.count, "no key is bound twice")
+        #expect(KeyTable.action(for: .char("3"), in: .normal) == .command(.start(.isa)))
+        #expect(KeyTable.action(for: .char("c"), in: .answering) == .answer(2))
+        #expect(KeyTable.action(for: .char("c"), in: .normal) == nil)
+        #expect(KeyTable.action(for: .pageDown, in: .normal) == .command(.nextPhase))
+        #expect(KeyTable.action(for: .char("z"), in: .normal) == nil)
+        #expect(KeyTable.action(for: .char("3"), in: .markPrompt) == .mark(.digit(3)))
+        #expect(KeyTable.action(for: .char("w"), in: .demo) == .demo(.write))
+        for g in KeyGroup.allCases {
+            let keys = KeyTable.bindings.filter { $0.group == g }.flatMap(\.keys)
+            #expect(Set(keys).count == keys.count, "no key is bound twice in \(g.title)")
+        }
+    }
+
+    @Test func theOnlyKeyAModeTakesFromAnotherGroupIsBWhileAnswering() {
+        for mode in InputMode.allCases {
+            let rows = KeyTable.bindings(in: mode)
+            let keys = rows.flatMap(\.keys)
+            let twice = Set(keys.filter { k in keys.filter { $0 == k }.count > 1 })
+            #expect(twice == (mode == .answering ? [.char("b")] : []), "\(mode): \(twice)")
+        }
+        #expect(KeyTable.action(for: .char("b"), in: .answering) == .answer(1))
+        #expect(KeyTable.action(for: .char("b"), in: .normal) == .stepBack)
     }
 
     @Test func statusBarHintsComeFromTheKeyTable() {
         let bar = Self.render(Self.snapshot(synced: false), 200, 60).line(0)
-        for b in KeyTable.bindings where b.hint != nil {
-            #expect(bar.contains(b.hintText!))
+        for (row, b) in KeyTable.bindings.enumerated() where b.group.modes.contains(.normal) {
+            for h in b.hints { #expect(bar.contains(KeyTable.hintText(h, row: row, in: .normal)!)) }
         }
+        #expect(bar.hasSuffix("· ? help · q quit"), "\(bar)")
         let narrow = Self.render(Self.snapshot(synced: false), 80, 24).line(0)
-        #expect(narrow.contains("?:help"), "the most important hint survives at 80 columns")
+        #expect(narrow.contains("? help"), "the most important hint survives at 80 columns")
+    }
+
+    @Test(arguments: [(80, 24), (120, 40)])
+    func theStatusBarShowsTheKeysOfTheCurrentMode(size: (Int, Int)) {
+        let snap = ExamScreenTests.examSnapshot(until: .seconds(12), operate: 1)
+        let expected: [(InputMode, String?, String?)] = [
+            (.normal, nil, "a–d answer"),
+            (.answering, "a–d answer · s submit", "b back"),
+            (.demo, "r read · w write · x exit", "a–d answer"),
+            (.markPrompt, "0–9 mark · ⌫ · Enter done · Esc cancel", "1–5 phases"),
+            (.help, "Esc close · q quit", "space pause"),
+        ]
+        for (mode, shown, absent) in expected {
+            var v = ViewState()
+            v.mode = mode
+            let bar = Self.render(snap, size.0, size.1, v).line(0)
+            if let shown { #expect(bar.contains(shown), "\(mode) at \(size): \(bar)") }
+            if let absent { #expect(!bar.contains(absent), "\(mode) at \(size): \(bar)") }
+            #expect(bar.hasPrefix(" Proctor"), "the left part stays, cut if need be: \(bar)")
+        }
+        var v = ViewState()
+        v.helpVisible = true
+        #expect(Self.render(snap, size.0, size.1, v).line(0).contains("Esc close · q quit"), "the overlay's keys while it is open")
     }
 
     @Test func aTooSmallTerminalGetsOneLineInsteadOfABrokenScreen() {

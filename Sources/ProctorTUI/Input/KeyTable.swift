@@ -1,10 +1,95 @@
 import ProctorEngine
 
-/// What a key asks the screen to do. Engine commands go to the runtime; the rest change
+/// What the keys do at a moment. `InputRouter` knows the mode from the operator's own key
+/// presses; the status bar's hints show the keys of the current mode.
+public enum InputMode: String, CaseIterable, Sendable {
+    /// Phases, time, focus and take-over.
+    case normal
+    /// The focused student is one the operator plays and its exam is not over: `a`–`d`, `s`.
+    case answering
+    /// The focused student is one the operator plays in the consistency demo: `r`, `w`, `x`.
+    case demo
+    /// A mark prompt is open (after `i`, or `w` in the demo): digits, Backspace, Enter, Esc.
+    case markPrompt
+    /// The help overlay is open.
+    case help
+}
+
+/// A section of the key table: the help overlay lists the keys group by group, and a group's
+/// keys work in its modes.
+public enum KeyGroup: CaseIterable, Sendable {
+    case normal, anyTime, answering, demo, markPrompt, help
+
+    /// The modes in which the group's keys work. Where two groups bind the same key, the one
+    /// with fewer modes (the more particular) wins: in answering mode `b` is answer B.
+    public var modes: Set<InputMode> {
+        switch self {
+        case .normal: [.normal, .answering, .demo]
+        case .anyTime: [.normal, .answering, .demo, .markPrompt]
+        case .answering: [.answering]
+        case .demo: [.demo]
+        case .markPrompt: [.markPrompt]
+        case .help: [.help]
+        }
+    }
+
+    /// The group's name in the help overlay.
+    public var title: String {
+        switch self {
+        case .normal: "Normal"
+        case .anyTime: "Any time"
+        case .answering: "Answering"
+        case .demo: "Demo"
+        case .markPrompt: "Mark prompt"
+        case .help: "This help"
+        }
+    }
+
+    /// When the group's keys work, for the help overlay's notes.
+    public var when: String {
+        switch self {
+        case .normal: "Normal keys work while answering and in the demo too."
+        case .anyTime: "Any time: in every mode but this help, the mark prompt included."
+        case .answering: "Answering: you play the focused student (t) and its exam is not over."
+        case .demo: "Demo: you play the focused student in the consistency demo."
+        case .markPrompt: "Mark prompt: after i (ISA) or w (demo) until Enter or Esc, and while you hold the marksheet."
+        case .help: ""
+        }
+    }
+}
+
+/// A key at a mark prompt. The ISA marksheet's prompt and the demo's new-mark prompt take the
+/// same keys; this is their one mapping.
+public enum MarkKey: Equatable, Sendable {
+    case digit(Int), backspace, enter, escape
+
+    var isaKey: IsaKey {
+        switch self {
+        case .digit(let d): .digit(d)
+        case .backspace: .backspace
+        case .enter: .enter
+        case .escape: .escape
+        }
+    }
+
+    var demoKey: DemoKey {
+        switch self {
+        case .digit(let d): .digit(d)
+        case .backspace: .backspace
+        case .enter: .enter
+        case .escape: .escape
+        }
+    }
+}
+
+/// What a key asks for, as the key table says it. Engine commands go to the runtime; the
+/// actions that name "the focused student" are resolved by `InputRouter`; the rest change
 /// only what the screen shows or how time runs.
 public enum UIAction: Equatable, Sendable {
     case command(OperatorCommand)
     case togglePause, step, faster, slower
+    /// Step back one delivered event (pauses; `.` goes forward again).
+    case stepBack
     case focusNext, focusPrevious, focusFirst, focusLast
     /// Take over the focused student, or hand it back.
     case takeOver
@@ -14,82 +99,172 @@ public enum UIAction: Equatable, Sendable {
     case submit
     /// The teacher's results table in place of the students pane.
     case toggleResults
-    /// Ask for the ISA marksheet for the focused (taken-over) student.
+    /// Ask for the ISA marksheet for the focused (taken-over) student; opens the mark prompt.
     case requestMarksheet
-    /// Read, write or exit in the consistency demo (taken-over student).
+    /// Read, write (opens the mark prompt) or exit in the consistency demo.
     case demo(DemoKey)
+    /// A key at the open mark prompt.
+    case mark(MarkKey)
     case toggleHelp
     case quit
 }
 
-/// One row of the key table: the keys, what they do in words, and the action of each key.
+/// One hint of the status bar: keys and a word, e.g. `Enter done`.
+public struct KeyHint: Sendable {
+    /// The keys the hint names; a key another group takes over in a mode drops out of the
+    /// hint there (in answering mode step back shows as `PageUp back`).
+    public var keys: [Key]
+    public var label: String
+    /// What the keys do, in a word or two; empty when the key says it (`⌫`).
+    public var word: String
+    /// Hints with a lower rank survive on narrower screens.
+    public var rank: Int
+}
+
+/// One row of the key table: its group, the keys, what they do in words, the action of each
+/// key, and the status bar's hints.
 public struct KeyBinding: Sendable {
+    public var group: KeyGroup
     public var keys: [Key]
     /// How the help overlay names the keys, e.g. `space` or `n · PageDown`.
     public var keyLabel: String
     public var help: String
     /// The action of each key, in the order of `keys`.
     public var actions: [UIAction]
-    /// A short word for the status bar's key hints (nil: shown in help only).
-    public var hint: String?
-    /// Hints with a lower rank survive on narrower screens.
-    public var hintRank: Int
+    /// What the status bar shows for the row (none: help only).
+    public var hints: [KeyHint]
 
-    /// Keys that all do the same thing.
-    init(_ keys: [Key], _ help: String, _ action: UIAction, label: String? = nil, hint: String? = nil, rank: Int = 99) {
-        self.init(keys, help, perKey: Array(repeating: action, count: keys.count), label: label, hint: hint, rank: rank)
+    /// Keys that all do the same thing, with at most one hint.
+    init(_ group: KeyGroup, _ keys: [Key], _ help: String, _ action: UIAction, label: String? = nil, hint: String? = nil, rank: Int = 99) {
+        self.init(group, keys, help, perKey: Array(repeating: action, count: keys.count), label: label, hint: hint, rank: rank)
     }
 
-    /// A family of keys, one action each (`1`–`5`, `a`–`d`).
-    init(_ keys: [Key], _ help: String, perKey actions: [UIAction], label: String? = nil, hint: String? = nil, rank: Int = 99) {
+    /// A family of keys, one action each (`1`–`5`, `a`–`d`), with at most one hint.
+    init(_ group: KeyGroup, _ keys: [Key], _ help: String, perKey actions: [UIAction], label: String? = nil, hint: String? = nil, rank: Int = 99) {
+        let keyLabel = label ?? keys.map(\.label).joined(separator: " · ")
+        let hints = hint.map { [KeyHint(keys: keys, label: keyLabel.cellCount <= 3 ? keyLabel : keys[0].label, word: $0, rank: rank)] } ?? []
+        self.init(group, keys, help, perKey: actions, label: keyLabel, hints: hints)
+    }
+
+    /// A row whose keys get hints of their own (`0–9 mark · ⌫ · Enter done`).
+    init(_ group: KeyGroup, _ keys: [Key], _ help: String, perKey actions: [UIAction], label: String, hints: [KeyHint]) {
         precondition(keys.count == actions.count)
+        precondition(hints.allSatisfy { $0.keys.allSatisfy(keys.contains) })
+        self.group = group
         self.keys = keys
-        keyLabel = label ?? keys.map(\.label).joined(separator: " · ")
+        keyLabel = label
         self.help = help
         self.actions = actions
-        self.hint = hint
-        hintRank = rank
-    }
-
-    /// The status bar's `key:hint` text.
-    var hintText: String? {
-        hint.map { "\(keyLabel.cellCount <= 3 ? keyLabel : keys[0].label):\($0)" }
+        self.hints = hints
     }
 }
 
-/// The one table that maps keys to actions. The help overlay and the status bar's key hints
-/// are generated from it, so they cannot disagree with what the keys do.
+/// The one table that maps keys to actions, mode by mode. The help overlay and the status
+/// bar's key hints are generated from it, so they cannot disagree with what the keys do.
 public enum KeyTable {
+    static let digits: [Key] = (0...9).map { .char(Character(String($0))) }
+    static let answerKeys: [Key] = (0..<ExamData.optionCount).map { .char(Character(Format.answerLetter($0).lowercased())) }
+
     public static let bindings: [KeyBinding] = [
-        KeyBinding((1...5).map { .char(Character(String($0))) },
+        KeyBinding(.normal, Array(digits[1...5]),
                    "admin: sync clocks · start exam · start ISA phase · create replicas · start consistency demo",
                    perKey: [.sync, .exam, .isa, .replication, .consistency].map { .command(.start($0)) },
                    label: "1–5", hint: "phases", rank: 2),
-        KeyBinding([.char("n"), .pageDown], "the next phase in order (a presenter remote sends PageDown)", .command(.nextPhase), hint: "next", rank: 3),
-        KeyBinding([.char(" ")], "pause / resume", .togglePause, hint: "pause", rank: 4),
-        KeyBinding([.char(".")], "deliver the next event (single step; pauses first)", .step, hint: "step", rank: 5),
-        KeyBinding([.char("+"), .char("=")], "faster (up to 16×)", .faster, label: "+", hint: "faster", rank: 6),
-        KeyBinding([.char("-"), .char("_")], "slower (down to 0.25×)", .slower, label: "-", hint: "slower", rank: 7),
-        KeyBinding([.tab, .backTab, .down, .up, .home, .end], "focus the next · previous student (also ↓ ↑; Home, End: first, last)",
+        KeyBinding(.normal, [.char("n"), .pageDown], "the next phase in order (a presenter remote sends PageDown)", .command(.nextPhase), hint: "next", rank: 3),
+        KeyBinding(.normal, [.tab, .backTab, .down, .up, .home, .end], "focus the next · previous student (also ↓ ↑; Home, End: first, last)",
                    perKey: [.focusNext, .focusPrevious, .focusNext, .focusPrevious, .focusFirst, .focusLast], label: "Tab · Shift-Tab"),
-        KeyBinding([.char("t")], "take over the focused student (you play it) / hand it back", .takeOver, hint: "take over", rank: 8),
-        KeyBinding([.char("a"), .char("b"), .char("c"), .char("d")], "answer the current question (taken-over student)",
-                   perKey: (0...3).map { .answer($0) }, label: "a–d"),
-        KeyBinding([.char("s")], "submit the exam (taken-over student)", .submit),
-        KeyBinding([.char("i")], "ask for the ISA marksheet (taken-over student); then digits, Enter, Esc", .requestMarksheet),
-        KeyBinding([.char("r"), .char("w"), .char("x")], "read · write (then the new mark) · exit in the consistency demo (taken-over student)",
-                   perKey: [.demo(.read), .demo(.write), .demo(.exit)], label: "r · w · x"),
-        KeyBinding([.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 9),
-        KeyBinding([.char("?"), .char("h")], "this help", .toggleHelp, label: "?", hint: "help", rank: 0),
-        KeyBinding([.char("q"), .char("Q")], "quit (the terminal is restored)", .quit, label: "q", hint: "quit", rank: 1),
+        KeyBinding(.normal, [.char("t")], "take over the focused student (you play it) / hand it back", .takeOver, hint: "take over", rank: 10),
+        KeyBinding(.normal, [.char("i")], "ask for the ISA marksheet (a student you play); opens the mark prompt", .requestMarksheet),
+        KeyBinding(.normal, [.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 11),
+
+        KeyBinding(.anyTime, [.char(" ")], "pause / resume", .togglePause, hint: "pause", rank: 4),
+        KeyBinding(.anyTime, [.char(".")], "deliver the next event (single step; pauses first)", .step, hint: "step", rank: 5),
+        KeyBinding(.anyTime, [.char("b"), .pageUp], "step back one delivered event (pauses; . goes forward again)", .stepBack, hint: "back", rank: 6),
+        KeyBinding(.anyTime, [.char("+"), .char("="), .char("-"), .char("_")], "faster · slower (0.25× to 16×)",
+                   perKey: [.faster, .faster, .slower, .slower], label: "+ · -",
+                   hints: [KeyHint(keys: [.char("+")], label: "+", word: "faster", rank: 7),
+                           KeyHint(keys: [.char("-")], label: "-", word: "slower", rank: 8)]),
+        KeyBinding(.anyTime, [.char("?"), .char("h")], "this help", .toggleHelp, label: "?", hint: "help", rank: 0),
+        KeyBinding(.anyTime, [.char("q"), .char("Q")], "quit (the terminal is restored)", .quit, label: "q", hint: "quit", rank: 1),
+
+        KeyBinding(.answering, answerKeys, "answer the current question (b is answer B here; PageUp steps back)",
+                   perKey: (0..<ExamData.optionCount).map { .answer($0) }, label: "a–d", hint: "answer", rank: 0),
+        KeyBinding(.answering, [.char("s")], "submit the exam", .submit, hint: "submit", rank: 1),
+
+        KeyBinding(.demo, [.char("r"), .char("w"), .char("x")], "read · write (opens the mark prompt) · exit",
+                   perKey: [.demo(.read), .demo(.write), .demo(.exit)], label: "r · w · x",
+                   hints: [KeyHint(keys: [.char("r")], label: "r", word: "read", rank: 0),
+                           KeyHint(keys: [.char("w")], label: "w", word: "write", rank: 1),
+                           KeyHint(keys: [.char("x")], label: "x", word: "exit", rank: 2)]),
+
+        KeyBinding(.markPrompt, digits + [.backspace, .enter, .escape], "type the mark · erase a digit (Backspace) · done · cancel",
+                   perKey: (0...9).map { .mark(.digit($0)) } + [.mark(.backspace), .mark(.enter), .mark(.escape)],
+                   label: "0–9 · ⌫ · Enter · Esc",
+                   hints: [KeyHint(keys: digits, label: "0–9", word: "mark", rank: 0),
+                           KeyHint(keys: [.backspace], label: "⌫", word: "", rank: 1),
+                           KeyHint(keys: [.enter], label: "Enter", word: "done", rank: 2),
+                           KeyHint(keys: [.escape], label: "Esc", word: "cancel", rank: 3)]),
+
+        KeyBinding(.help, [.char("?"), .char("h"), .escape, .char("q"), .char("Q")], "close this help · quit",
+                   perKey: [.toggleHelp, .toggleHelp, .toggleHelp, .quit, .quit], label: "? · Esc · q",
+                   hints: [KeyHint(keys: [.escape], label: "Esc", word: "close", rank: 0),
+                           KeyHint(keys: [.char("q")], label: "q", word: "quit", rank: 1)]),
     ]
 
-    private static let index: [Key: UIAction] = {
-        var d: [Key: UIAction] = [:]
-        for b in bindings { for (k, a) in zip(b.keys, b.actions) where d[k] == nil { d[k] = a } }
-        return d
+    /// Per mode, each key's row in `bindings` and its action: the row of the most particular
+    /// group that binds the key.
+    private static let index: [InputMode: [Key: (row: Int, action: UIAction)]] = {
+        var all: [InputMode: [Key: (row: Int, action: UIAction)]] = [:]
+        for mode in InputMode.allCases {
+            var d: [Key: (row: Int, action: UIAction)] = [:]
+            let rows = bindings.indices.filter { bindings[$0].group.modes.contains(mode) }
+                .sorted { (bindings[$0].group.modes.count, $0) < (bindings[$1].group.modes.count, $1) }
+            for row in rows {
+                for (k, a) in zip(bindings[row].keys, bindings[row].actions) where d[k] == nil { d[k] = (row, a) }
+            }
+            all[mode] = d
+        }
+        return all
     }()
 
-    /// The action for a key, or nil when the key does nothing.
-    public static func action(for key: Key) -> UIAction? { index[key] }
+    /// The action of a key in a mode, or nil when the key does nothing there.
+    public static func action(for key: Key, in mode: InputMode) -> UIAction? { index[mode]?[key]?.action }
+
+    /// The bindings whose keys work in a mode, in table order.
+    public static func bindings(in mode: InputMode) -> [KeyBinding] {
+        bindings.filter { $0.group.modes.contains(mode) }
+    }
+
+    /// The text of a hint in a mode, or nil when none of its keys does its job there.
+    static func hintText(_ hint: KeyHint, row: Int, in mode: InputMode) -> String? {
+        let live = hint.keys.filter { index[mode]?[$0]?.row == row }
+        let label: String
+        if live.count == hint.keys.count { label = hint.label } else if let first = live.first { label = first.label } else { return nil }
+        return hint.word.isEmpty ? label : "\(label) \(hint.word)"
+    }
+
+    /// The status bar's key hints for a mode, joined by ` · `. A mode's own keys (answering,
+    /// demo, mark prompt, help) come first and are always there; then the other keys that
+    /// work in the mode, the most important first, as many as fit in `width` cells — in
+    /// table order.
+    public static func hintBar(in mode: InputMode, width: Int) -> String {
+        let separator = " · "
+        var own: [String] = []
+        var others: [(text: String, rank: Int, order: Int)] = []
+        for (row, b) in bindings.enumerated() where b.group.modes.contains(mode) {
+            for h in b.hints {
+                guard let text = hintText(h, row: row, in: mode) else { continue }
+                if b.group.modes == [mode] { own.append(text) } else { others.append((text, h.rank, others.count)) }
+            }
+        }
+        var chosen: [(text: String, rank: Int, order: Int)] = []
+        var used = max(0, own.reduce(0) { $0 + $1.cellCount + separator.cellCount } - separator.cellCount)
+        for o in others.sorted(by: { ($0.rank, $0.order) < ($1.rank, $1.order) }) {
+            let w = o.text.cellCount + (used > 0 ? separator.cellCount : 0)
+            if used + w > width { break }
+            chosen.append(o)
+            used += w
+        }
+        return (own + chosen.sorted { $0.order < $1.order }.map(\.text)).joined(separator: separator)
+    }
 }

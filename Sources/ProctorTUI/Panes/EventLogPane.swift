@@ -86,7 +86,7 @@ enum EventLogPane {
         case .sync(.timeReply(let r, let local)): "r\(r) \(Format.clock(local))".fit(13)
         case .sync(.adjust(let r, let d)): "r\(r) \(Format.signed(d))".fit(13)
         case .exam(.question(let q, _)): "q\(q)".fit(13)
-        case .exam(.answer(let q, let c)): "q\(q)\(c.map { " " + String(Character(Unicode.Scalar(UInt8(65 + $0)))) } ?? "")".fit(13)
+        case .exam(.answer(let q, let c)): "q\(q)\(c.map { " " + Format.answerLetter($0) } ?? "")".fit(13)
         case .exam(.submit(let s)): s.reason.rawValue.fit(13)
         case .exam(.forward(let k, _, _)): "S\(k)".fit(13)
         case .exam(.recorded(let r)): "\(r.student.shortName) final \(r.final)".fit(13)

@@ -54,6 +54,10 @@ enum Format {
         x == x.rounded() ? "\(Int(x))×" : "\(x)×"
     }
 
+    /// The letter of answer option `choice`, from 0: `A`–`D`.
+    static func answerLetter(_ choice: Int) -> String {
+        String(Unicode.Scalar(UInt8(65 + choice)))
+    }
 
     /// As many whole items as fit in `width` cells, then `+K` for the rest: `(3,S2) (4,S7) +12`.
     static func fitting(_ items: [String], separator: String, width: Int) -> String {

@@ -1,27 +1,52 @@
-/// The key help, generated from the key table.
+/// The key help, generated from the key table: every mode's keys, group by group, the group's
+/// name in the first column; below, when there is room, when each group's keys work.
 enum HelpOverlay {
-    static func lines() -> [(keys: String, help: String)] {
-        KeyTable.bindings.map { ($0.keyLabel, $0.help) }
+    struct Row: Equatable {
+        /// The group's title on its first row, else empty.
+        var group: String
+        var keys: String
+        var help: String
+    }
+
+    static func rows() -> [Row] {
+        KeyGroup.allCases.flatMap { g in
+            KeyTable.bindings.filter { $0.group == g }.enumerated().map { i, b in
+                Row(group: i == 0 ? g.title : "", keys: b.keyLabel, help: b.help)
+            }
+        }
+    }
+
+    static func notes() -> [String] {
+        KeyGroup.allCases.map(\.when).filter { !$0.isEmpty } + ["A phase key pressed out of order says what must happen first."]
     }
 
     static func draw(in screen: Rect, into b: inout ScreenBuffer) {
-        let rows = lines()
+        let rows = rows()
+        let notes = notes()
+        let groupW = rows.map { $0.group.cellCount }.max() ?? 0
         let keyW = rows.map { $0.keys.cellCount }.max() ?? 0
-        let contentW = keyW + 2 + (rows.map { $0.help.cellCount }.max() ?? 0)
+        let helpW = rows.map { $0.help.cellCount }.max() ?? 0
+        let contentW = max(groupW + 2 + keyW + 2 + helpW, notes.map(\.cellCount).max() ?? 0)
+        let room = screen.height - 2
+        let withNotes = rows.count + 1 + notes.count + 2 <= room
         let w = min(screen.width - 2, contentW + 4)
-        let h = min(screen.height - 2, rows.count + 5)
+        let h = min(room, rows.count + 2 + (withNotes ? 1 + notes.count : 0))
         let r = Rect(x: screen.x + (screen.width - w) / 2, y: screen.y + (screen.height - h) / 2, width: w, height: h)
         b.fill(r)
         b.box(r, title: "Keys", style: .title, footer: "? or Esc closes")
         let inner = r.inner
         var y = inner.y
-        for row in rows where y < inner.maxY - 2 {
-            let x = b.write(row.keys.fit(keyW) + "  ", x: inner.x + 1, y: y, style: .warn, clip: inner)
+        for row in rows where y < inner.maxY {
+            var x = b.write(row.group.fit(groupW) + "  ", x: inner.x + 1, y: y, style: .title, clip: inner)
+            x = b.write(row.keys.fit(keyW) + "  ", x: x, y: y, style: .warn, clip: inner)
             b.write(row.help, x: x, y: y, clip: inner)
             y += 1
         }
-        if y + 1 < inner.maxY {
-            b.write("A phase key pressed out of order says what must happen first.", x: inner.x + 1, y: y + 1, style: .muted, clip: inner)
+        guard withNotes else { return }
+        y += 1
+        for note in notes where y < inner.maxY {
+            b.write(note, x: inner.x + 1, y: y, style: .muted, clip: inner)
+            y += 1
         }
     }
 }

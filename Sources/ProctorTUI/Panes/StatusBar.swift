@@ -1,9 +1,9 @@
 import ProctorEngine
 
-/// The top line: program, phase, run time, pace, seed, class size — and key hints from the
-/// key table on the right.
+/// The top line: program, phase, run time, pace, seed, class size — and, on the right, the
+/// keys of the current input mode, from the key table.
 enum StatusBar {
-    static func draw(_ s: Snapshot, _ r: Rect, into b: inout ScreenBuffer) {
+    static func draw(_ s: Snapshot, _ r: Rect, mode: InputMode, into b: inout ScreenBuffer) {
         b.fill(r, style: .bar)
         let phase: String
         if s.phase == .done {
@@ -19,24 +19,15 @@ enum StatusBar {
         if s.exam.startedAt != nil { segments.append("\(s.exam.recordedCount)/\(s.studentCount) submitted") }
         if s.messagesInFlight > 0 { segments.append("\(s.messagesInFlight) in flight") }
         let left = segments.joined(separator: " │ ")
-        var x = b.write(left, x: r.x, y: r.y, style: .bar, clip: r)
+        // A mode's own keys always show; the left part gives way to them on a narrow screen.
+        let hints = KeyTable.hintBar(in: mode, width: max(0, r.width - left.cellCount - 3))
+        let hintX = hints.isEmpty ? r.maxX : max(r.x, r.maxX - hints.cellCount - 1)
+        let leftClip = Rect(x: r.x, y: r.y, width: hints.isEmpty ? r.width : max(0, hintX - 2 - r.x), height: 1)
+        b.write(left.clipped(leftClip.width), x: r.x, y: r.y, style: .bar, clip: leftClip)
         if s.paused, let range = left.firstRange(of: "⏸ PAUSED") {
             let start = r.x + left[..<range.lowerBound].unicodeScalars.count
-            b.restyle(Rect(x: start, y: r.y, width: 8, height: 1), Style(.yellow, bold: true, reverse: true))
+            b.restyle(Rect(x: start, y: r.y, width: min(8, max(0, leftClip.maxX - start)), height: 1), Style(.yellow, bold: true, reverse: true))
         }
-        x += 2
-        // Hints, most important first, as many as fit; drawn right-aligned in table order.
-        let candidates = KeyTable.bindings.filter { $0.hint != nil }.sorted { $0.hintRank < $1.hintRank }
-        var chosen: [KeyBinding] = []
-        var width = 0
-        for c in candidates {
-            let w = c.hintText!.cellCount + 2
-            if x + width + w > r.maxX { break }
-            chosen.append(c)
-            width += w
-        }
-        let hints = KeyTable.bindings.filter { b in chosen.contains { $0.keyLabel == b.keyLabel } }
-            .compactMap(\.hintText).joined(separator: "  ")
-        if !hints.isEmpty { b.write(hints + " ", x: r.maxX - hints.cellCount - 1, y: r.y, style: .bar, clip: r) }
+        if !hints.isEmpty { b.write(hints + " ", x: hintX, y: r.y, style: .bar, clip: r) }
     }
 }

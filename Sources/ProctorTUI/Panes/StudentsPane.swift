@@ -89,7 +89,7 @@ enum StudentsPane {
             if session.expired[q - 1] {
                 x = b.write("✗ expired", x: x, y: y, style: .warn, clip: clip)
             } else {
-                x = b.write("✓ " + letter(session.answers[q - 1]), x: x, y: y, style: .accent, clip: clip)
+                x = b.write("✓ " + (session.answers[q - 1].map(Format.answerLetter) ?? "–"), x: x, y: y, style: .accent, clip: clip)
             }
             x = b.write(" · Q\(q + 1) opens on main's schedule", x: x, y: y, style: .muted, clip: clip)
         case .submitted(let reason):
@@ -164,10 +164,6 @@ enum StudentsPane {
         case .exited:
             return b.write("exited · ISA \(s.results[i].isa.map(String.init) ?? "none")", x: x, y: y, style: .muted, clip: clip)
         }
-    }
-
-    static func letter(_ choice: Int?) -> String {
-        choice.map { String(Character(Unicode.Scalar(UInt8(65 + $0)))) } ?? "–"
     }
 
     static func clockStatus(_ c: Snapshot.ClockRow) -> (String, Style) {

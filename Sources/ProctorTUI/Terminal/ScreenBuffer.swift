@@ -74,11 +74,6 @@ public struct ScreenBuffer: Equatable, Sendable {
         for i in cells.indices { cells[i] = .blank }
     }
 
-    public subscript(x: Int, y: Int) -> Cell {
-        get { cells[y * width + x] }
-        set { cells[y * width + x] = newValue }
-    }
-
     public mutating func set(_ x: Int, _ y: Int, _ c: Unicode.Scalar, _ style: Style) {
         guard x >= 0, y >= 0, x < width, y < height else { return }
         cells[y * width + x] = Cell(char: c, style: style)

@@ -1,0 +1,293 @@
+import Testing
+@testable import ProctorEngine
+@testable import ProctorTUI
+
+/// Keys in, what the program does out — mode by mode, without a terminal.
+@Suite struct InputRouterTests {
+    static let nothingYet = RoutingFacts.start(students: 5)
+    static let examOver = RoutingFacts(examOver: Array(repeating: true, count: 5), isaDone: Array(repeating: false, count: 5), demoStarted: false)
+    static let demo = RoutingFacts(examOver: Array(repeating: true, count: 5), isaDone: Array(repeating: true, count: 5), demoStarted: true)
+
+    /// A router after `keys`, each routed with `facts`; returns the actions of the last key.
+    @discardableResult
+    static func press(_ r: inout InputRouter, _ keys: Key..., facts: RoutingFacts = nothingYet) -> [InputRouter.Action] {
+        var last: [InputRouter.Action] = []
+        for k in keys { last = r.route(k, facts) }
+        return last
+    }
+
+    static func digit(_ d: Int) -> Key { .char(Character(String(d))) }
+
+    @Test func normalModeRunsThePhasesTimeAndFocus() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        #expect(r.mode(Self.nothingYet) == .normal)
+        #expect(Self.press(&r, .char("1")) == [.send(.start(.sync))])
+        #expect(Self.press(&r, .pageDown) == [.send(.nextPhase)])
+        #expect(Self.press(&r, .char(" ")) == [.togglePause])
+        #expect(Self.press(&r, .char(".")) == [.step])
+        #expect(Self.press(&r, .char("+")) == [.faster])
+        #expect(Self.press(&r, .char("-")) == [.slower])
+        #expect(Self.press(&r, .char("a")).isEmpty, "no student is played: a does nothing")
+        #expect(Self.press(&r, .char("w")).isEmpty, "r · w · x belong to the demo")
+        #expect(Self.press(&r, .enter).isEmpty)
+        Self.press(&r, .backTab)
+        #expect(r.focus == 4, "focus wraps")
+        Self.press(&r, .tab, .tab)
+        #expect(r.focus == 1)
+        Self.press(&r, .end)
+        #expect(r.focus == 4)
+        Self.press(&r, .char("v"))
+        #expect(r.teacherView)
+        #expect(Self.press(&r, .char("q")) == [.quit])
+    }
+
+    @Test func answeringModeAnswersAndSubmitsForTheFocusedStudent() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        Self.press(&r, .tab)
+        #expect(Self.press(&r, .char("t")) == [.send(.toggleTakeover(student: 2))])
+        #expect(r.mode(Self.nothingYet) == .answering)
+        #expect(Self.press(&r, .char("a")) == [.send(.answer(student: 2, choice: 0))])
+        #expect(Self.press(&r, .char("d")) == [.send(.answer(student: 2, choice: 3))])
+        #expect(Self.press(&r, .char("s")) == [.send(.submitExam(student: 2))])
+        #expect(Self.press(&r, .char("2")) == [.send(.start(.exam))], "normal keys work while answering")
+        Self.press(&r, .tab)
+        #expect(r.mode(Self.nothingYet) == .normal, "S3 is not played")
+        Self.press(&r, .backTab)
+        #expect(r.mode(Self.examOver) == .normal, "S2's exam is over")
+        Self.press(&r, .char("t"))
+        #expect(r.mode(Self.nothingYet) == .normal, "t hands S2 back")
+    }
+
+    @Test func bAnswersWhileAnsweringAndStepsBackOtherwise() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        #expect(Self.press(&r, .char("b")) == [.stepBack], "normal")
+        Self.press(&r, .char("t"))
+        #expect(Self.press(&r, .char("b")) == [.send(.answer(student: 1, choice: 1))], "answering")
+        #expect(Self.press(&r, .char("b"), facts: Self.examOver) == [.stepBack], "the played student's exam is over")
+        #expect(Self.press(&r, .char("b"), facts: Self.demo) == [.stepBack], "demo")
+        Self.press(&r, .char("i"), facts: Self.examOver)
+        #expect(r.mode(Self.examOver) == .markPrompt)
+        #expect(Self.press(&r, .char("b"), facts: Self.examOver) == [.stepBack], "mark prompt")
+    }
+
+    @Test(arguments: [InputMode.normal, .answering, .demo, .markPrompt])
+    func pageUpAlwaysStepsBack(mode: InputMode) {
+        var r = InputRouter(students: 5, maxMark: 20)
+        var facts = Self.nothingYet
+        switch mode {
+        case .normal: break
+        case .answering: Self.press(&r, .char("t"))
+        case .demo: facts = Self.demo; Self.press(&r, .char("t"), facts: facts)
+        case .markPrompt: facts = Self.examOver; Self.press(&r, .char("t"), .char("i"), facts: facts)
+        case .help: Issue.record("the overlay takes every key")
+        }
+        #expect(r.mode(facts) == mode)
+        #expect(Self.press(&r, .pageUp, facts: facts) == [.stepBack])
+        #expect(r.mode(facts) == mode, "stepping back leaves the mode as it was")
+    }
+
+    @Test func theIsaPromptTakesDigitsUntilEscAndNoPhaseKeyMeanwhile() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        Self.press(&r, .char("t"), facts: Self.examOver)
+        #expect(Self.press(&r, .char("i"), facts: Self.examOver) == [.send(.requestMarksheet(student: 1))])
+        #expect(r.mode(Self.examOver) == .markPrompt)
+        #expect(Self.press(&r, .char("1"), facts: Self.examOver) == [.send(.isaKey(student: 1, .digit(1)))], "a digit, not clock sync")
+        #expect(Self.press(&r, .backspace, facts: Self.examOver) == [.send(.isaKey(student: 1, .backspace))])
+        #expect(Self.press(&r, .tab, facts: Self.examOver).isEmpty, "the focus stays with the prompt")
+        #expect(r.focus == 0)
+        #expect(Self.press(&r, .char("t"), facts: Self.examOver).isEmpty, "no hand-back mid-prompt")
+        #expect(Self.press(&r, .escape, facts: Self.examOver) == [.send(.isaKey(student: 1, .escape))])
+        #expect(r.mode(Self.examOver) == .normal, "Esc leaves the prompt")
+        #expect(Self.press(&r, .char("1"), facts: Self.examOver) == [.send(.start(.sync))])
+    }
+
+    @Test func theIsaPromptClosesAfterEnterOnceTheMarkIsRecorded() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        Self.press(&r, .char("t"), .char("i"), facts: Self.examOver)
+        Self.press(&r, .enter, facts: Self.examOver)
+        #expect(r.mode(Self.examOver) == .markPrompt, "Enter on nothing typed is refused: the prompt stays")
+        Self.press(&r, Self.digit(1), Self.digit(5), .enter, facts: Self.examOver)
+        #expect(r.mode(Self.examOver) == .markPrompt, "until a snapshot shows the mark recorded, keys still go to the prompt")
+        var recorded = Self.examOver
+        recorded.isaDone[0] = true
+        #expect(r.mode(recorded) == .normal)
+        #expect(Self.press(&r, .char("2"), facts: recorded) == [.send(.start(.exam))])
+        #expect(r.prompt == nil)
+    }
+
+    @Test func aPlayedStudentHoldingTheMarksheetHasThePromptWithoutI() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        var holding = Self.examOver
+        holding.holdsMarksheet = [true, false, false, false, false]
+        #expect(r.mode(holding) == .normal, "S1 is simulated: its marksheet is not the operator's")
+        Self.press(&r, .char("t"), facts: Self.examOver)
+        #expect(r.mode(holding) == .markPrompt)
+        #expect(Self.press(&r, Self.digit(4), facts: holding) == [.send(.isaKey(student: 1, .digit(4)))], "a digit for the mark, not the replicas")
+        #expect(Self.press(&r, .escape, facts: holding) == [.send(.isaKey(student: 1, .escape))])
+        #expect(Self.press(&r, Self.digit(4), facts: holding) == [.send(.isaKey(student: 1, .digit(4)))],
+                "a snapshot from before the Esc took effect: the key goes to the closed prompt, where it does nothing")
+        #expect(r.mode(Self.examOver) == .normal, "the snapshot shows S1 has left")
+        #expect(Self.press(&r, Self.digit(4), facts: Self.examOver) == [.send(.start(.replication))])
+    }
+
+    /// Esc while waiting for the marksheet leaves the prompt, but the request stands: when the
+    /// marksheet is granted, the prompt is back and the mark goes into it.
+    @Test func theMarksheetGrantedAfterAnEscStillTakesTheMark() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        var r = InputRouter(students: 3, maxMark: sim.scenario.isaMaxMark)
+        func type(_ keys: Key...) {
+            for k in keys {
+                for case .send(let c) in r.route(k, RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1))) { sim.apply(c) }
+            }
+        }
+        type(.char("t"), .char("3"), .char("i"), .escape)
+        #expect({ if case .waiting = sim.isa.status[0] { true } else { false } }(), "\(sim.isa.status[0])")
+        var steps = 0
+        while !{ if case .inCS = sim.isa.status[0] { true } else { false } }() && steps < 10_000 {
+            sim.step()
+            steps += 1
+        }
+        type(Self.digit(1), Self.digit(2), .enter)
+        guard case .done(let mark, _) = sim.isa.status[0] else {
+            Issue.record("S1's mark was not recorded: \(sim.isa.status[0])")
+            return
+        }
+        #expect(mark == 12)
+        #expect(sim.phase == .isa, "no phase key fired")
+    }
+
+    @Test func aRecordedMarkOrAStudentNotPlayedOpensNoPrompt() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        #expect(Self.press(&r, .char("i"), facts: Self.examOver) == [.send(.requestMarksheet(student: 1))], "the engine says to take over first")
+        #expect(r.mode(Self.examOver) == .normal)
+        Self.press(&r, .char("t"), facts: Self.examOver)
+        var recorded = Self.examOver
+        recorded.isaDone[0] = true
+        Self.press(&r, .char("i"), facts: recorded)
+        #expect(r.mode(recorded) == .normal, "a recorded mark is never written again")
+    }
+
+    @Test func theDemoReadsWritesAndExitsAndItsPromptFollowsTheMark() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        Self.press(&r, .char("t"), facts: Self.demo)
+        #expect(r.mode(Self.demo) == .demo)
+        #expect(Self.press(&r, .char("r"), facts: Self.demo) == [.send(.demo(student: 1, .read))])
+        #expect(Self.press(&r, .char("x"), facts: Self.demo) == [.send(.demo(student: 1, .exit))])
+        #expect(Self.press(&r, .char("w"), facts: Self.demo) == [.send(.demo(student: 1, .write))])
+        #expect(r.mode(Self.demo) == .markPrompt)
+        #expect(Self.press(&r, Self.digit(2), facts: Self.demo) == [.send(.demo(student: 1, .digit(2)))])
+        Self.press(&r, Self.digit(5), Self.digit(7), facts: Self.demo)
+        #expect(r.prompt?.typed == "25", "two digits at most, as the prompt takes them")
+        #expect(Self.press(&r, .enter, facts: Self.demo) == [.send(.demo(student: 1, .enter))])
+        #expect(r.mode(Self.demo) == .markPrompt, "25 is above the largest mark: the prompt stays")
+        Self.press(&r, .backspace, .backspace, Self.digit(9), .enter, facts: Self.demo)
+        #expect(r.mode(Self.demo) == .demo, "9 is taken")
+        Self.press(&r, .char("w"), .escape, facts: Self.demo)
+        #expect(r.mode(Self.demo) == .demo, "Esc cancels")
+    }
+
+    @Test func theHelpOverlayTakesEveryKeyAndReturnsToTheModeBeneath() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        Self.press(&r, .char("t"), .char("i"), facts: Self.examOver)
+        Self.press(&r, .char("?"), facts: Self.examOver)
+        #expect(r.mode(Self.examOver) == .help)
+        #expect(Self.press(&r, Self.digit(1), facts: Self.examOver).isEmpty)
+        #expect(Self.press(&r, .pageUp, facts: Self.examOver).isEmpty)
+        Self.press(&r, .escape, facts: Self.examOver)
+        #expect(r.mode(Self.examOver) == .markPrompt, "Esc closed the help, not the prompt")
+        Self.press(&r, .char("h"), facts: Self.examOver)
+        #expect(Self.press(&r, .char("q"), facts: Self.examOver) == [.quit])
+    }
+
+    /// Keys typed faster than the engine publishes: every key is routed with the snapshot
+    /// taken before the first of them, and still does what the operator meant.
+    @Test func keysTypedBeforeAnySnapshotShowsThemGoWhereTheOperatorMeant() throws {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
+        sim.apply(.start(.sync))
+        sim.runUntilQuiet()
+        var r = InputRouter(students: 3, maxMark: sim.scenario.isaMaxMark)
+        let stale = RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1))
+        func type(_ keys: Key...) {
+            for k in keys {
+                for case .send(let c) in r.route(k, stale) { sim.apply(c) }
+            }
+        }
+        // Take over S1, start the exam, answer B: the snapshot knows none of it.
+        type(.char("t"), .char("2"))
+        sim.run(until: sim.now + .seconds(3))
+        type(.char("b"))
+        #expect(sim.exam.sessions[0].answers[0] == 1, "b answered B instead of stepping back")
+        sim.runUntilQuiet()
+        #expect(sim.completed.contains(.exam))
+
+        // The ISA phase and the marksheet, then the mark typed before a snapshot shows the prompt.
+        let afterExam = RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1))
+        for case .send(let c) in r.route(.char("3"), afterExam) { sim.apply(c) }
+        for case .send(let c) in r.route(.char("i"), afterExam) { sim.apply(c) }
+        var steps = 0
+        while !{ if case .inCS = sim.isa.status[0] { true } else { false } }() && steps < 10_000 {
+            sim.step()
+            steps += 1
+        }
+        for k in [Self.digit(1), Self.digit(2), .enter] {
+            for case .send(let c) in r.route(k, afterExam) { sim.apply(c) }
+        }
+        guard case .done(let mark, _) = sim.isa.status[0] else {
+            Issue.record("S1's mark was not recorded: \(sim.isa.status[0])")
+            return
+        }
+        #expect(mark == 12, "the digits went to the prompt, not to the phase keys")
+        #expect(r.mode(afterExam) == .markPrompt, "the old snapshot cannot say the mark is in")
+        #expect(r.mode(RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1))) == .normal)
+    }
+
+    @Test func routingFactsComeFromTheSnapshot() {
+        let none = Array(repeating: false, count: 5)
+        let early = RoutingFacts(ExamScreenTests.examSnapshot(until: .seconds(12), operate: 2))
+        #expect(early == RoutingFacts(examOver: none, isaDone: none, demoStarted: false, holdsMarksheet: none), "12 s in, every exam runs")
+        let over = RoutingFacts(ExamScreenTests.examSnapshot())
+        #expect(over == RoutingFacts(examOver: Array(repeating: true, count: 5), isaDone: none, demoStarted: false, holdsMarksheet: none))
+
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.start(.isa))
+        var steps = 0
+        while sim.isa.holder == nil && steps < 10_000 {
+            sim.step()
+            steps += 1
+        }
+        let holding = RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1))
+        #expect(holding.holdsMarksheet == (1...3).map { $0 == sim.isa.holder })
+        sim.runUntilQuiet()
+        #expect(RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1)).isaDone == [true, true, true])
+    }
+}
+
+@Suite struct HintBarTests {
+    @Test func eachModeShowsItsOwnKeysFirst() {
+        #expect(KeyTable.hintBar(in: .markPrompt, width: 0) == "0–9 mark · ⌫ · Enter done · Esc cancel")
+        #expect(KeyTable.hintBar(in: .answering, width: 0) == "a–d answer · s submit")
+        #expect(KeyTable.hintBar(in: .demo, width: 0) == "r read · w write · x exit")
+        #expect(KeyTable.hintBar(in: .help, width: 0) == "Esc close · q quit")
+        #expect(KeyTable.hintBar(in: .normal, width: 0) == "")
+        #expect(KeyTable.hintBar(in: .markPrompt, width: 48) == "0–9 mark · ⌫ · Enter done · Esc cancel · ? help", "then the others, ? first")
+    }
+
+    @Test func withRoomTheOtherKeysFollowMostImportantFirst() {
+        let normal = KeyTable.hintBar(in: .normal, width: 200)
+        #expect(normal == "1–5 phases · n next · t take over · v results · space pause · . step · b back · + faster · - slower · ? help · q quit")
+        let answering = KeyTable.hintBar(in: .answering, width: 200)
+        #expect(answering.hasPrefix("a–d answer · s submit · "))
+        #expect(answering.contains("PageUp back") && !answering.contains("b back"), "b answers here")
+        let three = KeyTable.hintBar(in: .normal, width: "? help · q quit · 1–5 phases".cellCount)
+        #expect(three == "1–5 phases · ? help · q quit")
+        #expect(!KeyTable.hintBar(in: .markPrompt, width: 200).contains("1–5"), "no phase keys at the prompt")
+    }
+}
