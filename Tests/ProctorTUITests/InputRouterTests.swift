@@ -145,15 +145,15 @@ import Testing
             }
         }
         type(.char("t"), .char("3"), .char("i"), .escape)
-        #expect({ if case .waiting = sim.isa.status[0] { true } else { false } }(), "\(sim.isa.status[0])")
+        #expect({ if case .waiting = sim.snapshot().isa.status[0] { true } else { false } }(), "\(sim.snapshot().isa.status[0])")
         var steps = 0
-        while !{ if case .inCS = sim.isa.status[0] { true } else { false } }() && steps < 10_000 {
+        while !{ if case .inCS = sim.snapshot().isa.status[0] { true } else { false } }() && steps < 10_000 {
             sim.step()
             steps += 1
         }
         type(Self.digit(1), Self.digit(2), .enter)
-        guard case .done(let mark, _) = sim.isa.status[0] else {
-            Issue.record("S1's mark was not recorded: \(sim.isa.status[0])")
+        guard case .done(let mark, _) = sim.snapshot().isa.status[0] else {
+            Issue.record("S1's mark was not recorded: \(sim.snapshot().isa.status[0])")
             return
         }
         #expect(mark == 12)
@@ -220,7 +220,7 @@ import Testing
         type(.char("t"), .char("2"))
         sim.run(until: sim.now + .seconds(3))
         type(.char("b"))
-        #expect(sim.exam.sessions[0].answers[0] == 1, "b answered B instead of stepping back")
+        #expect(sim.snapshot().exam.sessions[0].answers[0] == 1, "b answered B instead of stepping back")
         sim.runUntilQuiet()
         #expect(sim.completed.contains(.exam))
 
@@ -229,15 +229,15 @@ import Testing
         for case .send(let c) in r.route(.char("3"), afterExam) { sim.apply(c) }
         for case .send(let c) in r.route(.char("i"), afterExam) { sim.apply(c) }
         var steps = 0
-        while !{ if case .inCS = sim.isa.status[0] { true } else { false } }() && steps < 10_000 {
+        while !{ if case .inCS = sim.snapshot().isa.status[0] { true } else { false } }() && steps < 10_000 {
             sim.step()
             steps += 1
         }
         for k in [Self.digit(1), Self.digit(2), .enter] {
             for case .send(let c) in r.route(k, afterExam) { sim.apply(c) }
         }
-        guard case .done(let mark, _) = sim.isa.status[0] else {
-            Issue.record("S1's mark was not recorded: \(sim.isa.status[0])")
+        guard case .done(let mark, _) = sim.snapshot().isa.status[0] else {
+            Issue.record("S1's mark was not recorded: \(sim.snapshot().isa.status[0])")
             return
         }
         #expect(mark == 12, "the digits went to the prompt, not to the phase keys")
@@ -259,12 +259,12 @@ import Testing
         }
         sim.apply(.start(.isa))
         var steps = 0
-        while sim.isa.holder == nil && steps < 10_000 {
+        while sim.snapshot().isa.holder == nil && steps < 10_000 {
             sim.step()
             steps += 1
         }
         let holding = RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1))
-        #expect(holding.holdsMarksheet == (1...3).map { $0 == sim.isa.holder })
+        #expect(holding.holdsMarksheet == (1...3).map { $0 == sim.snapshot().isa.holder })
         sim.runUntilQuiet()
         #expect(RoutingFacts(Snapshot(simulation: sim, paused: false, speed: 1)).isaDone == [true, true, true])
     }

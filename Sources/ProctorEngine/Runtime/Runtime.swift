@@ -13,9 +13,9 @@ import Synchronization
 public final class Runtime: @unchecked Sendable {
     // Everything below marked "engine queue" is read and written only on `queue`; that
     // confinement is what makes this class safe to share (hence @unchecked Sendable).
-    let queue = DispatchQueue(label: "proctor.engine", qos: .userInitiated)
+    private let queue = DispatchQueue(label: "proctor.engine", qos: .userInitiated)
     private let io = DispatchQueue(label: "proctor.io", qos: .utility)
-    let simulation: Simulation                       // engine queue
+    private let simulation: Simulation                       // engine queue
     private var timer: DispatchSourceTimer?          // engine queue
     private var paused = false                       // engine queue
     private var speedIndex: Int                      // engine queue
@@ -190,7 +190,7 @@ public final class Runtime: @unchecked Sendable {
         timer.schedule(deadline: DispatchTime(uptimeNanoseconds: max(due, earliest)), leeway: leeway)
     }
 
-    func publish(force: Bool = false) {
+    private func publish(force: Bool = false) {
         drainLog()
         exportFiles()
         guard force || simulation.revision != lastPublished else { return }
