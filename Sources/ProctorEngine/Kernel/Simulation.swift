@@ -71,6 +71,9 @@ public final class Simulation {
     public private(set) var inFlight = 0
     /// Increases with every change of state, so a runtime publishes only what changed.
     public private(set) var revision: UInt64 = 0
+    /// The events delivered so far (messages, timers, scheduled commands). A session record
+    /// notes it with each command, so a replay delivers exactly as many before applying it.
+    public private(set) var eventCount = 0
 
     // Clock synchronization.
     public private(set) var sync = SyncState()
@@ -204,6 +207,11 @@ public final class Simulation {
             if case .deliver = e { return true }
         }
         return false
+    }
+
+    /// Whether the next event is a message delivery (what `stepMessage` stops after).
+    var nextEventIsDelivery: Bool {
+        if case .deliver? = queue.next { true } else { false }
     }
 
     /// Delivers events until none is pending.
@@ -366,6 +374,7 @@ public final class Simulation {
 
     private func handle(_ e: Event) {
         revision += 1
+        eventCount += 1
         switch e {
         case .command(let c):
             apply(c)
