@@ -78,6 +78,7 @@ import Testing
         try replay.runToEnd()
         #expect(replay.isAtEnd)
         #expect(replay.simulation.eventCount == live.simulation.eventCount)
+        #expect(replay.simulation.now == live.simulation.now, "the clock stops where the operator quit")
         let replayLog = replay.simulation.takeEncodedLog()
         #expect(replayLog == liveLog, "\(firstDifference(replayLog, liveLog))")
     }

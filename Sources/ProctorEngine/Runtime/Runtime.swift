@@ -10,12 +10,37 @@ import Synchronization
 /// After each batch of events it publishes an immutable `Snapshot`; a screen takes the latest
 /// with `snapshot` when told by `onPublish`. The event log, when asked for, streams to a file
 /// on a background I/O queue.
+///
+/// Every command and every delivery goes through a `SessionDriver`. Live, it records the
+/// lesson, and the runtime writes the record (`session.json`) at every phase change and on
+/// `stop`. Replaying, the record's commands arrive at their places while time is paced,
+/// paused and stepped as live; the operator's commands are refused with a notice.
 public final class Runtime: @unchecked Sendable {
+    /// Whether the runtime records a lesson or replays one.
+    public enum Session: Sendable {
+        /// Live: records the operator's commands; writes the record to `path`, when given.
+        case record(to: String?)
+        /// Plays a recorded lesson back; the operator's commands are refused.
+        case replay(SessionRecord)
+    }
+
+    /// The notice for an operator's command during a replay.
+    public static let replayRefusal = "replaying: commands come from the record"
+
     // Everything below marked "engine queue" is read and written only on `queue`; that
     // confinement is what makes this class safe to share (hence @unchecked Sendable).
     private let queue = DispatchQueue(label: "proctor.engine", qos: .userInitiated)
     private let io = DispatchQueue(label: "proctor.io", qos: .utility)
-    private let simulation: Simulation               // engine queue
+    private let driver: SessionDriver                // engine queue
+    private var simulation: Simulation { driver.simulation }
+    private let sessionPath: String?
+    private var recordedPhase: Phase?                // engine queue
+    private var replayEndAnnounced = false           // engine queue
+    /// The runtime's own notices, shown like the simulation's (engine queue).
+    private var ownNotice: Notice?
+    private var ownNoticeCount = 0
+    /// The simulation's notice serial when `ownNotice` was given: a later one of its own wins.
+    private var ownNoticeAfter = 0
     private var timer: DispatchSourceTimer?          // engine queue
     private var paused = false                       // engine queue
     private var speedIndex: Int                      // engine queue
@@ -36,11 +61,19 @@ public final class Runtime: @unchecked Sendable {
     /// The shortest wall time between two wakeups (about 30 a second at high speeds).
     public static let minimumWakeNanoseconds: UInt64 = 33_000_000
 
-    public init(config: Simulation.Config, speed: Double, eventsFile: AtomicFileWriter?, resultsPath: String?,
-                onPublish: @escaping @Sendable () -> Void) {
+    public init(config: Simulation.Config, speed: Double, session: Session = .record(to: nil), eventsFile: AtomicFileWriter?,
+                resultsPath: String?, onPublish: @escaping @Sendable () -> Void) {
         self.resultsPath = resultsPath
         let sim = Simulation(config: config)
-        simulation = sim
+        switch session {
+        case .record(let path):
+            sessionPath = path
+            driver = SessionDriver(recording: sim, header: SessionRecord(
+                seed: config.seed, students: config.studentCount, speed: speed, data: config.data.sha256))
+        case .replay(let record):
+            sessionPath = nil
+            driver = SessionDriver(replaying: record, into: sim)
+        }
         speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
         self.eventsFile = eventsFile
         self.onPublish = onPublish
@@ -52,7 +85,9 @@ public final class Runtime: @unchecked Sendable {
             sim.checkCopy = { r, c, expected in io.sync { replicas.check(replica: r, chunk: c, expected: expected) } }
             sim.checkMetadata = { io.sync { replicas.refusedMetadataPaths() } }
         }
-        latest = Mutex(Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex]))
+        var first = Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex])
+        first.replaying = driver.mode == .replaying
+        latest = Mutex(first)
     }
 
     /// The most recently published snapshot.
@@ -70,19 +105,21 @@ public final class Runtime: @unchecked Sendable {
         }
     }
 
-    /// Carries out an operator command at the current virtual time.
+    /// Carries out an operator command at the current virtual time (refused while replaying).
     public func send(_ command: OperatorCommand) {
         queue.async { [self] in
             if !paused { advance() }
-            simulation.apply(command)
-            publish()
+            if !driver.apply(command) { say(Runtime.replayRefusal) }
+            publish(force: true)
             rearm()
         }
     }
 
     public func togglePause() {
         queue.async { [self] in
-            if paused { paused = false; anchor() } else { advance(); paused = true }
+            if driver.isAtEnd {
+                say("The recorded lesson has ended; there is nothing more to play. q quits.")
+            } else if paused { paused = false; anchor() } else { advance(); paused = true }
             publish(force: true)
             rearm()
         }
@@ -92,7 +129,8 @@ public final class Runtime: @unchecked Sendable {
     public func step() {
         queue.async { [self] in
             if !paused { advance(); paused = true }
-            simulation.stepMessage()
+            driver.stepMessage()
+            checkReplayEnd()
             publish(force: true)
         }
     }
@@ -110,15 +148,22 @@ public final class Runtime: @unchecked Sendable {
         }
     }
 
-    /// Stops the clock and completes the event-log file. Returns a storage error, if any.
+    /// Stops the clock, records the quit, and completes the event-log file and the session
+    /// record. Returns a storage error, if any.
     public func stop() -> StorageError? {
-        queue.sync { [self] in
+        let record: [UInt8]? = queue.sync { [self] in
             timer?.cancel()
             timer = nil
+            if !paused { advance() }
+            driver.quit()
             drainLog()
             exportFiles()
+            return sessionPath == nil ? nil : driver.record.encoded()
         }
         return io.sync { [self] in
+            if let sessionPath, let record {
+                do throws(StorageError) { try AtomicFileWriter.write(record, to: sessionPath) } catch { storageError = storageError ?? error }
+            }
             if let f = eventsFile {
                 do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
                 eventsFile = nil
@@ -138,7 +183,26 @@ public final class Runtime: @unchecked Sendable {
     private func advance() {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - anchorWall) / 1_000
         let target = anchorVirtual + VirtualDuration(microseconds: Int64(elapsed * Runtime.speeds[speedIndex]))
-        simulation.run(until: target)
+        driver.run(until: target)
+        checkReplayEnd()
+    }
+
+    /// At the end of a replay the clock stops, with a notice saying why.
+    private func checkReplayEnd() {
+        guard driver.isAtEnd, !replayEndAnnounced else { return }
+        replayEndAnnounced = true
+        paused = true
+        if let d = driver.divergence {
+            say("The replay stopped: \(d). Were the record and this Proctor made for each other?")
+        } else {
+            say("The recorded lesson ends here: its operator quit at this moment. q quits.")
+        }
+    }
+
+    private func say(_ text: String) {
+        ownNoticeCount += 1
+        ownNoticeAfter = simulation.notice?.serial ?? 0
+        ownNotice = Notice(text: text, at: simulation.now, serial: 0)
     }
 
     private func tick() {
@@ -157,7 +221,7 @@ public final class Runtime: @unchecked Sendable {
         let now = simulation.now
         var next = VirtualTime(microseconds: (now.microseconds.floorDivided(by: second) + 1) * second)
         var leeway = DispatchTimeInterval.milliseconds(50)
-        if let event = simulation.nextEventTime, event < next {
+        if let event = driver.nextEventTime, event < next {
             next = event
             leeway = .milliseconds(5)
         }
@@ -170,9 +234,15 @@ public final class Runtime: @unchecked Sendable {
     private func publish(force: Bool = false) {
         drainLog()
         exportFiles()
+        recordAtPhaseChange()
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
-        let snap = Snapshot(simulation: simulation, paused: paused, speed: Runtime.speeds[speedIndex])
+        var snap = Snapshot(simulation: simulation, paused: paused, speed: Runtime.speeds[speedIndex])
+        snap.replaying = driver.mode == .replaying
+        // One serial over both sources of notices, so a screen sees every new one.
+        let simSerial = simulation.notice?.serial ?? 0
+        let newest = ownNotice.flatMap { simSerial == ownNoticeAfter ? $0 : nil } ?? simulation.notice
+        snap.notice = newest.map { Notice(text: $0.text, at: $0.at, serial: simSerial + ownNoticeCount) }
         latest.withLock { $0 = snap }
         onPublish()
     }
@@ -193,6 +263,16 @@ public final class Runtime: @unchecked Sendable {
         let rows = simulation.results
         io.async { [self] in
             do throws(StorageError) { try ResultsWorkbook.write(rows, to: path) } catch { storageError = storageError ?? error }
+        }
+    }
+
+    /// Live: rewrites session.json whenever the phase changes.
+    private func recordAtPhaseChange() {
+        guard let path = sessionPath, simulation.phase != recordedPhase else { return }
+        recordedPhase = simulation.phase
+        let bytes = driver.record.encoded()
+        io.async { [self] in
+            do throws(StorageError) { try AtomicFileWriter.write(bytes, to: path) } catch { storageError = storageError ?? error }
         }
     }
 

@@ -131,6 +131,10 @@ public final class SessionDriver {
         }
         while replayMove(notAfter: nil) != .none { afterEvent() }
         if let divergence { throw divergence }
+        // The clock stops where the operator quit (nothing is due before then).
+        if let c = pending, isAtEnd, c.at > simulation.now, simulation.nextEventTime.map({ $0 > c.at }) ?? true {
+            simulation.run(until: c.at)
+        }
         if let c = pending, !isAtEnd {
             throw Divergence(command: nextCommand,
                              detail: "the record has it after \(c.after) events, but the run fell quiet after \(simulation.eventCount)")
