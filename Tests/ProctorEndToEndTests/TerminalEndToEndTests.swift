@@ -225,9 +225,14 @@ import Testing
         let r = try TmuxSession(command: "\(proctorBinary) --replay \(dir)/out/session.json --speed 16 --out \(dir)/screen --events \(dir)/screen.jsonl",
                                 width: 120, height: 40)
         try r.waitFor("the replay") { $0.contains("REPLAY") && $0.contains("seed 3") }
+        try r.keys("Space")             // paused, so no later notice hides the refusal
+        try r.waitFor("paused") { $0.contains("PAUSED") }
         try r.keys("5")
         try r.waitFor("the refusal") { $0.contains("replaying: commands come from the record") }
-        try r.waitFor("the end of the record", seconds: 60) { $0.contains("PAUSED") && $0.contains("EXAM 2/5") }
+        try r.keys("Space")
+        try r.waitFor("the end of the record", seconds: 60) { s in
+            s.contains("PAUSED") && (s.contains("The recorded lesson ends here") || s.contains("nothing more to play"))
+        }
         try r.keys("q")
         #expect(try r.waitForExit()?.status == 0)
         let screen = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/screen.jsonl"))
