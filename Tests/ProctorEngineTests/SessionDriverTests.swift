@@ -140,6 +140,7 @@ import Testing
         d.stepMessage()
         d.quit()
         d.quit()
+        #expect(d.apply(.start(.exam)) == false, "nothing is recorded after quit")
         #expect(d.record.commands.map(\.action.name) == ["sync_clocks", "quit"])
         let replay = SessionDriver(replaying: d.record, into: Self.simulation(d.record))
         try replay.runToEnd()

@@ -60,16 +60,13 @@ public final class SessionDriver {
         return c.action == .quit && simulation.eventCount >= c.after
     }
 
-    /// Replaying: every command of the record has been applied (a record without `quit`).
-    public var hasAppliedEveryCommand: Bool { mode == .replaying && nextCommand >= record.commands.count }
-
     // MARK: Commands
 
-    /// Live: applies `command` now and records it. Replaying: refuses it and returns false —
-    /// the commands come from the record.
+    /// Live: applies `command` now and records it. Replaying (or after `quit`): refuses it and
+    /// returns false — the commands come from the record.
     @discardableResult
     public func apply(_ command: OperatorCommand) -> Bool {
-        guard mode == .recording else { return false }
+        guard mode == .recording, !record.isFinished else { return false }
         record.commands.append(.init(at: simulation.now, after: simulation.eventCount, action: .command(command)))
         simulation.apply(command)
         return true
