@@ -44,7 +44,7 @@ public final class Runtime: @unchecked Sendable {
     private var timer: DispatchSourceTimer?          // engine queue
     private var paused = false                       // engine queue
     private var speedIndex: Int                      // engine queue
-    private var anchorWall: UInt64 = 0               // engine queue
+    private var anchorWall = DispatchTime.now().uptimeNanoseconds   // engine queue
     private var anchorVirtual = VirtualTime.zero     // engine queue
     private var lastPublished: UInt64 = .max         // engine queue
     private var eventsFile: AtomicFileWriter?        // io queue
