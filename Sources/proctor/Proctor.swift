@@ -13,14 +13,15 @@ struct Proctor: ParsableCommand {
         commandName: "proctor",
         abstract: "A whole online exam in one process, showing each distributed-systems mechanism at work.",
         discussion: """
-            Without --headless, Proctor opens a full-screen view; press ? there for the keys.
-            With --headless it runs the walkthrough in virtual time, writes the outputs, prints
-            a per-phase summary and exits 0 when every invariant held, 1 when one broke, and 2
+            Without --headless, Proctor opens a full-screen view; press ? there for the keys. \
+            With --headless it runs the walkthrough in virtual time, writes the outputs, prints \
+            a per-phase summary and exits 0 when every invariant held, 1 when one broke, and 2 \
             on bad arguments or bad data files.
-            A live lesson is recorded in session.json in --out; --replay FILE plays such a
-            record back (on screen, or with --headless to its end) with the same event log,
-            byte for byte. A replay takes its seed and class size from the record: --seed or
-            --students that differ from it are refused; --speed sets the on-screen pace.
+
+            A live lesson is recorded in session.json in --out; --replay FILE plays such a \
+            record back (on screen, or with --headless to where it was quit) with the same \
+            event log, byte for byte. A replay takes its seed and class size from the record: \
+            --seed or --students that differ from it are refused; --speed sets the on-screen pace.
             """,
         version: ProctorVersion.string)
 
