@@ -15,8 +15,12 @@ public final class App {
         public var color: Bool
         public var eventsFile: AtomicFileWriter?
         public var outDirectory: String
-        public init(simulation: Simulation.Config, speed: Double, color: Bool, eventsFile: AtomicFileWriter?, outDirectory: String) {
+        /// Live: where the session record goes (nil: not written). Or a record to replay.
+        public var session: Runtime.Session
+        public init(simulation: Simulation.Config, speed: Double, color: Bool, eventsFile: AtomicFileWriter?, outDirectory: String,
+                    session: Runtime.Session = .record(to: nil)) {
             self.outDirectory = outDirectory
+            self.session = session
             self.simulation = simulation
             self.speed = speed
             self.color = color
@@ -48,7 +52,7 @@ public final class App {
     /// Runs the interactive screen until the operator quits or a signal ends it. Never returns.
     public static func run(_ options: Options) -> Never {
         let app = App(options: options)
-        app.runtime = Runtime(config: options.simulation, speed: options.speed, eventsFile: options.eventsFile,
+        app.runtime = Runtime(config: options.simulation, speed: options.speed, session: options.session, eventsFile: options.eventsFile,
                               resultsPath: options.outDirectory + "/results.xlsx") {
             DispatchQueue.main.async { MainActor.assumeIsolated { app.requestRedraw() } }
         }

@@ -13,10 +13,15 @@ struct Proctor: ParsableCommand {
         commandName: "proctor",
         abstract: "A whole online exam in one process, showing each distributed-systems mechanism at work.",
         discussion: """
-            Without --headless, Proctor opens a full-screen view; press ? there for the keys.
-            With --headless it runs the walkthrough in virtual time, writes the outputs, prints
-            a per-phase summary and exits 0 when every invariant held, 1 when one broke, and 2
+            Without --headless, Proctor opens a full-screen view; press ? there for the keys. \
+            With --headless it runs the walkthrough in virtual time, writes the outputs, prints \
+            a per-phase summary and exits 0 when every invariant held, 1 when one broke, and 2 \
             on bad arguments or bad data files.
+
+            A live lesson is recorded in session.json in --out; --replay FILE plays such a \
+            record back (on screen, or with --headless to where it was quit) with the same \
+            event log, byte for byte. A replay takes its seed and class size from the record: \
+            --seed or --students that differ from it are refused; --speed sets the on-screen pace.
             """,
         version: ProctorVersion.string)
 
@@ -26,8 +31,8 @@ struct Proctor: ParsableCommand {
     @Option(help: ArgumentHelp("Random seed; the same seed and keys replay the same run (default: random).", valueName: "S"))
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Live pace in virtual seconds per wall second, 0.25 to 16.", valueName: "X"))
-    var speed: Double = 1
+    @Option(help: ArgumentHelp("Live pace in virtual seconds per wall second, 0.25 to 16 (default: 1, or the record's).", valueName: "X"))
+    var speed: Double?
 
     @Option(help: ArgumentHelp("Directory of questions.json, roster.json, scenario.json (default: ./Data if present, else built-in).", valueName: "DIR"))
     var data: String?
@@ -41,6 +46,9 @@ struct Proctor: ParsableCommand {
     @Flag(help: "Run the whole walkthrough without a screen, as fast as possible.")
     var headless = false
 
+    @Option(help: ArgumentHelp("Replay the lesson recorded in FILE (a session.json).", valueName: "FILE"))
+    var replay: String?
+
     @Flag(name: .customLong("no-color"), help: "Monochrome screen (also when NO_COLOR is set).")
     var noColor = false
 
@@ -48,9 +56,10 @@ struct Proctor: ParsableCommand {
         if let students, !(1...1000).contains(students) {
             throw ValidationError("--students must be between 1 and 1000, not \(students).")
         }
-        if !(0.25...16).contains(speed) || speed.isNaN {
+        if let speed, !(0.25...16).contains(speed) || speed.isNaN {
             throw ValidationError("--speed must be between 0.25 and 16, not \(speed).")
         }
+        if let replay, replay.isEmpty { throw ValidationError("--replay needs a file name.") }
         if let events, events.isEmpty { throw ValidationError("--events needs a file name.") }
         if out.isEmpty { throw ValidationError("--out needs a directory.") }
     }
@@ -68,6 +77,9 @@ struct Proctor: ParsableCommand {
         } catch {
             fail("bad data file: \(error)")
         }
+        if let replay {
+            runReplay(replay, examData)
+        }
         let seed = seed ?? UInt64.random(in: 1...999_999)
         let count = students ?? examData.scenario.students
         let config = Simulation.Config(data: examData, studentCount: count, seed: seed, encodesLog: events != nil)
@@ -75,6 +87,11 @@ struct Proctor: ParsableCommand {
         if headless {
             runHeadless(config)
         }
+        runScreen(config, speed: speed ?? 1, session: .record(to: out + "/" + SessionRecord.fileName))
+    }
+
+    /// The interactive screen, live or replaying. Never returns.
+    private func runScreen(_ config: Simulation.Config, speed: Double, session: Runtime.Session) -> Never {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             fail("the interactive screen needs a terminal; use --headless to run without one")
         }
@@ -92,8 +109,56 @@ struct Proctor: ParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let color = !noColor && (env["NO_COLOR"] ?? "").isEmpty
         MainActor.assumeIsolated {
-            App.run(App.Options(simulation: config, speed: speed, color: color, eventsFile: eventsFile, outDirectory: out))
+            App.run(App.Options(simulation: config, speed: speed, color: color, eventsFile: eventsFile, outDirectory: out,
+                                session: session))
         }
+    }
+
+    /// `--replay FILE`: checks the record against the flags and the data files, then plays it
+    /// on screen or headless. Never returns.
+    private func runReplay(_ path: String, _ examData: ExamData) -> Never {
+        let record: SessionRecord
+        do {
+            record = try SessionRecord.load(path: path)
+        } catch {
+            fail("bad session record: \(error)")
+        }
+        if !record.faults.isEmpty {
+            fail("bad session record: \(path): field 'faults' lists faults, which this Proctor cannot inject, so it cannot replay the lesson")
+        }
+        if let seed, seed != record.seed {
+            fail("--seed \(seed) conflicts with \(path), recorded with seed \(record.seed); a replay takes its seed from the record: leave --seed out")
+        }
+        if let students, students != record.students {
+            fail("--students \(students) conflicts with \(path), recorded with \(record.students) students; a replay takes the class size from the record: leave --students out")
+        }
+        for name in ExamData.fileNames where examData.sha256[name] != record.data[name] {
+            fail("\(dataSource(name)) differs from the data of the recorded lesson (SHA-256 \(examData.sha256[name] ?? "?"), "
+                 + "\(path) has \(record.data[name] ?? "?")); replay with --data DIR holding the lesson's data files")
+        }
+        let config = Simulation.Config(data: examData, studentCount: record.students, seed: record.seed, encodesLog: events != nil)
+        if !headless {
+            runScreen(config, speed: speed ?? record.speed, session: .replay(record))
+        }
+        let started = ContinuousClock.now
+        let report: Headless.Report
+        do {
+            report = try Headless.replay(record, data: examData, outDirectory: out, eventsPath: events)
+        } catch {
+            fail("\(error)")
+        }
+        print("Proctor \(ProctorVersion.string) headless replay of \(path) · seed \(record.seed) · \(record.students) students")
+        if !record.isFinished {
+            print("  the record has no quit (the lesson did not end normally): replayed until nothing was pending")
+        }
+        finish(report, since: started)
+    }
+
+    /// Where a data file was read from, in words.
+    private func dataSource(_ name: String) -> String {
+        let dir = data ?? (FileManager.default.fileExists(atPath: "Data") ? "Data" : nil)
+        if let dir, FileManager.default.fileExists(atPath: dir + "/" + name) { return dir + "/" + name }
+        return "the built-in " + name
     }
 
     private func runHeadless(_ config: Simulation.Config) -> Never {
@@ -104,8 +169,13 @@ struct Proctor: ParsableCommand {
         } catch {
             fail("\(error)")
         }
-        let elapsed = ContinuousClock.now - started
         print("Proctor \(ProctorVersion.string) headless · seed \(config.seed) · \(config.studentCount) students")
+        finish(report, since: started)
+    }
+
+    /// Prints the summary of a headless run and exits 0 when every invariant held, else 1.
+    private func finish(_ report: Headless.Report, since started: ContinuousClock.Instant) -> Never {
+        let elapsed = ContinuousClock.now - started
         for line in report.summary { print("  " + line) }
         print("  outputs      " + report.outputs.joined(separator: ", "))
         print("  \(report.eventCount) events over \(Format.seconds(report.virtualDuration)) virtual, in \(Format.wall(elapsed))")

@@ -60,7 +60,7 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
     @Test func helpAndVersionExitZero() throws {
         let help = try runProgram(proctorBinary, ["--help"])
         #expect(help.status == 0)
-        for flag in ["--students", "--seed", "--speed", "--data", "--out", "--events", "--headless", "--no-color", "--version"] {
+        for flag in ["--students", "--seed", "--speed", "--data", "--out", "--events", "--headless", "--replay", "--no-color", "--version"] {
             #expect(help.stdout.contains(flag), "help lacks \(flag)")
         }
         let v = try runProgram(proctorBinary, ["--version"])
@@ -93,6 +93,50 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("12 students"))
         #expect(FileManager.default.fileExists(atPath: "\(dir)/output/results.xlsx"))
+    }
+
+    /// A record replays only on the data it was made with: a changed file is named, exit 2.
+    @Test func aReplayWithAChangedDataFileNamesItAndExitsTwo() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let shipped = scripts.deletingLastPathComponent().appendingPathComponent("Data")
+        try FileManager.default.createDirectory(atPath: "\(dir)/data", withIntermediateDirectories: true)
+        var hashes: [String] = []
+        for name in ["questions.json", "roster.json", "scenario.json"] {
+            try FileManager.default.copyItem(atPath: shipped.appendingPathComponent(name).path, toPath: "\(dir)/data/\(name)")
+            let sum = try runProgram("/usr/bin/env", ["sha256sum", "\(dir)/data/\(name)"])
+            hashes.append("\"\(name)\": \"\(sum.stdout.prefix(64))\"")
+        }
+        let record = """
+            { "format": "proctor-session", "version": 1, "seed": 8, "students": 2, "speed": 1,
+              "data": { \(hashes.joined(separator: ", ")) }, "faults": [],
+              "commands": [ { "at_us": 1234567, "name": "sync_clocks", "args": {}, "after": 0 },
+                            { "at_us": 1400000, "name": "quit", "args": {}, "after": 3 } ] }
+            """
+        try Data(record.utf8).write(to: URL(fileURLWithPath: "\(dir)/session.json"))
+        let ok = try runProgram(proctorBinary, ["--replay", "\(dir)/session.json", "--headless", "--data", "\(dir)/data",
+                                                "--events", "\(dir)/e.jsonl", "--out", "\(dir)/o"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let log = try String(contentsOfFile: "\(dir)/e.jsonl", encoding: .utf8)
+        #expect(log.hasPrefix("{\"t\":1234,\"type\":\"command\",\"name\":\"sync_clocks\",\"at_us\":1234567}\n"))
+        #expect(log.split(separator: "\n").filter { $0.contains("\"type\":\"recv\"") }.count == 3, "exactly 3 events before quit")
+
+        try Data("{ \"students\": [ { \"roll\": 1, \"name\": \"Zed\" } ] }\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/data/roster.json"))
+        let changed = try runProgram(proctorBinary, ["--replay", "\(dir)/session.json", "--headless", "--data", "\(dir)/data", "--out", "\(dir)/o"])
+        #expect(changed.status == 2)
+        #expect(changed.stderr.contains("\(dir)/data/roster.json differs from the data of the recorded lesson"), "\(changed.stderr)")
+        #expect(!changed.stderr.contains("questions.json") && !changed.stderr.contains("scenario.json"))
+        #expect(changed.stdout.isEmpty)
+
+        // Flags the record settles are refused; a damaged record names its field.
+        let seed = try runProgram(proctorBinary, ["--replay", "\(dir)/session.json", "--headless", "--seed", "9"])
+        #expect(seed.status == 2 && seed.stderr.contains("--seed 9 conflicts"), "\(seed.stderr)")
+        try Data(record.replacingOccurrences(of: "\"students\": 2", with: "\"students\": 0").utf8)
+            .write(to: URL(fileURLWithPath: "\(dir)/bad.json"))
+        let bad = try runProgram(proctorBinary, ["--replay", "\(dir)/bad.json", "--headless"])
+        #expect(bad.status == 2 && bad.stderr.contains("\(dir)/bad.json: field 'students'"), "\(bad.stderr)")
+        let missing = try runProgram(proctorBinary, ["--replay", "\(dir)/absent.json", "--headless"])
+        #expect(missing.status == 2 && missing.stderr.contains("\(dir)/absent.json: cannot be read"), "\(missing.stderr)")
     }
 
     @Test func theInteractiveScreenWithoutATerminalExplainsItself() throws {

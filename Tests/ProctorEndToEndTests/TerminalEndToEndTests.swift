@@ -201,6 +201,66 @@ import Testing
         screen.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
     }
 
+    /// A short lesson given by keys — with a pause, single steps and a command between steps —
+    /// replays headless and on screen to the same event log, byte for byte.
+    @Test func aLiveLessonReplaysToTheSameLog() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --students 3 --speed 16 --out \(dir)/out --events \(dir)/live.jsonl",
+                                width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/out/session.json"), "written at the phase change")
+        try t.keys("2")
+        try t.waitFor("the exam") { $0.contains("Q1/10") }
+        try t.keys("t")
+        try t.waitFor("takeover") { $0.contains("◆ you") }
+        try t.keys("a")
+        try t.waitFor("the answer") { s in s.split(separator: "\n").contains { $0.contains("S1  ") && $0.contains("✓ A") } }
+        try t.keys("Space")
+        try t.waitFor("paused") { $0.contains("PAUSED") }
+        try t.keys(".", ".", "b", ".", "Tab", "t", ".", "s")
+        usleep(300_000)
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+
+        let record = try String(contentsOfFile: "\(dir)/out/session.json", encoding: .utf8)
+        let names: [String] = record.split(separator: "\n").filter { $0.contains("\"at_us\"") }.map { line in
+            let rest = line.split(separator: "\"name\": \"", maxSplits: 1).last ?? ""
+            return String(rest.prefix { $0 != "\"" })
+        }
+        #expect(names == ["sync_clocks", "start_exam", "takeover", "answer", "answer", "takeover", "submit", "quit"], "\(record)")
+        let live = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/live.jsonl"))
+        let commandLines = String(decoding: live, as: UTF8.self).split(separator: "\n").filter { $0.contains("\"type\":\"command\"") }
+        #expect(commandLines.count == 7 && commandLines.allSatisfy { $0.contains(",\"at_us\":") })
+
+        let headless = try runProgram(proctorBinary, ["--replay", "\(dir)/out/session.json", "--headless", "--events", "\(dir)/replay.jsonl",
+                                                      "--out", "\(dir)/replayed"])
+        #expect(headless.status == 0, "\(headless.stderr)")
+        let replayed = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/replay.jsonl"))
+        #expect(replayed == live, "the headless replay's log differs from the live one")
+
+        // On screen: the record's commands arrive by themselves, the operator's are refused,
+        // and the clock stops where the lesson was quit.
+        let r = try TmuxSession(command: "\(proctorBinary) --replay \(dir)/out/session.json --speed 16 --out \(dir)/screen --events \(dir)/screen.jsonl",
+                                width: 120, height: 40)
+        try r.waitFor("the replay") { $0.contains("REPLAY") && $0.contains("seed 3") }
+        try r.keys("Space")             // paused, so no later notice hides the refusal
+        try r.waitFor("paused") { $0.contains("PAUSED") }
+        try r.keys("5")
+        try r.waitFor("the refusal") { $0.contains("replaying: commands come from the record") }
+        try r.keys("Space")
+        try r.waitFor("the end of the record", seconds: 60) { s in
+            s.contains("PAUSED") && (s.contains("The recorded lesson ends here") || s.contains("nothing more to play"))
+        }
+        try r.keys("q")
+        #expect(try r.waitForExit()?.status == 0)
+        let screen = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/screen.jsonl"))
+        #expect(screen == live, "the on-screen replay's log differs from the live one")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/screen/session.json"), "a replay records nothing")
+    }
+
     /// SGR foreground colours 30–37, 90–97 or 38;… in a tmux capture.
     static func hasColor(_ s: String) -> Bool {
         s.range(of: "\u{1B}\\[[0-9;]*(3[0-7]|9[0-7]|38;[0-9;]+)m", options: .regularExpression) != nil

@@ -22,6 +22,7 @@ public enum EventLogEncoder {
                 w.field("choice", Int64(choice))
             default: break
             }
+            w.field("at_us", e.t.microseconds)
         case .send(let m):
             message(m, &w)
         case .recv(let m, let dup):

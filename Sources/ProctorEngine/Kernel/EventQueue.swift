@@ -25,6 +25,8 @@ public struct EventQueue<Event> {
     public var isEmpty: Bool { heap.isEmpty }
     public var count: Int { heap.count }
     public var nextTime: VirtualTime? { heap.min?.time }
+    /// The event `popNext` would return, left in place.
+    public var next: Event? { heap.min.flatMap { slots[$0.slot] } }
 
     public mutating func schedule(_ event: Event, at time: VirtualTime) {
         let slot: Int

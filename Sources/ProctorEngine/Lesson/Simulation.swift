@@ -106,6 +106,14 @@ public final class Simulation {
     // MARK: Reading
 
     public var now: VirtualTime { world.now }
+    /// The events delivered so far (messages, timers, storage outcomes, scheduled commands).
+    /// A session record notes it with each command, so a replay delivers exactly as many
+    /// before applying it.
+    public var eventCount: Int { world.kernel.delivered }
+    /// Whether the next event is a message delivery (what `stepMessage` stops after).
+    var nextEventIsDelivery: Bool {
+        if case .deliver? = world.kernel.queue.next { true } else { false }
+    }
     public var nextEventTime: VirtualTime? { world.kernel.nextEventTime }
     public var seed: UInt64 { world.seed }
     public var students: [RosterEntry] { world.roster }

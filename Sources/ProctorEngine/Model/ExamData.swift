@@ -54,15 +54,26 @@ public struct ExamData: Sendable, Equatable {
     /// The roster as given, sorted by roll.
     public var roster: [RosterEntry]
     public var questions: [Question]
+    /// The SHA-256 (hex) of each file's bytes as used, by name (`questions.json`,
+    /// `roster.json`, `scenario.json`): a session record keeps them, so a replay can tell
+    /// whether it runs on the same data.
+    public private(set) var sha256: [String: String]
 
+    /// The data files' names, in the order a session record lists them.
+    public static let fileNames = ["questions.json", "roster.json", "scenario.json"]
     public static let questionCount = 10
     public static let optionCount = 4
 
     /// The compiled-in defaults (identical to the shipped Data/ files).
     public static func defaults() -> ExamData {
         // The compiled-in files are checked by the test suite; failing here is a build defect.
-        try! ExamData(scenario: DefaultData.scenario, roster: DefaultData.roster, questions: DefaultData.questions)
+        try! ExamData(scenario: builtIn(DefaultData.scenario), roster: builtIn(DefaultData.roster),
+                      questions: builtIn(DefaultData.questions))
     }
+
+    /// A compiled-in file as shipped: the embedded text lacks the file's final newline, so
+    /// built-in data and the shipped Data/ files hash the same.
+    static func builtIn(_ text: String) -> String { text + "\n" }
 
     /// Loads Data/ from `directory`. A file that is absent there falls back to its compiled-in
     /// default; a file that is present must be valid.
@@ -72,7 +83,7 @@ public struct ExamData: Sendable, Equatable {
         }
         func read(_ name: String, _ fallback: String) throws(DataError) -> (String, String) {
             let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else { return (fallback, "built-in \(name)") }
+            guard FileManager.default.fileExists(atPath: url.path) else { return (builtIn(fallback), "built-in \(name)") }
             let bytes: [UInt8]
             do {
                 bytes = try FileSystem.read(url.path)
@@ -96,6 +107,9 @@ public struct ExamData: Sendable, Equatable {
         self.scenario = try Self.parseScenario(scenario, file: scenarioFile)
         self.roster = try Self.parseRoster(roster, file: rosterFile)
         self.questions = try Self.parseQuestions(questions, file: questionsFile)
+        sha256 = ["questions.json": ReplicaFiles.sha256(Array(questions.utf8)),
+                  "roster.json": ReplicaFiles.sha256(Array(roster.utf8)),
+                  "scenario.json": ReplicaFiles.sha256(Array(scenario.utf8))]
     }
 
     /// The first `count` students in roll order; beyond the roster, students are generated

@@ -10,16 +10,41 @@ import Synchronization
 /// After each batch of events it publishes an immutable `Snapshot`; a screen takes the latest
 /// with `snapshot` when told by `onPublish`. The event log, when asked for, streams to a file
 /// on a background I/O queue.
+///
+/// Every command and every delivery goes through a `SessionDriver`. Live, it records the
+/// lesson, and the runtime writes the record (`session.json`) at every phase change and on
+/// `stop`. Replaying, the record's commands arrive at their places while time is paced,
+/// paused and stepped as live; the operator's commands are refused with a notice.
 public final class Runtime: @unchecked Sendable {
+    /// Whether the runtime records a lesson or replays one.
+    public enum Session: Sendable {
+        /// Live: records the operator's commands; writes the record to `path`, when given.
+        case record(to: String?)
+        /// Plays a recorded lesson back; the operator's commands are refused.
+        case replay(SessionRecord)
+    }
+
+    /// The notice for an operator's command during a replay.
+    public static let replayRefusal = "replaying: commands come from the record"
+
     // Everything below marked "engine queue" is read and written only on `queue`; that
     // confinement is what makes this class safe to share (hence @unchecked Sendable).
     private let queue = DispatchQueue(label: "proctor.engine", qos: .userInitiated)
     private let io = DispatchQueue(label: "proctor.io", qos: .utility)
-    private let simulation: Simulation                       // engine queue
+    private let driver: SessionDriver                // engine queue
+    private var simulation: Simulation { driver.simulation }
+    private let sessionPath: String?
+    private var recordedPhase: Phase?                // engine queue
+    private var replayEndAnnounced = false           // engine queue
+    /// The runtime's own notices, shown like the simulation's (engine queue).
+    private var ownNotice: Notice?
+    private var ownNoticeCount = 0
+    /// The simulation's notice serial when `ownNotice` was given: a later one of its own wins.
+    private var ownNoticeAfter = 0
     private var timer: DispatchSourceTimer?          // engine queue
     private var paused = false                       // engine queue
     private var speedIndex: Int                      // engine queue
-    private var anchorWall: UInt64 = 0               // engine queue
+    private var anchorWall = DispatchTime.now().uptimeNanoseconds   // engine queue
     private var anchorVirtual = VirtualTime.zero     // engine queue
     private var lastPublished: UInt64 = .max         // engine queue
     private var eventsFile: AtomicFileWriter?        // io queue
@@ -35,19 +60,29 @@ public final class Runtime: @unchecked Sendable {
     /// The shortest wall time between two wakeups (about 30 a second at high speeds).
     public static let minimumWakeNanoseconds: UInt64 = 33_000_000
 
-    public init(config: Simulation.Config, speed: Double, eventsFile: AtomicFileWriter?, resultsPath: String?,
-                onPublish: @escaping @Sendable () -> Void) {
+    public init(config: Simulation.Config, speed: Double, session: Session = .record(to: nil), eventsFile: AtomicFileWriter?,
+                resultsPath: String?, onPublish: @escaping @Sendable () -> Void) {
         self.resultsPath = resultsPath
         // Replica files and their metadata are written by the nodes' persist effects, at once
         // and in event order, so a check always sees the latest write.
         files = resultsPath.map { DiskStorage(out: directory(of: $0)) }
         let sim = Simulation(config: config, storage: files ?? MemoryStorage())
-        sim.enableStepBack()
-        simulation = sim
+        switch session {
+        case .record(let path):
+            sessionPath = path
+            driver = SessionDriver(recording: sim, header: SessionRecord(
+                seed: config.seed, students: config.studentCount, speed: speed, data: config.data.sha256))
+            sim.enableStepBack()
+        case .replay(let record):
+            sessionPath = nil
+            driver = SessionDriver(replaying: record, into: sim)
+        }
         speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
         self.eventsFile = eventsFile
         self.onPublish = onPublish
-        latest = Mutex(Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex]))
+        var first = Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex])
+        first.replaying = driver.mode == .replaying
+        latest = Mutex(first)
     }
 
     /// The most recently published snapshot.
@@ -65,20 +100,22 @@ public final class Runtime: @unchecked Sendable {
         }
     }
 
-    /// Carries out an operator command at the current virtual time.
+    /// Carries out an operator command at the current virtual time (refused while replaying).
     public func send(_ command: OperatorCommand) {
         queue.async { [self] in
             if !paused { advance() }
-            leavePast()
-            simulation.apply(command)
-            publish()
+            if driver.mode == .recording { leavePast() }
+            if !driver.apply(command) { say(Runtime.replayRefusal) }
+            publish(force: true)
             rearm()
         }
     }
 
     public func togglePause() {
         queue.async { [self] in
-            if paused { leavePast(); paused = false; anchor() } else { advance(); paused = true }
+            if driver.isAtEnd {
+                say("The recorded lesson has ended; there is nothing more to play. q quits.")
+            } else if paused { leavePast(); paused = false; anchor() } else { advance(); paused = true }
             publish(force: true)
             rearm()
         }
@@ -90,19 +127,24 @@ public final class Runtime: @unchecked Sendable {
         queue.async { [self] in
             if !paused { advance(); paused = true }
             drainLog()
-            if !simulation.stepBack() { simulation.say("Nothing earlier: this is the start of the run.") }
+            if !simulation.stepBackEnabled {
+                say("Step back works in a live lesson; a replay goes forward only (. steps).")
+            } else if !simulation.stepBack() {
+                say("Nothing earlier: this is the start of the run.")
+            }
             publish(force: true)
             rearm()
         }
     }
 
     /// Time or a command from a past point starts a new branch there: the future after it
-    /// is discarded, its log lines cut from the log file.
+    /// is discarded, its log lines cut from the log file, its commands from the record.
     private func leavePast() {
         guard simulation.isInPast else { return }
         let discarded = simulation.horizon - simulation.position
         let cut = simulation.branch()
-        simulation.say("Resumed from event \(simulation.position): the \(discarded) later events are discarded, and the run goes on from here.")
+        driver.rewind(to: simulation.position)
+        say("Resumed from event \(simulation.position): the \(discarded) later events are discarded, and the run goes on from here.")
         io.async { [self] in
             guard let f = eventsFile, storageError == nil else { return }
             do throws(StorageError) { try f.truncate(to: cut) } catch { storageError = error; f.abort(); eventsFile = nil }
@@ -113,7 +155,8 @@ public final class Runtime: @unchecked Sendable {
     public func step() {
         queue.async { [self] in
             if !paused { advance(); paused = true }
-            simulation.stepMessage()
+            driver.stepMessage()
+            checkReplayEnd()
             publish(force: true)
         }
     }
@@ -131,17 +174,26 @@ public final class Runtime: @unchecked Sendable {
         }
     }
 
-    /// Stops the clock and completes the event-log file. Returns a storage error, if any.
+    /// Stops the clock, records the quit, and completes the event-log file and the session
+    /// record. Returns a storage error, if any.
     public func stop() -> StorageError? {
-        queue.sync { [self] in
+        let record: [UInt8]? = queue.sync { [self] in
             timer?.cancel()
             timer = nil
+            if !paused { advance() }
+            // Quit while stepped back: the lesson ends where it had reached, as its log does.
+            if simulation.isInPast { simulation.stepBack(to: simulation.horizon) }
+            driver.quit()
             drainLog()
             exportFiles()
+            return sessionPath == nil ? nil : driver.record.encoded()
         }
         let replicaError = queue.sync { files?.firstError }
         return io.sync { [self] in
             if let replicaError { storageError = storageError ?? replicaError }
+            if let sessionPath, let record {
+                do throws(StorageError) { try AtomicFileWriter.write(record, to: sessionPath) } catch { storageError = storageError ?? error }
+            }
             if let f = eventsFile {
                 do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
                 eventsFile = nil
@@ -161,7 +213,26 @@ public final class Runtime: @unchecked Sendable {
     private func advance() {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - anchorWall) / 1_000
         let target = anchorVirtual + VirtualDuration(microseconds: Int64(elapsed * Runtime.speeds[speedIndex]))
-        simulation.run(until: target)
+        driver.run(until: target)
+        checkReplayEnd()
+    }
+
+    /// At the end of a replay the clock stops, with a notice saying why.
+    private func checkReplayEnd() {
+        guard driver.isAtEnd, !replayEndAnnounced else { return }
+        replayEndAnnounced = true
+        paused = true
+        if let d = driver.divergence {
+            say("The replay stopped: \(d). Were the record and this Proctor made for each other?")
+        } else {
+            say("The recorded lesson ends here: its operator quit at this moment. q quits.")
+        }
+    }
+
+    private func say(_ text: String) {
+        ownNoticeCount += 1
+        ownNoticeAfter = simulation.notice?.serial ?? 0
+        ownNotice = Notice(text: text, serial: 0)
     }
 
     private func tick() {
@@ -180,7 +251,7 @@ public final class Runtime: @unchecked Sendable {
         let now = simulation.now
         var next = VirtualTime(microseconds: (now.microseconds.floorDivided(by: second) + 1) * second)
         var leeway = DispatchTimeInterval.milliseconds(50)
-        if let event = simulation.nextEventTime, event < next {
+        if let event = driver.nextEventTime, event < next {
             next = event
             leeway = .milliseconds(5)
         }
@@ -193,9 +264,15 @@ public final class Runtime: @unchecked Sendable {
     private func publish(force: Bool = false) {
         drainLog()
         exportFiles()
+        recordAtPhaseChange()
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
-        let snap = Snapshot(simulation: simulation, paused: paused, speed: Runtime.speeds[speedIndex])
+        var snap = Snapshot(simulation: simulation, paused: paused, speed: Runtime.speeds[speedIndex])
+        snap.replaying = driver.mode == .replaying
+        // One serial over both sources of notices, so a screen sees every new one.
+        let simSerial = simulation.notice?.serial ?? 0
+        let newest = ownNotice.flatMap { simSerial == ownNoticeAfter ? $0 : nil } ?? simulation.notice
+        snap.notice = newest.map { Notice(text: $0.text, serial: simSerial + ownNoticeCount) }
         latest.withLock { $0 = snap }
         onPublish()
     }
@@ -207,6 +284,16 @@ public final class Runtime: @unchecked Sendable {
         let rows = simulation.results
         io.async { [self] in
             do throws(StorageError) { try ResultsWorkbook.write(rows, to: path) } catch { storageError = storageError ?? error }
+        }
+    }
+
+    /// Live: rewrites session.json whenever the phase changes.
+    private func recordAtPhaseChange() {
+        guard let path = sessionPath, simulation.phase != recordedPhase else { return }
+        recordedPhase = simulation.phase
+        let bytes = driver.record.encoded()
+        io.async { [self] in
+            do throws(StorageError) { try AtomicFileWriter.write(bytes, to: path) } catch { storageError = storageError ?? error }
         }
     }
 

@@ -142,6 +142,8 @@ public struct Snapshot: Sendable {
     public var messageCounts: [Mechanism: Int]
     public var notice: Notice?
     public var brokenInvariants: [String]
+    /// A recorded lesson is playing back: commands come from the record.
+    public var replaying = false
 
     public var studentCount: Int { students.count }
     /// Events delivered so far, and the furthest reached: below it, the screen shows the

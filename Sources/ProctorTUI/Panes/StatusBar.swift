@@ -15,7 +15,7 @@ enum StatusBar {
             phase = "READY 0/\(s.phaseCount)"
         }
         let pace = s.isInPast ? "◀ PAST \(s.position)/\(s.horizon)" : s.paused ? "⏸ PAUSED \(Format.speed(s.speed))" : "▶ \(Format.speed(s.speed))"
-        var segments = [" Proctor", phase, "t \(Format.runTime(s.now))", pace, "seed \(s.seed)", "\(s.studentCount) students"]
+        var segments = [s.replaying ? " Proctor ⟲ REPLAY" : " Proctor", phase, "t \(Format.runTime(s.now))", pace, "seed \(s.seed)", "\(s.studentCount) students"]
         if s.exam.startedAt != nil { segments.append("\(s.exam.recordedCount)/\(s.studentCount) submitted") }
         if s.messagesInFlight > 0 { segments.append("\(s.messagesInFlight) in flight") }
         let left = segments.joined(separator: " │ ")

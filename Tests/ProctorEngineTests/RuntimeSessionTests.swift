@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import ProctorEngine
+
+/// The runtime with its session driver: a live lesson's record is on disk from its first
+/// phase change, complete with `quit` after `stop`, and replays — headless and through a
+/// replaying runtime — to the live log.
+@Suite(.serialized) struct RuntimeSessionTests {
+    static let config = Simulation.Config(data: .defaults(), studentCount: 3, seed: 9, encodesLog: true)
+
+    /// Polls `condition` for up to `seconds` of wall time.
+    static func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
+    @Test func aLiveRuntimeRecordsTheLessonAndItsReplaysGiveTheSameLog() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-runtime-\(UUID().uuidString)").path
+        try FileSystem.makeDirectories(dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/session.json"
+
+        let live = Runtime(config: Self.config, speed: 16, session: .record(to: path),
+                           eventsFile: try AtomicFileWriter(path: dir + "/live.jsonl"), resultsPath: nil) {}
+        live.start()
+        live.send(.start(.sync))
+        #expect(Self.eventually { FileManager.default.fileExists(atPath: path) }, "written at the phase change")
+        let early = try SessionRecord.load(path: path)
+        #expect(early.commands.map(\.action.name) == ["sync_clocks"])
+        live.togglePause()
+        live.step()
+        live.step()
+        live.send(.nextPhase)
+        live.step()
+        #expect(live.stop() == nil)
+        let record = try SessionRecord.load(path: path)
+        #expect(record.commands.map(\.action.name) == ["sync_clocks", "next_phase", "quit"])
+        #expect(record.seed == 9 && record.students == 3 && record.speed == 16 && record.data == ExamData.defaults().sha256)
+        let liveLog = try FileSystem.read(dir + "/live.jsonl")
+
+        let report = try Headless.replay(record, data: .defaults(), outDirectory: dir + "/headless", eventsPath: dir + "/headless.jsonl")
+        #expect(report.allInvariantsHeld)
+        let headlessLog = try FileSystem.read(dir + "/headless.jsonl")
+        #expect(headlessLog == liveLog, "\(firstDifference(headlessLog, liveLog))")
+
+        let replay = Runtime(config: Self.config, speed: 16, session: .replay(record),
+                             eventsFile: try AtomicFileWriter(path: dir + "/screen.jsonl"), resultsPath: nil) {}
+        #expect(replay.snapshot.replaying)
+        replay.togglePause()
+        replay.send(.start(.exam))
+        #expect(Self.eventually { replay.snapshot.notice?.text == Runtime.replayRefusal })
+        replay.start()
+        replay.togglePause()
+        #expect(Self.eventually { replay.snapshot.paused && replay.snapshot.notice?.text.contains("ends here") == true })
+        #expect(replay.stop() == nil)
+        let screenLog = try FileSystem.read(dir + "/screen.jsonl")
+        #expect(screenLog == liveLog, "\(firstDifference(screenLog, liveLog))")
+        #expect(try SessionRecord.load(path: path) == record, "a replay leaves the record alone")
+    }
+}
