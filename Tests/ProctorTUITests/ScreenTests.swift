@@ -212,9 +212,7 @@ import Testing
         let outlier = try #require(snap.clocks.firstIndex { $0.lastAdjust?.averaged == false }, "a clock outside the tolerance")
         var averaged = snap
         averaged.clocks[outlier].lastAdjust?.averaged = true
-        withKnownIssue("the clocks pane tells an outlier's offset (corrected, not averaged) by colour alone") {
-            #expect(Self.render(averaged, 120, 40).text != text, "\(snap.clocks[outlier].node): an outlier")
-        }
+        #expect(Self.render(averaged, 120, 40).text != text, "\(snap.clocks[outlier].node): an outlier")
     }
 }
 

@@ -8,6 +8,7 @@ enum ClocksPane {
         var footer: String?
         if let res = s.sync.lastResult {
             footer = "spread \(Format.span(res.spreadBefore)) → \(Format.span(res.spreadAfter))"
+                + (res.outliers.isEmpty ? "" : " · ! outlier")
         } else if s.sync.round != nil {
             footer = "round \(s.sync.round!) in progress"
         } else {
@@ -45,7 +46,9 @@ enum ClocksPane {
             x = b.write(glyph, x: x, y: y, style: glyphStyle, clip: inner) + 1
             if let a = row.lastAdjust {
                 x = b.write(Format.clock(a.localBefore).fit(10) + " ", x: x, y: y, clip: inner)
-                x = b.write(Format.signed(a.estimatedOffset).fit(6) + " ", x: x, y: y, style: a.averaged ? .plain : .warn, clip: inner)
+                // An outlier (outside the tolerance: corrected, not averaged) is marked with `!`,
+                // not by colour alone.
+                x = b.write(Format.signed(a.estimatedOffset).fit(6) + (a.averaged ? " " : "!"), x: x, y: y, style: a.averaged ? .plain : .warn, clip: inner)
                 x = b.write(Format.signed(a.delta).fit(6), x: x, y: y, style: .accent, clip: inner)
                 if wide {
                     b.write(" " + Format.clock(row.reading, tenths: s.paused), x: x, y: y, style: .muted, clip: inner)
