@@ -99,8 +99,18 @@ struct InputRouter: Sendable {
     /// Routes one key: updates the router's state and returns what the caller must do.
     mutating func route(_ key: Key, _ facts: RoutingFacts) -> [Action] {
         if let p = prompt, finished(p, facts) { prompt = nil }
-        guard let action = KeyTable.action(for: key, in: mode(facts)) else { return [] }
         let student = focus + 1
+        guard let action = KeyTable.action(for: key, in: mode(facts)) else {
+            // A student's key (a–d, s, r, w, x) while the focused student is not played, or
+            // its exam is over: the engine says why nothing happens ("press t first", "no
+            // question on screen"), rather than the key doing nothing.
+            switch KeyTable.action(for: key, in: .answering) ?? KeyTable.action(for: key, in: .demo) {
+            case .answer(let choice)?: return [.send(.answer(student: student, choice: choice))]
+            case .submit?: return [.send(.submitExam(student: student))]
+            case .demo(let choice)?: return [.send(.demo(student: student, choice))]
+            default: return []
+            }
+        }
         switch action {
         case .command(let c): return [.send(c)]
         case .togglePause: return [.togglePause]
