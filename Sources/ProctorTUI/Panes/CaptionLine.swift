@@ -4,7 +4,7 @@ import ProctorEngine
 /// the answer to the operator's last command.
 enum CaptionLine {
     static func draw(_ s: Snapshot, _ r: Rect, showNotice: Bool, into b: inout ScreenBuffer) {
-        if showNotice, let n = s.notice {
+        if showNotice, !s.isInPast, let n = s.notice {
             let x = b.write(" ▸ ", x: r.x, y: r.y, style: .warn, clip: r)
             b.write(n.text, x: x, y: r.y, style: .title, clip: r)
             return
