@@ -49,7 +49,7 @@ public struct VirtualDuration: Hashable, Comparable, Sendable, CustomStringConve
 
 extension Int64 {
     /// Division rounding toward negative infinity, so negative offsets render consistently.
-    func floorDivided(by d: Int64) -> Int64 {
+    public func floorDivided(by d: Int64) -> Int64 {
         let q = self / d
         return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
     }

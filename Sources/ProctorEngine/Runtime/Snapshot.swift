@@ -146,6 +146,8 @@ public struct Snapshot: Sendable {
     public var replaying = false
 
     public var studentCount: Int { students.count }
+    /// The spread (max − min) of the synchronized clocks' readings now.
+    public var clockSpread: VirtualDuration
     /// Events delivered so far, and the furthest reached: below it, the screen shows the
     /// past (after a step back).
     public var position = 0
@@ -212,6 +214,7 @@ public struct Snapshot: Sendable {
             return ClockRow(node: node, reading: clock?.reading(at: w.now) ?? w.now, offset: clock?.offset(at: w.now) ?? .zero,
                             status: status, lastAdjust: adjust)
         }
+        clockSpread = w.clockSpread()
         sync = SyncView(round: round, lastResult: lesson.lastSyncResult, roundsCompleted: lesson.syncRoundsCompleted)
         servers = main.servers
         servers.backupBusy = w.cluster.backup.busy

@@ -12,7 +12,7 @@ enum ClocksPane {
         } else if s.sync.round != nil {
             footer = "round \(s.sync.round!) in progress"
         } else {
-            footer = "spread \(Format.span(spread(s)))"
+            footer = "spread \(Format.span(s.clockSpread))"
         }
         b.box(r, title: "Clocks (Berkeley)", footer: footer)
         let inner = r.inner
@@ -80,8 +80,4 @@ enum ClocksPane {
 
     static func isFocused(_ n: NodeID, _ focus: Int) -> Bool { n == .student(focus + 1) }
 
-    static func spread(_ s: Snapshot) -> VirtualDuration {
-        let r = s.clocks.map(\.reading.microseconds)
-        return VirtualDuration(microseconds: (r.max() ?? 0) - (r.min() ?? 0))
-    }
 }

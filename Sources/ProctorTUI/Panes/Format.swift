@@ -81,9 +81,3 @@ enum Format {
     static func name(_ n: NodeID) -> String { n.shortName }
 }
 
-extension Int64 {
-    fileprivate func floorDivided(by d: Int64) -> Int64 {
-        let q = self / d
-        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
-    }
-}
