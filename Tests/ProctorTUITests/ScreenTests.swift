@@ -347,7 +347,7 @@ import Testing
         #expect(text.contains("ISA: in critical section") || text.contains("ISA mark:"))
         #expect(text.contains("ISA: waiting for"))
         let d = try #require(snap.isa.ra.first { !$0.deferred.isEmpty }, "a deferred reply to show")
-        #expect(text.contains("S\(d.id)→S\(d.deferred[0].from)"))
+        #expect(text.contains("S\(d.id)→S\(d.deferred[0])"))
     }
 
     @Test func aTakenOverStudentInTheSectionShowsThePrompt() {

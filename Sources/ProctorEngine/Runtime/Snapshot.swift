@@ -49,10 +49,35 @@ public struct Snapshot: Sendable {
         public var exam: ExamSession
         public var flags: [Student.FlagRecord]
         public var isa: Student.IsaStatus
-        public var ra: RicartAgrawala
+        public var ra: RAView
         public var demo: DemoClient
         /// The chunk that holds this student's row.
         public var chunk: Int
+    }
+
+    /// One Ricart–Agrawala peer as the lock-queues pane shows it.
+    public struct RAView: Sendable, Equatable {
+        /// The student (from 1).
+        public var id: Int
+        /// Its Lamport clock.
+        public var clock: Int
+        /// The timestamp of its request, while it wants or holds the section.
+        public var requestTimestamp: Int?
+        /// Whether it is waiting for replies (not yet inside).
+        public var wanting: Bool
+        /// The REPLYs it has received for its request.
+        public var replies: Int
+        /// The students whose REPLY it holds back until it leaves, in arrival order.
+        public var deferred: [Int]
+
+        init(_ ra: RicartAgrawala) {
+            id = ra.id
+            clock = ra.clock
+            requestTimestamp = ra.requestTimestamp
+            if case .wanting = ra.state { wanting = true } else { wanting = false }
+            replies = ra.replies.count
+            deferred = ra.deferred.map(\.from)
+        }
     }
 
     public struct FlagRecord: Sendable, Equatable {
@@ -79,7 +104,7 @@ public struct Snapshot: Sendable {
     public struct IsaView: Sendable {
         public var startedAt: VirtualTime?
         public var status: [Student.IsaStatus]
-        public var ra: [RicartAgrawala]
+        public var ra: [RAView]
         /// Who is in the critical section (from 1).
         public var holder: Int?
         /// Stays in the critical section so far.
@@ -87,7 +112,7 @@ public struct Snapshot: Sendable {
         public var doneCount: Int { status.lazy.filter { if case .done = $0 { true } else { false } }.count }
         /// The requests waiting for the section, in (ts, id) order.
         public var queue: [(student: Int, ts: Int)] {
-            ra.compactMap { r in if case .wanting(let ts) = r.state { (r.id, ts) } else { nil } }
+            ra.compactMap { r in r.wanting ? r.requestTimestamp.map { (r.id, $0) } : nil }
                 .sorted { RicartAgrawala.precedes(($0.ts, $0.student), ($1.ts, $1.student)) }
         }
     }
@@ -184,7 +209,7 @@ public struct Snapshot: Sendable {
         nextPhase = lesson.nextPhase
         students = w.roster
         studentViews = w.cluster.students.map { st in
-            StudentView(number: st.number, operated: st.operated, exam: st.exam, flags: st.flags, isa: st.isa, ra: st.ra,
+            StudentView(number: st.number, operated: st.operated, exam: st.exam, flags: st.flags, isa: st.isa, ra: RAView(st.ra),
                         demo: st.demo, chunk: st.demo.chunk)
         }
         let round = lesson.syncRound

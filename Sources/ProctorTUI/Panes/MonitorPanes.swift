@@ -63,7 +63,7 @@ enum LocksPane {
         list(pad + (wide ? "queue:  " : "q "), q.map { "(\($0.ts),S\($0.student))" }, separator: wide ? " " : "", .warn)
         // Who holds back replies to whom; a long list shows its first two and a count.
         let deferred = isa.ra.filter { !$0.deferred.isEmpty }.map { ra -> String in
-            let to = ra.deferred.map { "S\($0.from)" }
+            let to = ra.deferred.map { "S\($0)" }
             return "S\(ra.id)→" + (to.count > 3 ? to.prefix(2).joined(separator: ",") + ",+\(to.count - 2)" : to.joined(separator: ","))
         }
         list(pad + (wide ? "defers: " : "d "), deferred, separator: wide ? "  " : " ", .accent)

@@ -118,7 +118,7 @@ enum StudentsPane {
         case .notRequested:
             return operated ? put("ISA: press i to ask for the marksheet", "ISA: press i", .muted) : put("ISA: not asked yet", "ISA: –", .muted)
         case .waiting:
-            let got = s.isa.ra[i].replies.count
+            let got = s.isa.ra[i].replies
             let ts = s.isa.ra[i].requestTimestamp ?? 0
             return put("ISA: waiting for \(peers - got) of \(peers) replies (ts \(ts))", "ISA: waits \(peers - got)/\(peers) (ts \(ts))", .warn)
         case .inCS(_, let typed, _):
