@@ -18,18 +18,17 @@ public struct BackupServer: Sendable {
         var random: SeededRandom
     }
 
-    public let students: [RosterEntry]
-    public let questions: [Question]
-    public let scenario: Scenario
+    public let setup: ExamSetup
     public private(set) var durable: Durable
     public private(set) var volatile: Volatile
-    private let seed: UInt64
+    public var students: [RosterEntry] { setup.roster }
+    public var questions: [Question] { setup.questions }
+    public var scenario: Scenario { setup.scenario }
+    private var seed: UInt64 { setup.seed }
 
-    public init(students: [RosterEntry], questions: [Question], scenario: Scenario, seed: UInt64) {
-        self.students = students
-        self.questions = questions
-        self.scenario = scenario
-        self.seed = seed
+    public init(_ setup: ExamSetup) {
+        self.setup = setup
+        let students = setup.roster, seed = setup.seed
         durable = Durable(records: Array(repeating: nil, count: students.count))
         volatile = Volatile(random: SeededRandom(seed: seed, stream: NodeID.backup.denseIndex))
     }

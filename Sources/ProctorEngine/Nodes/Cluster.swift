@@ -26,8 +26,9 @@ public struct Cluster: Sendable {
     public internal(set) var replicas: [Replica]
 
     public init(roster: [RosterEntry], questions: [Question], scenario: Scenario, seed: UInt64) {
-        main = MainServer(students: roster, questions: questions, scenario: scenario, seed: seed)
-        backup = BackupServer(students: roster, questions: questions, scenario: scenario, seed: seed)
+        let setup = ExamSetup(roster: roster, questions: questions, scenario: scenario, seed: seed)
+        main = MainServer(setup)
+        backup = BackupServer(setup)
         teacher = Teacher()
         students = roster.enumerated().map { i, s in
             Student(number: i + 1, profile: .init(roll: s.roll, name: s.name, questions: questions, scenario: scenario, studentCount: roster.count), seed: seed)
@@ -100,4 +101,13 @@ extension Effect {
         case .invariantBroken(let n, let d): .invariantBroken(name: n, detail: d)
         }
     }
+}
+
+/// What the servers know of the exam from the start: the roster, the questions with their
+/// answers, the scenario's tunables, and the seed their random streams are forked from.
+public struct ExamSetup: Sendable {
+    public var roster: [RosterEntry]
+    public var questions: [Question]
+    public var scenario: Scenario
+    public var seed: UInt64
 }

@@ -62,18 +62,17 @@ public struct MainServer: Sendable {
         public var student: Int
     }
 
-    public let students: [RosterEntry]
-    public let questions: [Question]
-    public let scenario: Scenario
+    public let setup: ExamSetup
     public private(set) var durable: Durable
     public private(set) var volatile: Volatile
-    private let seed: UInt64
+    public var students: [RosterEntry] { setup.roster }
+    public var questions: [Question] { setup.questions }
+    public var scenario: Scenario { setup.scenario }
+    private var seed: UInt64 { setup.seed }
 
-    public init(students: [RosterEntry], questions: [Question], scenario: Scenario, seed: UInt64) {
-        self.students = students
-        self.questions = questions
-        self.scenario = scenario
-        self.seed = seed
+    public init(_ setup: ExamSetup) {
+        self.setup = setup
+        let students = setup.roster, scenario = setup.scenario, seed = setup.seed
         durable = Durable(results: students.map(ResultRow.pending), records: Array(repeating: nil, count: students.count),
                           marked: Array(repeating: false, count: students.count), coordinator: ReplicationCoordinator(studentCount: students.count))
         volatile = MainServer.freshVolatile(students: students.count, scenario: scenario, seed: seed)
