@@ -8,7 +8,8 @@ enum ClocksPane {
         var footer: String?
         if let res = s.sync.lastResult {
             footer = "spread \(Format.span(res.spreadBefore)) → \(Format.span(res.spreadAfter))"
-                + (res.outliers.isEmpty ? "" : " · ! outlier")
+            // The legend of `!`, where the border has room for it.
+            if !res.outliers.isEmpty, footer!.cellCount + 12 <= r.width - 4 { footer! += " · ! outlier" }
         } else if s.sync.round != nil {
             footer = "round \(s.sync.round!) in progress"
         } else {
