@@ -108,6 +108,9 @@ public struct ChunkStore: Sendable, Equatable {
     public private(set) var copies: [ChunkCopy?] = Array(repeating: nil, count: ReplicationCoordinator.chunkCount)
     /// The checksum of each copy's bytes, as last persisted.
     public private(set) var sha256: [String?] = Array(repeating: nil, count: ReplicationCoordinator.chunkCount)
+    /// Chunks whose last write failed: their file does not hold the copy, so a repeated
+    /// STORE or WRITE writes it again instead of confirming it.
+    private var unwritten: Set<Int> = []
 
     public init() {}
 
@@ -117,7 +120,7 @@ public struct ChunkStore: Sendable, Equatable {
     public mutating func store(_ copy: ChunkCopy) -> [Action] {
         guard copies.indices.contains(copy.chunk - 1) else { return [] }
         if let have = copies[copy.chunk - 1], have.version >= copy.version, let sha = sha256[copy.chunk - 1] {
-            return [.confirm(chunk: copy.chunk, version: have.version, sha256: sha)]
+            return unwritten.contains(copy.chunk) ? [keep(have)] : [.confirm(chunk: copy.chunk, version: have.version, sha256: sha)]
         }
         return [keep(copy)]
     }
@@ -125,7 +128,9 @@ public struct ChunkStore: Sendable, Equatable {
     /// A demo WRITE: sets one row's ISA mark and raises the version.
     public mutating func write(chunk c: Int, version: Int, roll: Int, isa: Int) -> [Action] {
         guard copies.indices.contains(c - 1), var copy = copies[c - 1] else { return [] }
-        guard copy.version < version else { return [.confirm(chunk: c, version: copy.version, sha256: sha256[c - 1] ?? "")] }
+        guard copy.version < version else {
+            return unwritten.contains(c) ? [keep(copy)] : [.confirm(chunk: c, version: copy.version, sha256: sha256[c - 1] ?? "")]
+        }
         if let i = copy.rows.firstIndex(where: { $0.roll == roll }) { copy.rows[i].isa = isa }
         copy.version = version
         return [keep(copy)]
@@ -134,11 +139,15 @@ public struct ChunkStore: Sendable, Equatable {
     /// Reinstates a copy from a peer (repair).
     public mutating func repair(with copy: ChunkCopy) -> [Action] { [keep(copy)] }
 
+    /// The write of chunk `c`'s copy failed: it is not confirmed until written again.
+    public mutating func writeFailed(chunk c: Int) { unwritten.insert(c) }
+
     private mutating func keep(_ copy: ChunkCopy) -> Action {
         let bytes = ReplicaFiles.encode(copy)
         let sha = ReplicaFiles.sha256(bytes)
         copies[copy.chunk - 1] = copy
         sha256[copy.chunk - 1] = sha
+        unwritten.remove(copy.chunk)
         return .persist(copy, bytes: bytes, sha256: sha)
     }
 }

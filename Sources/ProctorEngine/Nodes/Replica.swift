@@ -89,10 +89,10 @@ public struct Replica: Sendable {
         waiting[r.path] = queue.isEmpty ? nil : queue
         switch w {
         case .confirmStore(let to, let c, let v, let sha):
-            guard r.outcome == .ok else { return [.notice("replica-\(number) could not write chunk-\(c) (\(r.outcome.rawValue)).")] }
+            guard r.outcome == .ok else { store.writeFailed(chunk: c); return [.notice("replica-\(number) could not write chunk-\(c) (\(r.outcome.rawValue)).")] }
             return [.log(.replicaWrite(replica: number, chunk: c, version: v)), .send(.replica(.stored(chunk: c, version: v, sha256: sha)), to: to)]
         case .confirmWrite(let to, let c, let v, let sha, let roll, let isa):
-            guard r.outcome == .ok else { return [.notice("replica-\(number) could not write chunk-\(c) (\(r.outcome.rawValue)).")] }
+            guard r.outcome == .ok else { store.writeFailed(chunk: c); return [.notice("replica-\(number) could not write chunk-\(c) (\(r.outcome.rawValue)).")] }
             return [.log(.replicaWrite(replica: number, chunk: c, version: v, roll: roll, isa: isa)),
                     .send(.replica(.written(chunk: c, version: v, sha256: sha)), to: to)]
         case .serveRead(let to, let c, let roll):

@@ -1,0 +1,55 @@
+import Testing
+@testable import ProctorEngine
+
+/// A replica confirms a copy only once its file holds it — also when the first write failed
+/// and the same STORE or WRITE comes again (a duplicated message).
+@Suite struct ReplicaWriteFailureTests {
+    static let rows = ExamData.defaults().students(count: 2).map(ResultRow.pending)
+    static let copy = ChunkCopy(chunk: 1, version: 1, rows: rows)
+    static let path = ReplicaFiles.path(replica: 1, chunk: 1)
+    static let at = NodeContext(now: .seconds(1), local: .seconds(1))
+
+    static func result(_ bytes: [UInt8], _ outcome: StorageOutcome) -> StorageResult {
+        StorageResult(op: .persist, path: path, sha256: ReplicaFiles.sha256(bytes), outcome: outcome)
+    }
+
+    static func sent(_ fx: [Effect<Replica.Timer>]) -> [Payload] {
+        fx.compactMap { if case .send(let p, _) = $0 { p } else { nil } }
+    }
+
+    static func persisted(_ fx: [Effect<Replica.Timer>]) -> [[UInt8]] {
+        fx.compactMap { if case .persist(_, let b) = $0 { b } else { nil } }
+    }
+
+    @Test func aRepeatedStoreAfterAFailedWriteWritesAgainBeforeConfirming() throws {
+        var r = Replica(number: 1)
+        let bytes = try #require(Self.persisted(r.received(.replica(.store(Self.copy)), from: .main, Self.at)).first)
+        #expect(Self.sent(r.storageResult(Self.result(bytes, .error), Self.at)).isEmpty)
+
+        let again = r.received(.replica(.store(Self.copy)), from: .main, Self.at)
+        #expect(Self.sent(again).isEmpty, "no STORED for a file that was never written")
+        #expect(Self.persisted(again) == [bytes], "the copy is written again")
+        let done = r.storageResult(Self.result(bytes, .ok), Self.at)
+        #expect(Self.sent(done) == [.replica(.stored(chunk: 1, version: 1, sha256: ReplicaFiles.sha256(bytes)))])
+
+        // Written now: a further duplicate is confirmed at once, without writing.
+        let third = r.received(.replica(.store(Self.copy)), from: .main, Self.at)
+        #expect(Self.persisted(third).isEmpty)
+        #expect(Self.sent(third) == [.replica(.stored(chunk: 1, version: 1, sha256: ReplicaFiles.sha256(bytes)))])
+    }
+
+    @Test func aRepeatedWriteAfterAFailedWriteWritesAgainBeforeConfirming() throws {
+        var r = Replica(number: 1)
+        let stored = try #require(Self.persisted(r.received(.replica(.store(Self.copy)), from: .main, Self.at)).first)
+        _ = r.storageResult(Self.result(stored, .ok), Self.at)
+        let write = Payload.replica(.write(chunk: 1, version: 2, roll: Self.rows[0].roll, isa: 9))
+        let bytes = try #require(Self.persisted(r.received(write, from: .student(1), Self.at)).first)
+        #expect(Self.sent(r.storageResult(Self.result(bytes, .error), Self.at)).isEmpty)
+
+        let again = r.received(write, from: .student(1), Self.at)
+        #expect(Self.sent(again).isEmpty, "no WRITTEN for a file that was never written")
+        #expect(Self.persisted(again) == [bytes])
+        let done = r.storageResult(Self.result(bytes, .ok), Self.at)
+        #expect(Self.sent(done) == [.replica(.written(chunk: 1, version: 2, sha256: ReplicaFiles.sha256(bytes)))])
+    }
+}
