@@ -11,11 +11,11 @@ private enum Fixture {
     static func roster(_ n: Int) -> [RosterEntry] { data.students(count: n) }
 
     static func main(students n: Int = 5) -> MainServer {
-        MainServer(students: roster(n), questions: data.questions, scenario: data.scenario, seed: seed)
+        MainServer(ExamSetup(roster: roster(n), questions: data.questions, scenario: data.scenario, seed: seed))
     }
 
     static func backup(students n: Int = 5) -> BackupServer {
-        BackupServer(students: roster(n), questions: data.questions, scenario: data.scenario, seed: seed)
+        BackupServer(ExamSetup(roster: roster(n), questions: data.questions, scenario: data.scenario, seed: seed))
     }
 
     static func student(_ k: Int, of n: Int = 3) -> Student {
