@@ -50,7 +50,7 @@ extension World {
         case .toggleTakeover(let k):
             guard (1...n).contains(k) else { return }
             tell(.student(k), .student(.toggleTakeover), storage: storage)
-            let s = cluster.students[k - 1]
+            let s = cluster.students[student: k]
             if s.operated {
                 say(lesson.started(.isa)
                     ? "You now play S\(k) \(s.profile.name): i asks for the marksheet, then type the mark and Enter."
@@ -74,7 +74,7 @@ extension World {
             guard operatorPlays(k, before: "asking for the marksheet") else { return }
             tell(.student(k), .student(.requestMarksheet), storage: storage)
         case .isaKey(let k, let key):
-            guard (1...n).contains(k), cluster.students[k - 1].operated else { return }
+            guard (1...n).contains(k), cluster.students[student: k].operated else { return }
             tell(.student(k), .student(.isaKey(key)), storage: storage)
         case .demo(let k, let key):
             guard (1...n).contains(k) else { return }
@@ -87,7 +87,7 @@ extension World {
     }
 
     private mutating func operatorPlays(_ k: Int, before doing: String) -> Bool {
-        guard cluster.students[k - 1].operated else {
+        guard cluster.students[student: k].operated else {
             say("Press t to take over S\(k) before \(doing).")
             return false
         }

@@ -94,3 +94,15 @@ public enum Phase: String, CaseIterable, Sendable, Comparable {
 public enum Mechanism: String, CaseIterable, Sendable {
     case sync, exam, ra, lock, replica
 }
+
+extension Array {
+    /// The element of student `k`, numbered from 1 as in `student-K` (the K-th roster row):
+    /// the one place a student's number becomes an array position.
+    public subscript(student k: Int) -> Element {
+        get { self[k - 1] }
+        set { self[k - 1] = newValue }
+    }
+
+    /// Whether there is an element for student `k` (numbered from 1).
+    public func hasStudent(_ k: Int) -> Bool { k >= 1 && k <= count }
+}

@@ -40,8 +40,8 @@ public struct BackupServer: Sendable {
     public mutating func restart() {}
 
     public mutating func received(_ payload: Payload, from: NodeID, _ ctx: NodeContext) -> Effects {
-        guard case .exam(.forward(let k, let sub, let arrived)) = payload, students.indices.contains(k - 1) else { return [] }
-        if let rec = durable.records[k - 1] {
+        guard case .exam(.forward(let k, let sub, let arrived)) = payload, students.hasStudent(k) else { return [] }
+        if let rec = durable.records[student: k] {
             return [.send(.exam(.ack(final: rec.final, server: .backup)), to: .student(k))]
         }
         guard volatile.grading[k] == nil else { return [] }   // a duplicate of one being graded
@@ -50,10 +50,10 @@ public struct BackupServer: Sendable {
     }
 
     public mutating func timerFired(_ t: Timer, _ ctx: NodeContext) -> Effects {
-        guard case .processed(let k) = t, let g = volatile.grading.removeValue(forKey: k), durable.records[k - 1] == nil else { return [] }
-        let rec = Grading.record(g.sub, student: k, roll: students[k - 1].roll, questions: questions, server: .backup,
+        guard case .processed(let k) = t, let g = volatile.grading.removeValue(forKey: k), durable.records[student: k] == nil else { return [] }
+        let rec = Grading.record(g.sub, student: k, roll: students[student: k].roll, questions: questions, server: .backup,
                                  arrived: g.arrived, started: g.started)
-        durable.records[k - 1] = rec
+        durable.records[student: k] = rec
         return [.log(.submit(rec)), .send(.exam(.recorded(rec)), to: .main), .send(.exam(.ack(final: rec.final, server: .backup)), to: .student(k))]
     }
 

@@ -36,7 +36,7 @@ public struct Cluster: Sendable {
         replicas = (1...ReplicationCoordinator.replicaCount).map { Replica(number: $0) }
     }
 
-    func isStudent(_ k: Int) -> Bool { students.indices.contains(k - 1) }
+    func isStudent(_ k: Int) -> Bool { students.hasStudent(k) }
 
     mutating func received(_ env: Envelope, _ ctx: NodeContext) -> Effects {
         switch env.to {
@@ -44,7 +44,7 @@ public struct Cluster: Sendable {
         case .backup: backup.received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.backup) }
         case .teacher: teacher.received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.teacher) }
         case .student(let k) where isStudent(k):
-            students[k - 1].received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.student) }
+            students[student: k].received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.student) }
         case .replica(let r) where replicas.indices.contains(r - 1):
             replicas[r - 1].received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.replica) }
         default: []
@@ -56,7 +56,7 @@ public struct Cluster: Sendable {
         case (.main, .main(let t)): main.timerFired(t, ctx).map { $0.mapTimer(Timer.main) }
         case (.backup, .backup(let t)): backup.timerFired(t, ctx).map { $0.mapTimer(Timer.backup) }
         case (.student(let k), .student(let t)) where isStudent(k):
-            students[k - 1].timerFired(t, ctx).map { $0.mapTimer(Timer.student) }
+            students[student: k].timerFired(t, ctx).map { $0.mapTimer(Timer.student) }
         default: []
         }
     }
@@ -65,7 +65,7 @@ public struct Cluster: Sendable {
         switch (node, c) {
         case (.main, .main(let c)): main.command(c, ctx).map { $0.mapTimer(Timer.main) }
         case (.student(let k), .student(let c)) where isStudent(k):
-            students[k - 1].command(c, ctx).map { $0.mapTimer(Timer.student) }
+            students[student: k].command(c, ctx).map { $0.mapTimer(Timer.student) }
         case (.replica(let r), .replica(let c)) where replicas.indices.contains(r - 1):
             replicas[r - 1].command(c, ctx).map { $0.mapTimer(Timer.replica) }
         default: []
@@ -76,7 +76,7 @@ public struct Cluster: Sendable {
         switch node {
         case .main: main.storageResult(r, ctx).map { $0.mapTimer(Timer.main) }
         case .backup: backup.storageResult(r, ctx).map { $0.mapTimer(Timer.backup) }
-        case .student(let k) where isStudent(k): students[k - 1].storageResult(r, ctx).map { $0.mapTimer(Timer.student) }
+        case .student(let k) where isStudent(k): students[student: k].storageResult(r, ctx).map { $0.mapTimer(Timer.student) }
         case .replica(let n) where replicas.indices.contains(n - 1):
             replicas[n - 1].storageResult(r, ctx).map { $0.mapTimer(Timer.replica) }
         default: []

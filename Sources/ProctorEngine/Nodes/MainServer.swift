@@ -179,7 +179,7 @@ public struct MainServer: Sendable {
 
     private func release(_ q: Int, _ ctx: NodeContext) -> Effects {
         var out: Effects = []
-        for k in 1...max(students.count, 1) where k <= students.count && volatile.pending[k - 1] == nil {
+        for k in 1...max(students.count, 1) where k <= students.count && volatile.pending[student: k] == nil {
             out.append(.send(.exam(.question(q: q, deadline: closing(q))), to: .student(k)))
         }
         if q < questions.count { out.append(.setTimerAtLocal(.release(q: q + 1), local: closing(q))) }
@@ -189,28 +189,28 @@ public struct MainServer: Sendable {
     private mutating func receivedExam(_ m: ExamMessage, from: NodeID, _ ctx: NodeContext) -> Effects {
         switch m {
         case .submit(let sub):
-            guard case .student(let k) = from, students.indices.contains(k - 1) else { return [] }
-            if volatile.arrivedAt[k - 1] == nil {
-                volatile.arrivedAt[k - 1] = ctx.now
-                volatile.pending[k - 1] = sub
+            guard case .student(let k) = from, students.hasStudent(k) else { return [] }
+            if volatile.arrivedAt[student: k] == nil {
+                volatile.arrivedAt[student: k] = ctx.now
+                volatile.pending[student: k] = sub
             }
             let watching = volatile.detector.isActive
             volatile.detector.submitted(from)
             // Nobody left to watch: the detector's next draw would only keep the exam busy.
             let stopDetector: Effects = watching && !volatile.detector.isActive ? [.cancelTimer(.flagTick)] : []
-            if let rec = durable.records[k - 1] {
+            if let rec = durable.records[student: k] {
                 return stopDetector + [.send(.exam(.ack(final: rec.final, server: rec.server)), to: from)]
             }
             return stopDetector + route(volatile.router.arrivedAtMain(from: from, processing: processingTime()), ctx)
         case .recorded(let rec):
-            guard case .student(let k) = rec.student, students.indices.contains(k - 1) else { return [] }
-            if durable.records[k - 1] == rec { return [] }   // a duplicate of a report already in
+            guard case .student(let k) = rec.student, students.hasStudent(k) else { return [] }
+            if durable.records[student: k] == rec { return [] }   // a duplicate of a report already in
             _ = volatile.router.finished(student: rec.student, on: .backup)   // the backup acknowledged it itself
             return record(rec, k)
         case .mark(let isa, _):
-            guard case .student(let k) = from, students.indices.contains(k - 1), !durable.marked[k - 1] else { return [] }
-            durable.marked[k - 1] = true
-            durable.results[k - 1].isa = isa
+            guard case .student(let k) = from, students.hasStudent(k), !durable.marked[student: k] else { return [] }
+            durable.marked[student: k] = true
+            durable.results[student: k].isa = isa
             durable.resultsRevision += 1
             return durable.marked.allSatisfy { $0 } ? [.completed(.isa)] : []
         case .answer, .question, .forward, .ack, .flag:
@@ -228,23 +228,23 @@ public struct MainServer: Sendable {
             switch a {
             case .startProcessing(let s, _, let duration):
                 guard case .student(let k) = s else { continue }
-                volatile.startedAt[k - 1] = ctx.now
+                volatile.startedAt[student: k] = ctx.now
                 if volatile.router.mainBusy.count > volatile.router.mainSlots {
                     out.append(.invariantBroken(name: "main_slots", detail: "main is processing \(volatile.router.mainBusy.count) submissions, more than \(volatile.router.mainSlots)"))
                 }
                 out.append(.setTimer(.processed(student: k), after: duration))
             case .redirect(let s, let busy):
-                guard case .student(let k) = s, let sub = volatile.pending[k - 1] else { continue }
+                guard case .student(let k) = s, let sub = volatile.pending[student: k] else { continue }
                 volatile.redirects.append(RedirectRecord(at: ctx.now, student: k))
                 out.append(.log(.redirect(student: s, busy: busy)))
-                out.append(.send(.exam(.forward(student: k, sub, arrived: volatile.arrivedAt[k - 1] ?? ctx.now)), to: .backup))
+                out.append(.send(.exam(.forward(student: k, sub, arrived: volatile.arrivedAt[student: k] ?? ctx.now)), to: .backup))
             case .record(let s, _):
-                guard case .student(let k) = s, let sub = volatile.pending[k - 1] else { continue }
-                let rec = Grading.record(sub, student: k, roll: students[k - 1].roll, questions: questions, server: .main,
-                                         arrived: volatile.arrivedAt[k - 1] ?? ctx.now, started: volatile.startedAt[k - 1] ?? ctx.now)
+                guard case .student(let k) = s, let sub = volatile.pending[student: k] else { continue }
+                let rec = Grading.record(sub, student: k, roll: students[student: k].roll, questions: questions, server: .main,
+                                         arrived: volatile.arrivedAt[student: k] ?? ctx.now, started: volatile.startedAt[student: k] ?? ctx.now)
                 out += record(rec, k)
             case .acknowledge(let s, let server):
-                guard case .student(let k) = s, let rec = durable.records[k - 1] else { continue }
+                guard case .student(let k) = s, let rec = durable.records[student: k] else { continue }
                 out.append(.send(.exam(.ack(final: rec.final, server: server)), to: s))
             case .ignoreDuplicate:
                 break
@@ -255,15 +255,15 @@ public struct MainServer: Sendable {
 
     /// Puts a graded submission in the results store, once.
     private mutating func record(_ rec: SubmitRecord, _ k: Int) -> Effects {
-        guard durable.records[k - 1] == nil else {
+        guard durable.records[student: k] == nil else {
             return [.invariantBroken(name: "exactly_once", detail: "S\(k) recorded twice")]
         }
-        durable.records[k - 1] = rec
-        durable.results[k - 1].mcq = rec.raw
-        durable.results[k - 1].warnings = rec.warnings
-        durable.results[k - 1].final = rec.final
-        durable.results[k - 1].status = rec.reason == .terminated ? .terminated : .submitted
-        durable.results[k - 1].server = rec.server
+        durable.records[student: k] = rec
+        durable.results[student: k].mcq = rec.raw
+        durable.results[student: k].warnings = rec.warnings
+        durable.results[student: k].final = rec.final
+        durable.results[student: k].status = rec.reason == .terminated ? .terminated : .submitted
+        durable.results[student: k].server = rec.server
         durable.resultsRevision += 1
         var out: Effects = rec.server == .main ? [.log(.submit(rec))] : []
         if durable.records.allSatisfy({ $0 != nil }) { out.append(.completed(.exam)) }
@@ -292,7 +292,7 @@ public struct MainServer: Sendable {
             var out: Effects = []
             if let w = wrote, volatile.locks[c - 1].holders.contains(where: { $0.node == k && $0.mode == .write }) {
                 // The writer's change is committed: the marksheet, the version, the metadata.
-                durable.results[k - 1].isa = w.isa
+                durable.results[student: k].isa = w.isa
                 durable.resultsRevision += 1
                 durable.versions[c - 1] = max(durable.versions[c - 1], w.version)
                 out += coordinate(durable.coordinator.committed(chunk: c, version: w.version, sha256: w.sha256))

@@ -220,7 +220,7 @@ public struct Snapshot: Sendable {
             switch node {
             case .main: change = main.ownAdjust
             case .teacher: change = w.cluster.teacher.clock.lastAdjust
-            case .student(let k): change = w.cluster.students[k - 1].clock.lastAdjust
+            case .student(let k): change = w.cluster.students[student: k].clock.lastAdjust
             default: change = nil
             }
             var status: ClockStatus
