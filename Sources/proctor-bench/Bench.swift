@@ -2,7 +2,8 @@ import Foundation
 import ProctorEngine
 import ProctorTUI
 
-/// Release-mode benchmarks: `swift run -c release proctor-bench [--quick] [--skip-interactive]`.
+/// Release-mode benchmarks: `swift run -c release proctor-bench [--quick] [--skip-interactive]
+/// [--only-step-back]`.
 ///
 /// 1. The whole `proctor --headless` process (every output written, the event log too) at
 ///    several class sizes: wall time and peak resident memory.
@@ -10,13 +11,27 @@ import ProctorTUI
 /// 3. Composing and diffing one 200×60 frame.
 /// 4. The interactive program beside htop in one tmux server: CPU over 30 s, idle and while
 ///    5 countdowns tick, and resident memory.
+/// 5. Step back: the time to reach random earlier points of a whole walkthrough, and the
+///    memory its checkpoints cost (`--only-step-back` runs this part alone).
 @main
 enum Bench {
     static let quick = CommandLine.arguments.contains("--quick")
 
     static func main() {
         let data = ExamData.defaults()
+        if let i = CommandLine.arguments.firstIndex(of: "--walkthrough-only"), i + 3 < CommandLine.arguments.count,
+           let n = Int(CommandLine.arguments[i + 1]) {
+            // A child of the step-back part: one walkthrough, then its peak resident memory
+            // (this process's own: wait4's figure would include the parent's) into a file.
+            _ = walkthrough(data: data, students: n, stepBack: CommandLine.arguments[i + 2] == "step-back")
+            try? status(getpid(), "VmHWM").write(toFile: CommandLine.arguments[i + 3], atomically: true, encoding: .utf8)
+            return
+        }
         print("Proctor \(ProctorVersion.string) benchmarks (\(quick ? "quick" : "full"); \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        if CommandLine.arguments.contains("--only-step-back") {
+            stepBack(data: data)
+            return
+        }
         let proctor = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("proctor").path
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-bench-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -76,9 +91,88 @@ enum Bench {
         print("  diff, one clock changed        \(one)   " + written(next.changes(since: previous)))
         print("  diff, first frame (all rows)   \(all)   " + written(buffer.changes(since: nil)))
 
+        stepBack(data: data)
+
         if !CommandLine.arguments.contains("--skip-interactive") {
             interactive(proctor: proctor, scratch: scratch)
         }
+    }
+
+    // MARK: Step back
+
+    /// Runs the whole walkthrough as the live program does (step back on, each phase started
+    /// by a command a second after the previous one fell quiet, the log encoded), then
+    /// reaches 200 earlier positions drawn by a seeded generator with `stepBack(to:)`, each
+    /// from wherever the previous one left the run, and goes forward again one event at a
+    /// time. What the checkpoints cost: the peak resident memory of a process that runs the
+    /// same walkthrough with step back, beside one without.
+    static func stepBack(data: ExamData) {
+        print("")
+        print("step back: a whole walkthrough, then 200 random earlier positions reached with stepBack(to:)")
+        print("  (checkpoint every \(checkpointInterval) delivered events; target: any point of N=5 in ≤ 50 ms, of N=100 in ≤ 500 ms)")
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).path
+        for n in [5, 100] {
+            let sim = walkthrough(data: data, students: n, stepBack: true)
+            let horizon = sim.position
+            var random = SeededRandom(seed: 7)
+            var samples: [Double] = []
+            var distances = 0
+            while samples.count < 200 {
+                let target = Int.random(in: 0..<horizon, using: &random)
+                guard target != sim.position else { continue }
+                let start = DispatchTime.now().uptimeNanoseconds
+                guard sim.stepBack(to: target), sim.position == target else {
+                    print("  N=\(pad(n, 4)): could not reach position \(target)")
+                    return
+                }
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000)
+                distances += target % checkpointInterval
+            }
+            samples.sort()
+            let p95 = samples[(samples.count * 95 + 99) / 100 - 1]
+            print("  N=\(pad(n, 4))  median \(format(samples[samples.count / 2]))  p95 \(format(p95))  max \(format(samples.last!))  "
+                + "\(horizon) delivered events, \(horizon / checkpointInterval + 1) checkpoints, \(distances / samples.count) events re-executed on average")
+            // Forward again through the past, one event at a time (the `.` key): re-executed,
+            // each event's log line set aside rather than logged twice.
+            let back = min(horizon, 2_000)
+            sim.stepBack(to: horizon - back)
+            let start = DispatchTime.now().uptimeNanoseconds
+            while sim.isInPast, sim.step() {}
+            let perStep = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000 / Double(back)
+            _ = sim.takeEncodedLog()
+            print("          forward again through the last \(back) events one at a time: \(format(perStep)) per event"
+                + (sim.position == horizon ? "" : " (stopped at \(sim.position) of \(horizon))"))
+            func peak(_ mode: String) -> String? {
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-bench-\(getpid())-\(mode)").path
+                defer { try? FileManager.default.removeItem(atPath: file) }
+                guard spawn(me, ["--walkthrough-only", "\(n)", mode, file]).status == 0 else { return nil }
+                return try? String(contentsOfFile: file, encoding: .utf8)
+            }
+            if let plain = peak("plain"), let kept = peak("step-back") {
+                print("          peak resident memory of the walkthrough alone: \(plain) without step back, \(kept) with it")
+            }
+        }
+    }
+
+    /// The engine's checkpoint interval (`History.interval`, internal to it): a run that never
+    /// branched keeps a copy of the world at position 0 and at every multiple of it.
+    static let checkpointInterval = 256
+
+    /// The walkthrough as `Headless.run` drives it, but with each phase's start applied as a
+    /// command (recorded in the history) instead of scheduled; the log is encoded and thrown
+    /// away as it accumulates.
+    static func walkthrough(data: ExamData, students: Int, stepBack: Bool) -> Simulation {
+        let sim = Simulation(config: .init(data: data, studentCount: students, seed: 1, encodesLog: true))
+        if stepBack { sim.enableStepBack() }
+        for phase in Phase.walkthrough {
+            sim.run(until: sim.now + Headless.pause)
+            sim.apply(.start(phase))
+            while sim.step() {
+                if sim.log.pendingByteCount >= 1 << 20 { _ = sim.takeEncodedLog() }
+            }
+        }
+        _ = sim.takeEncodedLog()
+        return sim
     }
 
     // MARK: Interactive, beside htop

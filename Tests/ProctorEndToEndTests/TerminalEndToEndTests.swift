@@ -261,6 +261,101 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/screen/session.json"), "a replay records nothing")
     }
 
+    /// Step back from the keyboard: b goes back one delivered event at a time and the status
+    /// bar says where the run stands; . goes forward through the same events to where it had
+    /// reached, with the same log on screen; a phase key pressed in the past starts a branch
+    /// there, and the log file and the session record keep only the branch taken, so a
+    /// headless replay of the record gives the live log byte for byte.
+    @Test func stepBackForwardAgainThenBranch() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --speed 16 --out \(dir)/out --events \(dir)/live.jsonl",
+                                width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("Space")
+        let before = try t.waitFor("paused") { Self.statusBar($0).contains("PAUSED") }
+        #expect(Self.past(before) == nil, "not in the past yet: \(Self.statusBar(before))")
+        let logBefore = Self.eventLogPane(before)
+        #expect(logBefore.count > 5 && logBefore.joined().contains("sync round 1"), "\(logBefore)")
+
+        try t.keys("b")
+        let back1 = try t.waitFor("one event back") { Self.past($0) != nil }
+        let (p1, horizon) = try #require(Self.past(back1))
+        #expect(p1 == horizon - 1, "\(Self.statusBar(back1))")
+        #expect(!Self.statusBar(back1).contains("PAUSED"))
+        // The caption explains (after any notice of that point of the past has had its moment).
+        try t.waitFor("the caption") { $0.contains("The past: event \(p1) of \(horizon)") }
+        try t.keys("b")
+        let back2 = try t.waitFor("two events back") { Self.past($0)?.position == horizon - 2 }
+        #expect(Self.past(back2)?.horizon == horizon)
+        #expect(Self.eventLogPane(back2) != logBefore, "the log on screen is as it was two events earlier")
+
+        // Forward again: each . delivers up to the next message, through the same events.
+        var screen = back2
+        var steps = 0
+        while let now = Self.past(screen), steps < 10 {
+            try t.keys(".")
+            steps += 1
+            screen = try t.waitFor("a step forward") { s in Self.past(s).map { $0.position > now.position } ?? true }
+        }
+        #expect(Self.past(screen) == nil, "back at the furthest point after \(steps) steps: \(Self.statusBar(screen))")
+        screen = try t.waitFor("paused at the furthest point") { Self.statusBar($0).contains("PAUSED") }
+        #expect(Self.eventLogPane(screen) == logBefore, "the same events, the same last lines")
+
+        // A command in the past: the later events are discarded and the run goes on from there.
+        try t.keys("b", "b", "b")
+        try t.waitFor("three events back") { Self.past($0)?.position == horizon - 3 }
+        try t.keys("2")
+        try t.waitFor("the exam started in the past") { s in Self.past(s) == nil && Self.statusBar(s).contains("EXAM 2/5") }
+        try t.keys("Space")
+        try t.waitFor("the exam running", seconds: 30) { $0.contains("Q2/10") }
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+
+        let record = try String(contentsOfFile: "\(dir)/out/session.json", encoding: .utf8)
+        let commands = record.split(separator: "\n").filter { $0.contains("\"at_us\"") }
+        #expect(commands.count == 3 && commands[0].contains("\"sync_clocks\"") && commands[1].contains("\"start_exam\"")
+                && commands[1].contains("\"after\": \(horizon - 3)") && commands[2].contains("\"quit\""), "\(record)")
+        let live = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/live.jsonl"))
+        let lines = String(decoding: live, as: UTF8.self).split(separator: "\n")
+        let syncResults = lines.indices.filter { lines[$0].contains("\"type\":\"sync_result\"") }
+        let examStart = lines.firstIndex { $0.contains("\"type\":\"command\",\"name\":\"start_exam\"") }
+        #expect(syncResults.count == 1, "the discarded end of the sync round was cut from the log file")
+        #expect(examStart.map { $0 < syncResults[0] } ?? false, "the exam started before the sync round ended, in the branch")
+
+        let headless = try runProgram(proctorBinary, ["--replay", "\(dir)/out/session.json", "--headless", "--events", "\(dir)/replay.jsonl",
+                                                      "--out", "\(dir)/replayed"])
+        #expect(headless.status == 0, "\(headless.stderr)")
+        let replayed = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/replay.jsonl"))
+        #expect(replayed == live, "the headless replay's log differs from the live one")
+    }
+
+    /// `◀ PAST p/h` in the status bar: the position and the furthest point reached.
+    static func past(_ screen: String) -> (position: Int, horizon: Int)? {
+        let bar = statusBar(screen)
+        guard let r = bar.range(of: "◀ PAST [0-9]+/[0-9]+", options: .regularExpression) else { return nil }
+        let numbers = bar[r].dropFirst("◀ PAST ".count).split(separator: "/").compactMap { Int($0) }
+        return numbers.count == 2 ? (numbers[0], numbers[1]) : nil
+    }
+
+    /// The event-log pane's title and lines, without its frame.
+    static func eventLogPane(_ screen: String) -> [String] {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        guard let top = lines.firstIndex(where: { String($0).contains("┌ Event log") }),
+              let range = String(lines[top]).range(of: "┌ Event log") else { return [] }
+        let x = String(lines[top])[..<range.lowerBound].count
+        var pane: [String] = []
+        for line in lines[top...] {
+            guard line.count > x else { break }
+            if line[x] == "└" { break }
+            let row = String(line[(x + 1)...]).trimmingCharacters(in: .whitespaces)
+            pane.append(row.hasSuffix("│") ? String(row.dropLast()).trimmingCharacters(in: .whitespaces) : row)
+        }
+        return pane
+    }
+
     /// SGR foreground colours 30–37, 90–97 or 38;… in a tmux capture.
     static func hasColor(_ s: String) -> Bool {
         s.range(of: "\u{1B}\\[[0-9;]*(3[0-7]|9[0-7]|38;[0-9;]+)m", options: .regularExpression) != nil

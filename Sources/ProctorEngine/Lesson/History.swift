@@ -138,7 +138,7 @@ extension Simulation {
         guard var h = history else { return }
         let p = world.kernel.delivered
         if reexecuting {
-            _ = world.kernel.log.takeEncoded()
+            world.kernel.log.discardEncoded()
             history = h
             replayCommands(at: p)
             return
@@ -173,6 +173,6 @@ extension Simulation {
             world.advance(to: c.at)
             world.apply(c.command, storage: storage)
         }
-        _ = world.kernel.log.takeEncoded()
+        world.kernel.log.discardEncoded()
     }
 }

@@ -30,6 +30,10 @@ public struct EventLog: Sendable {
     /// Encoded lines not yet taken; empties the buffer.
     public mutating func takeEncoded() -> [UInt8] { pending.take() }
 
+    /// Empties the buffer of encoded lines without copying them out (lines re-executed in
+    /// the past, already in the log file).
+    public mutating func discardEncoded() { pending.discard() }
+
     public var pendingByteCount: Int { pending.count }
 }
 
@@ -43,6 +47,8 @@ final class ByteStore: @unchecked Sendable {
     var count: Int { raw.count }
 
     func append(_ body: (inout RawBytes) -> Void) { body(&raw) }
+
+    func discard() { raw.count = 0 }
 
     /// The bytes so far, and an empty buffer for what follows (its memory is kept).
     func take() -> [UInt8] {
