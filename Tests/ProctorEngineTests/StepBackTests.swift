@@ -69,6 +69,24 @@ import Testing
         #expect(sim.takeEncodedLog().isEmpty, "the events gone through again are not logged twice")
     }
 
+    /// Time moves on between events (the wall clock's pace): back and forward again returns
+    /// to the time the run had reached, not the time of its last event.
+    @Test func forwardAgainToTheFurthestPointRestoresItsTime() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 2, encodesLog: true))
+        sim.enableStepBack()
+        sim.apply(.start(.sync))
+        sim.run(until: .seconds(40))
+        #expect(sim.nextEventTime == nil || sim.nextEventTime! > .seconds(40))
+        let reached = sim.now
+        #expect(sim.stepBack())
+        #expect(sim.now < reached)
+        #expect(sim.step())
+        #expect(!sim.isInPast)
+        #expect(sim.now == reached)
+        #expect(sim.stepBack(to: sim.position - 3) && sim.stepBack(to: sim.horizon))
+        #expect(sim.now == reached)
+    }
+
     @Test func aCommandInThePastBranchesLikeAFreshRunWithThatCommand() {
         let (sim, _) = Self.lesson()
         var log = sim.takeEncodedLog()

@@ -14,6 +14,8 @@ struct History {
     var commands: [Command] = []
     /// The furthest position reached: everything up to it is already in the log.
     var horizon = 0
+    /// The virtual time the run had reached at the horizon (time moves on between events).
+    var horizonTime = VirtualTime.zero
 }
 
 /// Wraps the real storage port so that re-executing the past never touches a file: each
@@ -106,6 +108,7 @@ extension Simulation {
         (storage as? StorageJournal)?.next = world.kernel.storageOps
         replayCommands(at: world.kernel.delivered)
         while world.kernel.delivered < target, redeliver() {}
+        if target == h.horizon { world.advance(to: h.horizonTime) }
         return true
     }
 
@@ -119,6 +122,7 @@ extension Simulation {
         h.commands.removeAll { $0.after > p }
         h.checkpoints.removeAll { $0.position > p }
         h.horizon = p
+        h.horizonTime = now
         history = h
         held = []   // lines of the discarded future
         (storage as? StorageJournal)?.branch()
@@ -141,10 +145,13 @@ extension Simulation {
             world.kernel.log.discardEncoded()
             history = h
             replayCommands(at: p)
+            // Forward again to where the run had reached: the time it had reached too.
+            if p == h.horizon { world.advance(to: h.horizonTime) }
             return
         }
         if p >= h.horizon {
             h.horizon = p
+            h.horizonTime = now
             if p % History.interval == 0, h.checkpoints.last.map({ $0.position < p }) ?? true {
                 h.checkpoints.append((p, world))
             }
@@ -157,6 +164,7 @@ extension Simulation {
         if isInPast { branch() }
         history!.commands.append(.init(after: position, at: now, command: c))
         history!.horizon = position
+        history!.horizonTime = now
     }
 
     /// Delivers the next event of the past again. False when none is pending.

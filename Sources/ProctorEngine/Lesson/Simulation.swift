@@ -51,6 +51,7 @@ public final class Simulation {
         if isInPast { branch() }
         while deliver(notAfter: limit) != nil {}
         world.advance(to: limit)
+        if history != nil { history!.horizonTime = now }
     }
 
     /// Delivers exactly the next event. Returns false when nothing is pending. In the past

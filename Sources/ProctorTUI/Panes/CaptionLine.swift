@@ -15,7 +15,7 @@ enum CaptionLine {
     static func text(_ s: Snapshot) -> String {
         if let inv = s.brokenInvariants.last { return "INVARIANT BROKEN — \(inv)" }
         if s.isInPast {
-            return "◀ The past: event \(s.position) of \(s.horizon). b goes further back, . forward through the same events; space or a command resumes here and discards the later events."
+            return "◀ Event \(s.position) of \(s.horizon): space or a command resumes HERE, discarding the later events · b back · . forward"
         }
         if s.phase == .done {
             let m = s.messageCounts
