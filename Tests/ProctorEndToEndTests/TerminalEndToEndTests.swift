@@ -286,7 +286,7 @@ import Testing
         #expect(p1 == horizon - 1, "\(Self.statusBar(back1))")
         #expect(!Self.statusBar(back1).contains("PAUSED"))
         // The caption explains (after any notice of that point of the past has had its moment).
-        try t.waitFor("the caption") { $0.contains("The past: event \(p1) of \(horizon)") }
+        try t.waitFor("the caption") { $0.contains("◀ Event \(p1) of \(horizon): space or a command resumes HERE") }
         try t.keys("b")
         let back2 = try t.waitFor("two events back") { Self.past($0)?.position == horizon - 2 }
         #expect(Self.past(back2)?.horizon == horizon)
