@@ -412,3 +412,22 @@ import Testing
         }
     }
 }
+
+/// The screen while stepped back.
+@Suite struct PastScreenTests {
+    @Test(arguments: [(120, 40), (80, 24)])
+    func thePastShowsWhereItIsAndTheKeysThatMoveThroughIt(size: (Int, Int)) {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 4, encodesLog: false))
+        sim.enableStepBack()
+        sim.apply(.start(.sync))
+        for _ in 0..<12 { sim.step() }
+        let live = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), size.0, size.1).text
+        #expect(!live.contains("PAST"))
+        #expect(sim.stepBack() && sim.stepBack())
+        let text = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), size.0, size.1).text
+        let top = String(text.split(separator: "\n").first ?? "")
+        #expect(top.contains("◀ PAST 10/12"))
+        #expect(top.contains("b back · . forward · space resume"))
+        #expect(text.contains("◀ Event 10 of 12: space or a command resumes HERE"))
+    }
+}

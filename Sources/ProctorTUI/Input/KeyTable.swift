@@ -267,4 +267,22 @@ public enum KeyTable {
         }
         return (own + chosen.sorted { $0.order < $1.order }.map(\.text)).joined(separator: separator)
     }
+
+    /// The key hints while the screen shows the past (after a step back): the table's keys
+    /// that move through it, in what they do there; nothing else fits that moment.
+    public static func pastHintBar(width: Int) -> String {
+        let moves: [(action: UIAction, word: String)] = [(.stepBack, "back"), (.step, "forward"), (.togglePause, "resume")]
+        var parts: [String] = []
+        var used = 0
+        for m in moves {
+            guard let b = bindings.first(where: { $0.actions.contains(m.action) && $0.group.modes.contains(.normal) }),
+                  let i = b.actions.firstIndex(of: m.action) else { continue }
+            let text = "\(b.keys[i].label) \(m.word)"
+            let w = text.cellCount + (parts.isEmpty ? 0 : 3)
+            if used + w > width { break }
+            parts.append(text)
+            used += w
+        }
+        return parts.joined(separator: " · ")
+    }
 }

@@ -16,11 +16,14 @@ enum StatusBar {
         }
         let pace = s.isInPast ? "◀ PAST \(s.position)/\(s.horizon)" : s.paused ? "⏸ PAUSED \(Format.speed(s.speed))" : "▶ \(Format.speed(s.speed))"
         var segments = [s.replaying ? " Proctor ⟲ REPLAY" : " Proctor", phase, "t \(Format.runTime(s.now))", pace, "seed \(s.seed)", "\(s.studentCount) students"]
+        // Where the screen stands in the past matters most then: it goes first.
+        if s.isInPast { segments.swapAt(1, 3) }
         if s.exam.startedAt != nil { segments.append("\(s.exam.recordedCount)/\(s.studentCount) submitted") }
         if s.messagesInFlight > 0 { segments.append("\(s.messagesInFlight) in flight") }
         let left = segments.joined(separator: " │ ")
         // A mode's own keys always show; the left part gives way to them on a narrow screen.
-        let hints = KeyTable.hintBar(in: mode, width: max(0, r.width - left.cellCount - 3))
+        let room = max(0, r.width - left.cellCount - 3)
+        let hints = s.isInPast && mode == .normal ? KeyTable.pastHintBar(width: max(room, 34)) : KeyTable.hintBar(in: mode, width: room)
         let hintX = hints.isEmpty ? r.maxX : max(r.x, r.maxX - hints.cellCount - 1)
         let leftClip = Rect(x: r.x, y: r.y, width: hints.isEmpty ? r.width : max(0, hintX - 2 - r.x), height: 1)
         b.write(left.clipped(leftClip.width), x: r.x, y: r.y, style: .bar, clip: leftClip)
