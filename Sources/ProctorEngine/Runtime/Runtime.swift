@@ -104,8 +104,10 @@ public final class Runtime: @unchecked Sendable {
     public func send(_ command: OperatorCommand) {
         queue.async { [self] in
             if !paused { advance() }
-            if driver.mode == .recording { leavePast() }
+            let resumed = driver.mode == .recording ? leavePast() : nil
             if !driver.apply(command) { say(Runtime.replayRefusal) }
+            // Both what the command did and that the run branched are news: one notice.
+            if let resumed { say(resumed + (simulation.notice.map { " " + $0.text } ?? "")) }
             publish(force: true)
             rearm()
         }
@@ -115,7 +117,11 @@ public final class Runtime: @unchecked Sendable {
         queue.async { [self] in
             if driver.isAtEnd {
                 say("The recorded lesson has ended; there is nothing more to play. q quits.")
-            } else if paused { leavePast(); paused = false; anchor() } else { advance(); paused = true }
+            } else if paused {
+                if let resumed = leavePast() { say(resumed) }
+                paused = false
+                anchor()
+            } else { advance(); paused = true }
             publish(force: true)
             rearm()
         }
@@ -139,16 +145,17 @@ public final class Runtime: @unchecked Sendable {
 
     /// Time or a command from a past point starts a new branch there: the future after it
     /// is discarded, its log lines cut from the log file, its commands from the record.
-    private func leavePast() {
-        guard simulation.isInPast else { return }
+    /// Returns the words for the operator, when it branched.
+    private func leavePast() -> String? {
+        guard simulation.isInPast else { return nil }
         let discarded = simulation.horizon - simulation.position
         let cut = simulation.branch()
         driver.rewind(to: simulation.position)
-        say("Resumed from event \(simulation.position): the \(discarded) later events are discarded, and the run goes on from here.")
         io.async { [self] in
             guard let f = eventsFile, storageError == nil else { return }
             do throws(StorageError) { try f.truncate(to: cut) } catch { storageError = error; f.abort(); eventsFile = nil }
         }
+        return "Resumed at event \(simulation.position); \(discarded) later events discarded."
     }
 
     /// While paused, delivers exactly the next event (pausing first if running).
