@@ -100,7 +100,8 @@ extension Array {
     /// the one place a student's number becomes an array position.
     public subscript(student k: Int) -> Element {
         get { self[k - 1] }
-        set { self[k - 1] = newValue }
+        // In place: a mutating call through it must not copy the element (a node's state).
+        _modify { yield &self[k - 1] }
     }
 
     /// Whether there is an element for student `k` (numbered from 1).
