@@ -1,6 +1,6 @@
 /// The backup server: grades the submissions main forwards when its 3 slots are busy (no
 /// slot limit of its own), acknowledges the student, and reports the record to main.
-public struct BackupServer: Sendable {
+public struct BackupServer: ExamServer, Sendable {
     public enum Timer: Hashable, Sendable {
         case processed(student: Int)
     }
@@ -21,10 +21,6 @@ public struct BackupServer: Sendable {
     public let setup: ExamSetup
     public private(set) var durable: Durable
     public private(set) var volatile: Volatile
-    public var students: [RosterEntry] { setup.roster }
-    public var questions: [Question] { setup.questions }
-    public var scenario: Scenario { setup.scenario }
-    private var seed: UInt64 { setup.seed }
 
     public init(_ setup: ExamSetup) {
         self.setup = setup

@@ -111,3 +111,15 @@ public struct ExamSetup: Sendable {
     public var scenario: Scenario
     public var seed: UInt64
 }
+
+/// A server that knows the exam from its setup (main and the backup).
+public protocol ExamServer {
+    var setup: ExamSetup { get }
+}
+
+extension ExamServer {
+    public var students: [RosterEntry] { setup.roster }
+    public var questions: [Question] { setup.questions }
+    public var scenario: Scenario { setup.scenario }
+    var seed: UInt64 { setup.seed }
+}

@@ -1,7 +1,7 @@
 /// The main server: Berkeley time daemon, exam release and grading, the submission router
 /// with its 3 slots, the cheating detector, the results store, the read/write lock manager
 /// and the replication coordinator. It talks to other nodes only in messages.
-public struct MainServer: Sendable {
+public struct MainServer: ExamServer, Sendable {
     public enum Timer: Hashable, Sendable {
         /// Release question `q` to every student still answering.
         case release(q: Int)
@@ -65,10 +65,6 @@ public struct MainServer: Sendable {
     public let setup: ExamSetup
     public private(set) var durable: Durable
     public private(set) var volatile: Volatile
-    public var students: [RosterEntry] { setup.roster }
-    public var questions: [Question] { setup.questions }
-    public var scenario: Scenario { setup.scenario }
-    private var seed: UInt64 { setup.seed }
 
     public init(_ setup: ExamSetup) {
         self.setup = setup
