@@ -45,7 +45,6 @@ public struct ReplicationCoordinator: Sendable, Equatable {
     }
 
     public var storedCount: Int { copies.joined().lazy.filter { $0 != nil }.count }
-    public var isComplete: Bool { completed }
 
     /// Splits the results (one row per student, roll order) and sends every copy.
     public mutating func start(results: [ResultRow]) -> [Action] {
@@ -135,9 +134,6 @@ public struct ChunkStore: Sendable, Equatable {
         copy.version = version
         return [keep(copy)]
     }
-
-    /// Reinstates a copy from a peer (repair).
-    public mutating func repair(with copy: ChunkCopy) -> [Action] { [keep(copy)] }
 
     /// The write of chunk `c`'s copy failed: it is not confirmed until written again.
     public mutating func writeFailed(chunk c: Int) { unwritten.insert(c) }

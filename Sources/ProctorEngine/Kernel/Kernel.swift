@@ -112,7 +112,6 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     }
 
     public var nextEventTime: VirtualTime? { queue.nextTime }
-    public var hasPendingEvents: Bool { !queue.isEmpty }
 
     // MARK: Network and log
 

@@ -265,7 +265,7 @@ extension World {
 
     private mutating func checkDemoDone() {
         guard lesson.started(.consistency), !lesson.completed.contains(.consistency), lesson.demoExits == roster.count,
-              cluster.main.view.locks.allSatisfy({ $0.holders.isEmpty && $0.waiting.isEmpty }) else { return }
+              cluster.main.volatile.locks.allSatisfy({ $0.holders.isEmpty && $0.waiting.isEmpty }) else { return }
         lesson.completed.insert(.consistency)
         let reads = cluster.students.reduce(0) { $0 + $1.demo.reads }, writes = cluster.students.reduce(0) { $0 + $1.demo.writes }
         say("Demo over: \(reads) reads, \(writes) writes; every replica of each chunk at the same version.")

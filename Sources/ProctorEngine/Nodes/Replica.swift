@@ -31,7 +31,6 @@ public struct Replica: Sendable {
 
     public init(number: Int) { self.number = number }
 
-    public var id: NodeID { .replica(number) }
 
     public mutating func crash() { waiting.removeAll() }
     public mutating func restart() {}

@@ -35,8 +35,7 @@ public struct BerkeleyClientState: Sendable, Equatable {
         var asEffect: Effect<Teacher.Timer> { effect() }
     }
 
-    /// The last round whose REQUEST reached this node, and whose ADJUST it applied.
-    public private(set) var polledRound = 0
+    /// The last round whose ADJUST this node applied.
     public private(set) var adjustedRound = 0
     /// What the last ADJUST did: the clock before, the change.
     public private(set) var lastAdjust: ClockChange?
@@ -46,7 +45,6 @@ public struct BerkeleyClientState: Sendable, Equatable {
     public mutating func received(_ m: BerkeleyMessage, from: NodeID, _ ctx: NodeContext) -> [Output] {
         switch BerkeleyClient.received(m, localNow: ctx.local) {
         case .reply(let r)?:
-            polledRound = max(polledRound, m.round)
             return [.send(.sync(r), to: from)]
         case .adjustClock(let delta)?:
             // Once per round: a duplicated ADJUST must not move the clock twice.
