@@ -89,11 +89,9 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     }
 
     /// Whether a popped timer firing still stands (was not cancelled after it was set).
-    mutating func stands(_ timer: Timer, of node: NodeID, serial: UInt64) -> Bool {
-        let key = TimerKey(node: node, timer: timer)
-        guard let through = cancelledThrough[key] else { return true }
-        if serial > through { return true }
-        return false
+    func stands(_ timer: Timer, of node: NodeID, serial: UInt64) -> Bool {
+        guard let through = cancelledThrough[TimerKey(node: node, timer: timer)] else { return true }
+        return serial > through
     }
 
     /// The next event due at or before `limit`, with time moved to it.
