@@ -9,12 +9,15 @@ public final class Simulation {
         public var seed: UInt64
         /// Encode every log entry as JSON Lines (for `--events`).
         public var encodesLog: Bool
+        /// Faults to inject, each when its phase has run for its offset.
+        public var faults: [FaultSpec]
 
-        public init(data: ExamData, studentCount: Int, seed: UInt64, encodesLog: Bool) {
+        public init(data: ExamData, studentCount: Int, seed: UInt64, encodesLog: Bool, faults: [FaultSpec] = []) {
             self.data = data
             self.studentCount = studentCount
             self.seed = seed
             self.encodesLog = encodesLog
+            self.faults = faults
         }
     }
 
