@@ -463,21 +463,24 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         #expect(!main.volatile.detector.flagsSent.isEmpty && main.view.examStartedAt != nil)
 
         main.crash()
-        main.restart()
+        let back = main.restart(Fixture.at(19_000))
+        #expect(back.sends().contains { $0.1 == .backup && $0.0 == .exam(.recall) }, "a restarted main asks the backup whom it has")
         #expect(main.view.records == records && main.view.results == results)
         #expect(main.view.coordinator == coordinator && coordinator.started)
         #expect(main.view.syncStatus.isEmpty)
         #expect(main.view.servers.mainBusy.isEmpty)
         #expect(main.view.locks[0].holders.isEmpty)
         #expect(main.volatile.detector.flagsSent.isEmpty, "the detector's memory is volatile")
-        #expect(main.view.examStartedAt == nil)
+        #expect(main.view.examStartedAt != nil, "the exam's schedule is durable")
 
         // S1 (recorded) resends: ACK from the durable record. S2 (lost in grading) resends: graded anew.
         let s1 = main.received(.exam(.submit(Fixture.submission(correct: 1))), from: .student(1), Fixture.at(20_000))
         #expect(acks(s1.sends()).map(\.final) == [10])
         #expect(acks(s1.sends()).map(\.server) == [.main])
         #expect(s1.timers().isEmpty)
-        let s2 = main.received(.exam(.submit(Fixture.submission(correct: 2))), from: .student(2), Fixture.at(20_001))
+        var s2 = main.received(.exam(.submit(Fixture.submission(correct: 2))), from: .student(2), Fixture.at(20_001))
+        #expect(s2.timers().isEmpty, "held until the backup has answered")
+        s2 = main.received(.exam(.claims([])), from: .backup, Fixture.at(20_100))
         #expect(s2.timers().map(\.0) == [.processed(student: 2)])
     }
 

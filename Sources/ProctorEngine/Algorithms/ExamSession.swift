@@ -174,6 +174,14 @@ public enum ExamMessage: Sendable, Equatable {
     case recorded(SubmitRecord)
     /// student → main: the ISA mark it entered in the marksheet (nil: none), as it left.
     case mark(isa: Int?, reason: IsaExitReason)
+    /// main, restarted → backup: whom did you record or are you grading?
+    case recall
+    /// backup → main: the students it recorded or is grading.
+    case claims([Int])
+    /// backup → main: a student failed over to me; is its submission yours?
+    case whose(student: Int)
+    /// main → backup: whose it is (main has it, or the backup is to record it).
+    case owner(student: Int, main: Bool)
     /// → student: its submission is recorded, by `server`, with this final mark. Sent by the
     /// recording server, or by main again for a resent copy.
     case ack(final: Int, server: NodeID)
@@ -188,6 +196,10 @@ public enum ExamMessage: Sendable, Equatable {
         case .forward: "FORWARD"
         case .recorded: "RECORDED"
         case .mark: "MARK"
+        case .recall: "RECALL"
+        case .claims: "CLAIMS"
+        case .whose: "WHOSE"
+        case .owner: "OWNER"
         case .ack: "ACK"
         case .flag: "FLAG"
         }

@@ -5,9 +5,21 @@
 public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     enum Event: Sendable {
         case deliver(Envelope)
-        case timer(NodeID, Timer, serial: UInt64)
+        case timer(NodeID, Timer, serial: UInt64, epoch: Int)
         case command(OperatorCommand)
         case storage(NodeID, StorageResult)
+        /// The `index`-th fault of the run begins or ends (what it is, the world knows).
+        case fault(index: Int, begin: Bool)
+    }
+
+    /// A one-way link between two nodes.
+    public struct Link: Hashable, Sendable {
+        public var from: NodeID
+        public var to: NodeID
+        public init(from: NodeID, to: NodeID) {
+            self.from = from
+            self.to = to
+        }
     }
 
     struct TimerKey: Hashable, Sendable {
@@ -30,6 +42,18 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     private var timerSerial: UInt64 = 0
     /// A timer firing whose serial is at or below this was cancelled.
     private var cancelledThrough: [TimerKey: UInt64] = [:]
+
+    // Faults.
+    /// Crashed nodes: they receive nothing and their timers do not fire.
+    public private(set) var down: Set<NodeID> = []
+    /// A node's timers set before its last crash never fire: a timer is set in an epoch.
+    private var epochs: [NodeID: Int] = [:]
+    /// Links that drop every message (a count: faults may overlap).
+    public private(set) var blocked: [Link: Int] = [:]
+    /// Extra latency on a link.
+    public private(set) var delays: [Link: VirtualDuration] = [:]
+    /// Nodes cut off from every other node.
+    public private(set) var partitioned: Set<NodeID> = []
 
     public init(network: Network, encodesLog: Bool) {
         self.network = network
@@ -76,7 +100,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 
     mutating func setTimer(_ timer: Timer, of node: NodeID, at t: VirtualTime) {
         timerSerial += 1
-        schedule(.timer(node, timer, serial: timerSerial), at: t)
+        schedule(.timer(node, timer, serial: timerSerial, epoch: epochs[node, default: 0]), at: t)
     }
 
     mutating func setTimer(_ timer: Timer, of node: NodeID, atLocal reading: VirtualTime) {
@@ -89,7 +113,8 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     }
 
     /// Whether a popped timer firing still stands (was not cancelled after it was set).
-    func stands(_ timer: Timer, of node: NodeID, serial: UInt64) -> Bool {
+    func stands(_ timer: Timer, of node: NodeID, serial: UInt64, epoch: Int) -> Bool {
+        guard !down.contains(node), epoch == epochs[node, default: 0] else { return false }
         guard let through = cancelledThrough[TimerKey(node: node, timer: timer)] else { return true }
         return serial > through
     }
@@ -117,15 +142,65 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
         let (id, arrival, duplicate) = network.transmit(from: from, to: to, at: now)
         let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
         messageCounts[payload.mechanism, default: 0] += 1
-        inFlight += 1
         record(.send(env))
-        schedule(.deliver(env), at: arrival)
+        let link = Link(from: from, to: to)
+        if partitioned.contains(from) != partitioned.contains(to) {
+            record(.drop(id: id, reason: "partition"))
+            return
+        }
+        if blocked[link, default: 0] > 0 {
+            record(.drop(id: id, reason: "link"))
+            return
+        }
+        let extra = delays[link] ?? .zero
+        inFlight += 1
+        schedule(.deliver(env), at: arrival + extra)
         if let duplicate {
             var copy = env
             copy.isDuplicate = true
             inFlight += 1
-            schedule(.deliver(copy), at: duplicate)
+            schedule(.deliver(copy), at: duplicate + extra)
         }
+    }
+
+    // MARK: Faults
+
+    public func isDown(_ node: NodeID) -> Bool { down.contains(node) }
+
+    /// The node stops: it receives nothing, and the timers it had set never fire.
+    mutating func crash(_ node: NodeID) {
+        down.insert(node)
+        epochs[node, default: 0] += 1
+    }
+
+    mutating func restart(_ node: NodeID) {
+        down.remove(node)
+    }
+
+    mutating func block(_ link: Link, _ on: Bool) {
+        blocked[link, default: 0] += on ? 1 : -1
+        if blocked[link] == 0 { blocked[link] = nil }
+    }
+
+    mutating func delay(_ link: Link, by extra: VirtualDuration?) {
+        delays[link] = extra
+    }
+
+    mutating func partition(_ node: NodeID, _ on: Bool) {
+        if on { partitioned.insert(node) } else { partitioned.remove(node) }
+    }
+
+    /// Moves a node's clock by `delta` without a protocol doing it (a fault).
+    mutating func jumpClock(of node: NodeID, by delta: VirtualDuration) {
+        let i = node.denseIndex
+        guard i < clocks.count, var c = clocks[i] else { return }
+        c.adjust(by: delta)
+        clocks[i] = c
+    }
+
+    /// Schedules a fault's beginning or end.
+    mutating func scheduleFault(_ index: Int, begin: Bool, at t: VirtualTime) {
+        schedule(.fault(index: index, begin: begin), at: t)
     }
 
     public mutating func record(_ kind: LogEntry.Kind) {

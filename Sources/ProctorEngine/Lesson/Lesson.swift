@@ -157,7 +157,10 @@ extension World {
     /// Makes `p` the current phase and logs it, so the screen and the log never disagree.
     mutating func enter(_ p: Phase) {
         lesson.phase = p
-        if lesson.startedAt[p] == nil { lesson.startedAt[p] = now }
+        if lesson.startedAt[p] == nil {
+            lesson.startedAt[p] = now
+            scheduleFaults(of: p)
+        }
         kernel.record(.phase(p))
     }
 

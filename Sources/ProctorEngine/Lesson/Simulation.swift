@@ -31,7 +31,8 @@ public final class Simulation {
     var held: [UInt8] = []
 
     public init(config: Config, storage: StoragePort = MemoryStorage()) {
-        world = World(data: config.data, studentCount: config.studentCount, seed: config.seed, encodesLog: config.encodesLog)
+        world = World(data: config.data, studentCount: config.studentCount, seed: config.seed, encodesLog: config.encodesLog,
+                      faults: config.faults)
         self.storage = storage
     }
 

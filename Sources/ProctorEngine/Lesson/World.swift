@@ -8,11 +8,14 @@ public struct World: Sendable {
     public let roster: [RosterEntry]
     public let scenario: Scenario
     public let seed: UInt64
+    /// The faults of the run, each scheduled when its phase starts.
+    public let faults: [FaultSpec]
     /// Increases with every change of state, so a runtime publishes only what changed.
     public internal(set) var revision: UInt64 = 0
 
-    public init(data: ExamData, studentCount: Int, seed: UInt64, encodesLog: Bool) {
+    public init(data: ExamData, studentCount: Int, seed: UInt64, encodesLog: Bool, faults: [FaultSpec] = []) {
         self.seed = seed
+        self.faults = faults
         scenario = data.scenario
         roster = data.students(count: studentCount)
         var random = SeededRandom(seed: seed)
@@ -42,17 +45,24 @@ public struct World: Sendable {
         revision += 1
         switch e {
         case .deliver(let env):
+            if kernel.isDown(env.to) {
+                kernel.record(.drop(id: env.id, reason: "crashed"))
+                break
+            }
             kernel.record(.recv(env, duplicate: env.isDuplicate))
             let effects = cluster.received(env, kernel.context(env.to))
             absorb(kernel.carryOut(effects, from: env.to, storage: storage))
-        case .timer(let node, let t, let serial):
-            guard kernel.stands(t, of: node, serial: serial) else { break }
+        case .timer(let node, let t, let serial, let epoch):
+            guard kernel.stands(t, of: node, serial: serial, epoch: epoch) else { break }
             let effects = cluster.timerFired(t, at: node, kernel.context(node))
             absorb(kernel.carryOut(effects, from: node, storage: storage))
         case .command(let c):
             apply(c, storage: storage)
+        case .fault(let index, let begin):
+            fault(index, begin: begin, storage: storage)
         case .storage(let node, let r):
             kernel.record(.storage(node: node, result: r))
+            guard !kernel.isDown(node) else { break }   // the outcome is lost with the node
             let effects = cluster.storageResult(r, at: node, kernel.context(node))
             absorb(kernel.carryOut(effects, from: node, storage: storage))
         }
@@ -73,6 +83,77 @@ public struct World: Sendable {
         if t > kernel.now {
             kernel.advance(to: t)
             revision += 1
+        }
+    }
+}
+
+extension World {
+    // MARK: Faults
+
+    /// Schedules the faults anchored to phase `p` (when it first starts).
+    mutating func scheduleFaults(of p: Phase) {
+        for (i, f) in faults.enumerated() where f.phase == p {
+            kernel.scheduleFault(i, begin: true, at: now + f.offset)
+        }
+    }
+
+    /// A fault begins or ends: the kernel and the node it strikes change, and the log says so.
+    mutating func fault(_ index: Int, begin: Bool, storage: StoragePort) {
+        let f = faults[index]
+        func exists(_ n: NodeID?) -> Bool {
+            switch n {
+            case .student(let k)?: roster.hasStudent(k)
+            case .replica(let r)?: (1...ReplicationCoordinator.replicaCount).contains(r)
+            case .main?, .backup?, .teacher?: true
+            default: false
+            }
+        }
+        switch f.kind {
+        case .crash:
+            guard let node = f.node, exists(node) else { return }
+            if begin {
+                guard !kernel.isDown(node) else { return }
+                kernel.crash(node)
+                cluster.crash(node)
+                kernel.record(.fault(kind: "crash", node: node, from: nil, to: nil, detail: f.duration.map { "for \(TextFormat.fixed($0.seconds, 1)) s" }))
+                say("\(node.shortName) crashed: it keeps only what it had made durable; messages to it are lost.")
+                if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
+            } else {
+                guard kernel.isDown(node) else { return }
+                kernel.restart(node)
+                kernel.record(.recover(kind: "restart", node: node, from: nil, to: nil))
+                say("\(node.shortName) restarted from its durable state.")
+                let effects = cluster.restart(node, kernel.context(node))
+                absorb(kernel.carryOut(effects, from: node, storage: storage))
+            }
+        case .drop, .delay:
+            guard let from = f.from, let to = f.to, exists(from), exists(to) else { return }
+            let link = Kernel<Cluster.Timer>.Link(from: from, to: to)
+            let kind = f.kind.rawValue
+            if f.kind == .drop { kernel.block(link, begin) } else { kernel.delay(link, by: begin ? f.amount : nil) }
+            if begin {
+                kernel.record(.fault(kind: kind, node: nil, from: from, to: to, detail: f.amount.map { "by \($0.milliseconds) ms" }))
+                if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
+            } else {
+                kernel.record(.recover(kind: kind, node: nil, from: from, to: to))
+            }
+        case .partition:
+            guard let node = f.node, exists(node) else { return }
+            kernel.partition(node, begin)
+            if begin {
+                kernel.record(.fault(kind: "partition", node: node, from: nil, to: nil, detail: nil))
+                say("\(node.shortName) is cut off from every other node.")
+                if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
+            } else {
+                kernel.record(.recover(kind: "partition", node: node, from: nil, to: nil))
+                say("The partition around \(node.shortName) heals.")
+            }
+        case .clockjump:
+            guard begin, let node = f.node, exists(node), let delta = f.amount else { return }
+            kernel.jumpClock(of: node, by: delta)
+            kernel.record(.fault(kind: "clockjump", node: node, from: nil, to: nil,
+                                 detail: "by \(delta.microseconds < 0 ? "-" : "+")\(TextFormat.fixed(delta.magnitude.seconds, 3)) s"))
+            say("\(node.shortName)'s clock jumped \(delta.microseconds < 0 ? "back" : "ahead") \(TextFormat.fixed(delta.magnitude.seconds, 1)) s; a sync round (1) pulls it back.")
         }
     }
 }

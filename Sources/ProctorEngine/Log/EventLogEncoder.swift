@@ -92,6 +92,25 @@ public enum EventLogEncoder {
             w.field("repaired_from", from.map(Int64.init))
         case .metadataRefused(let detail):
             w.field("detail", detail)
+        case .fault(let kind, let node, let from, let to, let detail):
+            w.field("kind", kind)
+            if let node { w.field("node", node) }
+            if let from { w.field("from", from) }
+            if let to { w.field("to", to) }
+            if let detail { w.field("detail", detail) }
+        case .recover(let kind, let node, let from, let to):
+            w.field("kind", kind)
+            if let node { w.field("node", node) }
+            if let from { w.field("from", from) }
+            if let to { w.field("to", to) }
+        case .drop(let id, let reason):
+            w.field("id", Int64(id))
+            w.field("reason", reason)
+        case .failover(let student, let reason):
+            w.field("student", student)
+            w.field("from", NodeID.main)
+            w.field("to", NodeID.backup)
+            w.field("reason", reason)
         case .storage(let node, let r):
             w.field("node", node)
             w.field("op", r.op.rawValue)
@@ -180,6 +199,15 @@ public enum EventLogEncoder {
             case .mark(let isa, let reason):
                 w.field("isa", isa.map(Int64.init))
                 w.field("reason", reason.rawValue)
+            case .recall:
+                break
+            case .claims(let students):
+                w.field("students", students.map { NodeID.student($0).description })
+            case .whose(let k):
+                w.field("student", NodeID.student(k))
+            case .owner(let k, let main):
+                w.field("student", NodeID.student(k))
+                w.field("owner", main ? NodeID.main : NodeID.backup)
             case .ack(let final, let server):
                 w.field("final", Int64(final))
                 w.field("server", server)

@@ -30,6 +30,15 @@ public struct LogEntry: Sendable, Equatable {
         case metadataRefused(detail: String)
         /// The outcome of a node's `persist` or `check`.
         case storage(node: NodeID, result: StorageResult)
+        /// A fault begins: `kind` is `crash` `drop` `delay` `partition` `clockjump`; a node's
+        /// fault names `node`, a link's `from` and `to`; `detail` says how much (a delay, a jump).
+        case fault(kind: String, node: NodeID?, from: NodeID?, to: NodeID?, detail: String?)
+        /// A fault ends (`restart` for a crash).
+        case recover(kind: String, node: NodeID?, from: NodeID?, to: NodeID?)
+        /// A message that will never be received: `reason` `crashed` `link` `partition`.
+        case drop(id: Int, reason: String)
+        /// A submission sent to the backup because main did not answer.
+        case failover(student: NodeID, reason: String)
     }
 
     public var type: String {
@@ -57,6 +66,10 @@ public struct LogEntry: Sendable, Equatable {
         case .integrity: "integrity"
         case .metadataRefused: "metadata_refused"
         case .storage: "storage"
+        case .fault: "fault"
+        case .recover: "recover"
+        case .drop: "drop"
+        case .failover: "failover"
         }
     }
 }

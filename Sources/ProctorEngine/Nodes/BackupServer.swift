@@ -3,7 +3,12 @@
 public struct BackupServer: ExamServer, Sendable {
     public enum Timer: Hashable, Sendable {
         case processed(student: Int)
+        /// main has not said whose a failed-over submission is: main counts as down.
+        case ownerTimeout(student: Int)
     }
+
+    /// How long the backup waits for main to say whose a failed-over submission is.
+    public static let ownerTimeout = VirtualDuration.seconds(2)
 
     public typealias Effects = [Effect<Timer>]
 
@@ -15,6 +20,8 @@ public struct BackupServer: ExamServer, Sendable {
     public struct Volatile: Sendable {
         /// Being graded: the submission, when it reached main, when grading began.
         var grading: [Int: (sub: Submission, arrived: VirtualTime, started: VirtualTime)] = [:]
+        /// Failed-over submissions waiting for main to say whose they are.
+        var asking: [Int: (sub: Submission, at: VirtualTime)] = [:]
         var random: SeededRandom
     }
 
@@ -36,7 +43,31 @@ public struct BackupServer: ExamServer, Sendable {
     public mutating func restart() {}
 
     public mutating func received(_ payload: Payload, from: NodeID, _ ctx: NodeContext) -> Effects {
-        guard case .exam(.forward(let k, let sub, let arrived)) = payload, students.hasStudent(k) else { return [] }
+        switch payload {
+        case .exam(.forward(let k, let sub, let arrived)) where students.hasStudent(k):
+            return take(k, sub, arrived: arrived, ctx)
+        case .exam(.submit(let sub)):
+            // A student's failover: main did not answer it. Main may only be slow, so ask it
+            // first; nobody is recorded by both servers.
+            guard case .student(let k) = from, students.hasStudent(k) else { return [] }
+            if let rec = durable.records[student: k] { return [.send(.exam(.ack(final: rec.final, server: .backup)), to: from)] }
+            guard volatile.grading[k] == nil, volatile.asking[k] == nil else { return [] }
+            volatile.asking[k] = (sub, ctx.now)
+            return [.send(.exam(.whose(student: k)), to: .main), .setTimer(.ownerTimeout(student: k), after: Self.ownerTimeout)]
+        case .exam(.owner(let k, let mainHasIt)):
+            guard let a = volatile.asking.removeValue(forKey: k) else { return [] }
+            return [.cancelTimer(.ownerTimeout(student: k))] + (mainHasIt ? [] : take(k, a.sub, arrived: a.at, ctx))
+        case .exam(.recall):
+            // A restarted main asks whom the backup recorded or is grading, then learns the
+            // records again.
+            let mine = durable.records.indices.filter { durable.records[$0] != nil }.map { $0 + 1 } + volatile.grading.keys.sorted()
+            return [.send(.exam(.claims(mine)), to: .main)] + durable.records.compactMap { $0 }.map { .send(.exam(.recorded($0)), to: .main) }
+        default:
+            return []
+        }
+    }
+
+    private mutating func take(_ k: Int, _ sub: Submission, arrived: VirtualTime, _ ctx: NodeContext) -> Effects {
         if let rec = durable.records[student: k] {
             return [.send(.exam(.ack(final: rec.final, server: .backup)), to: .student(k))]
         }
@@ -46,6 +77,10 @@ public struct BackupServer: ExamServer, Sendable {
     }
 
     public mutating func timerFired(_ t: Timer, _ ctx: NodeContext) -> Effects {
+        if case .ownerTimeout(let k) = t {
+            guard let a = volatile.asking.removeValue(forKey: k) else { return [] }
+            return take(k, a.sub, arrived: a.at, ctx)
+        }
         guard case .processed(let k) = t, let g = volatile.grading.removeValue(forKey: k), durable.records[student: k] == nil else { return [] }
         let rec = Grading.record(g.sub, student: k, roll: students[student: k].roll, questions: questions, server: .backup,
                                  arrived: g.arrived, started: g.started)

@@ -72,6 +72,31 @@ public struct Cluster: Sendable {
         }
     }
 
+    /// The node keeps only its durable state.
+    mutating func crash(_ node: NodeID) {
+        switch node {
+        case .main: main.crash()
+        case .backup: backup.crash()
+        case .teacher: teacher.crash()
+        case .student(let k) where isStudent(k): students[student: k].crash()
+        case .replica(let r) where replicas.indices.contains(r - 1): replicas[student: r].crash()
+        default: break
+        }
+    }
+
+    /// The node comes back from its durable state; what it does first (catching up) comes
+    /// back as effects.
+    mutating func restart(_ node: NodeID, _ ctx: NodeContext) -> Effects {
+        switch node {
+        case .main: return main.restart(ctx).map { $0.mapTimer(Timer.main) }
+        case .backup: backup.restart(); return []
+        case .teacher: teacher.restart(); return []
+        case .student(let k) where isStudent(k): students[student: k].restart(); return []
+        case .replica(let r) where replicas.indices.contains(r - 1): replicas[student: r].restart(); return []
+        default: return []
+        }
+    }
+
     mutating func storageResult(_ r: StorageResult, at node: NodeID, _ ctx: NodeContext) -> Effects {
         switch node {
         case .main: main.storageResult(r, ctx).map { $0.mapTimer(Timer.main) }

@@ -32,6 +32,10 @@ public struct MainServer: ExamServer, Sendable {
         /// Raised by every change of `results`, so a runtime knows to export.
         public var resultsRevision = 0
         public var metadataSHA: String?
+        /// The exam's schedule: when it started, and main's clock then (question q closes
+        /// at this + q × 30 s), so a restarted main releases the rest on time.
+        public var examStartedAt: VirtualTime?
+        public var examStartLocal = VirtualTime.zero
     }
 
     /// Lost in a crash.
@@ -41,9 +45,12 @@ public struct MainServer: ExamServer, Sendable {
         public var lastRound: BerkeleyRound?
         /// What the daemon's own last adjustment did.
         public var ownAdjust: ClockChange?
-        public var examStartedAt: VirtualTime?
-        /// main's clock when the exam started: question q closes at this + q × 30 s.
-        public var examStartLocal = VirtualTime.zero
+        /// Since a restart: submissions wait until the backup has said whom it recorded or
+        /// is grading (so nobody is recorded by both servers).
+        public var recovering = false
+        var held: [(student: Int, sub: Submission)] = []
+        /// Students the backup recorded or is grading: their submissions go to it.
+        public var claimedByBackup: Set<Int> = []
         public var router: SubmissionRouter
         public var detector: CheatingDetector
         /// Per student (index from 0): the submission received, when, and when grading began.
@@ -87,8 +94,18 @@ public struct MainServer: ExamServer, Sendable {
         volatile = MainServer.freshVolatile(students: students.count, scenario: scenario, seed: seed)
     }
 
-    /// Comes back from the durable state (nothing in flight, no exam on the clock).
-    public mutating func restart() {}
+    /// Comes back from the durable state. During the exam it asks the backup whom it recorded
+    /// or is grading (and holds submissions until the answer), and releases the question its
+    /// clock says is open, with the rest on schedule.
+    public mutating func restart(_ ctx: NodeContext) -> Effects {
+        guard durable.examStartedAt != nil, durable.records.contains(where: { $0 == nil }) else { return [] }
+        volatile.recovering = true
+        var out: Effects = [.send(.exam(.recall), to: .backup)]
+        let elapsed = (ctx.local - durable.examStartLocal).microseconds
+        let q = Int(elapsed / (Int64(scenario.secondsPerQuestion) * 1_000_000)) + 1
+        if q <= questions.count { out += release(q, ctx) }
+        return out
+    }
 
     // MARK: Inputs
 
@@ -98,9 +115,9 @@ public struct MainServer: ExamServer, Sendable {
             for p in participants { volatile.syncStatus[p] = .polled }
             return daemon(volatile.daemon.startRound(participants: participants, localNow: ctx.local), ctx)
         case .startExam:
-            guard volatile.examStartedAt == nil else { return [] }
-            volatile.examStartedAt = ctx.now
-            volatile.examStartLocal = ctx.local
+            guard durable.examStartedAt == nil else { return [] }
+            durable.examStartedAt = ctx.now
+            durable.examStartLocal = ctx.local
             var r = volatile.random
             let next = volatile.detector.start(random: &r)
             volatile.random = r
@@ -170,12 +187,12 @@ public struct MainServer: ExamServer, Sendable {
 
     /// main's clock reading at which question `q` closes.
     public func closing(_ q: Int) -> VirtualTime {
-        volatile.examStartLocal + .seconds(Int64(q * scenario.secondsPerQuestion))
+        durable.examStartLocal + .seconds(Int64(q * scenario.secondsPerQuestion))
     }
 
     private func release(_ q: Int, _ ctx: NodeContext) -> Effects {
         var out: Effects = []
-        for k in 1...max(students.count, 1) where k <= students.count && volatile.pending[student: k] == nil {
+        for k in 1...max(students.count, 1) where k <= students.count && volatile.pending[student: k] == nil && durable.records[student: k] == nil {
             out.append(.send(.exam(.question(q: q, deadline: closing(q))), to: .student(k)))
         }
         if q < questions.count { out.append(.setTimerAtLocal(.release(q: q + 1), local: closing(q))) }
@@ -197,6 +214,13 @@ public struct MainServer: ExamServer, Sendable {
             if let rec = durable.records[student: k] {
                 return stopDetector + [.send(.exam(.ack(final: rec.final, server: rec.server)), to: from)]
             }
+            if volatile.recovering {
+                if !volatile.held.contains(where: { $0.student == k }) { volatile.held.append((k, sub)) }
+                return stopDetector
+            }
+            if volatile.claimedByBackup.contains(k) {
+                return stopDetector + [.send(.exam(.forward(student: k, sub, arrived: volatile.arrivedAt[student: k] ?? ctx.now)), to: .backup)]
+            }
             return stopDetector + route(volatile.router.arrivedAtMain(from: from, processing: processingTime()), ctx)
         case .recorded(let rec):
             guard case .student(let k) = rec.student, students.hasStudent(k) else { return [] }
@@ -209,7 +233,23 @@ public struct MainServer: ExamServer, Sendable {
             durable.results[student: k].isa = isa
             durable.resultsRevision += 1
             return durable.marked.allSatisfy { $0 } ? [.completed(.isa)] : []
-        case .answer, .question, .forward, .ack, .flag:
+        case .claims(let students):
+            guard volatile.recovering else { return [] }
+            volatile.recovering = false
+            volatile.claimedByBackup.formUnion(students)
+            let held = volatile.held
+            volatile.held = []
+            var out: Effects = []
+            for h in held { out += receivedExam(.submit(h.sub), from: .student(h.student), ctx) }
+            return out
+        case .whose(let k):
+            guard students.hasStudent(k) else { return [] }
+            // Main has it (recorded, grading, or held while recovering), or gives it up for good.
+            let mine = durable.records[student: k] != nil || volatile.pending[student: k] != nil
+                || volatile.held.contains { $0.student == k }
+            if !mine { volatile.claimedByBackup.insert(k) }
+            return [.send(.exam(.owner(student: k, main: mine)), to: .backup)]
+        case .answer, .question, .forward, .ack, .flag, .recall, .owner:
             return []   // answers travel with the submission; the next question comes on main's schedule
         }
     }
@@ -356,7 +396,7 @@ public struct MainServer: ExamServer, Sendable {
     public var view: View {
         let r = volatile.router
         return View(syncStatus: volatile.syncStatus, lastRound: volatile.lastRound, ownAdjust: volatile.ownAdjust, roundsStarted: volatile.daemon.roundsStarted,
-                    examStartedAt: volatile.examStartedAt,
+                    examStartedAt: durable.examStartedAt,
                     servers: Snapshot.Servers(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
                                               handledByMain: r.handledByMain, handledByBackup: r.handledByBackup, redirects: r.redirects),
                     redirects: volatile.redirects, results: durable.results, resultsRevision: durable.resultsRevision,

@@ -56,6 +56,8 @@ public struct Student: Sendable {
     private var isaOpen = false
     private var planned = ""
     public private(set) var entries = 0
+    /// Submissions resent without an ACK.
+    private var retries = 0
     private var random: SeededRandom
     private let seed: UInt64
 
@@ -121,7 +123,13 @@ public struct Student: Sendable {
         case .deadline(let q):
             return session(exam.deadlineExpired(q: q, localNow: ctx.local), ctx)
         case .retransmit:
-            return session(exam.retransmitDue(), ctx)
+            // No ACK: the first retry goes to main again (its ACK may have been lost); after
+            // that main counts as down and the submission goes to the backup (failover).
+            retries += 1
+            let failover = retries >= 2
+            var out: Effects = failover && retries == 2 ? [.log(.failover(student: id, reason: "main down"))] : []
+            out += session(exam.retransmitDue(), ctx, to: failover ? .backup : .main)
+            return out
         case .isaRequest:
             return requestMarksheet(ctx)
         case .isaType(let entry, let index):
@@ -204,12 +212,12 @@ public struct Student: Sendable {
         return .setTimer(.think(q: q), after: VirtualDuration(microseconds: random.int(in: lo...max(lo, hi))))
     }
 
-    private mutating func session(_ actions: [ExamSession.Action], _ ctx: NodeContext) -> Effects {
+    private mutating func session(_ actions: [ExamSession.Action], _ ctx: NodeContext, to server: NodeID = .main) -> Effects {
         var out: Effects = []
         for a in actions {
             switch a {
             case .send(let m):
-                out.append(.send(.exam(m), to: .main))
+                out.append(.send(.exam(m), to: server))
             case .setDeadline(let q, let at):
                 out.append(.setTimerAtLocal(.deadline(q: q), local: at))
             case .setRetransmit(let after):

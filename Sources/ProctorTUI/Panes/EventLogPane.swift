@@ -71,6 +71,16 @@ enum EventLogPane {
             return ("\(Format.name(n)) ACQUIRES chunk-\(c) (\(m.rawValue))", m == .write ? .warn : .good)
         case .lockRelease(let n, let c, let m):
             return ("\(Format.name(n)) releases chunk-\(c) (\(m.rawValue))", .plain)
+        case .fault(let kind, let node, let from, let to, let detail):
+            let target = node.map(Format.name) ?? "\(from.map(Format.name) ?? "?") → \(to.map(Format.name) ?? "?")"
+            return ("✗ FAULT \(kind.uppercased()) \(target)" + (detail.map { " " + $0 } ?? ""), .bad)
+        case .recover(let kind, let node, let from, let to):
+            let target = node.map(Format.name) ?? "\(from.map(Format.name) ?? "?") → \(to.map(Format.name) ?? "?")"
+            return ("✓ RECOVER \(kind) \(target)", .good)
+        case .drop(let id, let reason):
+            return ("message #\(id) DROPPED (\(reason))", .warn)
+        case .failover(let st, let reason):
+            return ("\(Format.name(st)) FAILOVER → backup (\(reason))", .warn)
         case .storage(let n, let r):
             return ("\(Format.name(n)) \(r.op.rawValue) \(r.path): \(r.outcome.rawValue)", r.outcome == .ok ? .muted : .bad)
         }
@@ -91,6 +101,10 @@ enum EventLogPane {
         case .exam(.forward(let k, _, _)): "S\(k)".fit(13)
         case .exam(.recorded(let r)): "\(r.student.shortName) final \(r.final)".fit(13)
         case .exam(.mark(let isa, _)): "ISA \(isa.map(String.init) ?? "none")".fit(13)
+        case .exam(.recall): "".fit(13)
+        case .exam(.claims(let ks)): "\(ks.count) students".fit(13)
+        case .exam(.whose(let k)): "S\(k)?".fit(13)
+        case .exam(.owner(let k, let main)): "S\(k) \(main ? "main" : "backup")".fit(13)
         case .exam(.ack(let f, _)): "final \(f)".fit(13)
         case .exam(.flag(let n)): "#\(n)".fit(13)
         case .replica(.store(let c)): "c\(c.chunk) v\(c.version) \(c.rows.count) rows".fit(13)

@@ -1,0 +1,112 @@
+import Testing
+@testable import ProctorEngine
+
+/// Faults injected from a run's configuration: what breaks, what the protocols repair, and
+/// that safety holds throughout.
+@Suite struct FaultTests {
+    static func run(_ faults: [FaultSpec], seed: UInt64 = 1, students: Int = 5) -> (Simulation, LogLines) {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: students, seed: seed, encodesLog: true, faults: faults))
+        var bytes: [UInt8] = []
+        _ = try! Headless.run(sim) { bytes += $0 }
+        return (sim, TestLog.parse(bytes))
+    }
+
+    static func submitsPerStudent(_ log: LogLines) -> [String: Int] {
+        var n: [String: Int] = [:]
+        for s in TestLog.of(log, "submit") { n[s["student"] as! String, default: 0] += 1 }
+        return n
+    }
+
+    @Test(arguments: [(UInt64(1), 60), (2, 120), (3, 200), (4, 280), (5, 295)])
+    func mainCrashingDuringTheExamStillRecordsEveryStudentOnce(seed: UInt64, at seconds: Int) {
+        let crash = FaultSpec(kind: .crash, node: .main, phase: .exam, offset: .seconds(Int64(seconds)), duration: .seconds(30))
+        let (sim, log) = Self.run([crash], seed: seed)
+        #expect(TestLog.of(log, "fault").count == 1 && TestLog.of(log, "recover").count == 1)
+        #expect(TestLog.of(log, "recover").first?["kind"] as? String == "restart")
+        let counts = Self.submitsPerStudent(log)
+        #expect(counts.count == 5 && counts.values.allSatisfy { $0 == 1 }, "every student recorded exactly once: \(counts)")
+        #expect(sim.completed.contains(.exam) && sim.phase == .done, "the walkthrough still ends")
+        #expect(sim.brokenInvariants.isEmpty, "\(sim.brokenInvariants)")
+        // Messages that reached main while it was down are logged as dropped, never received.
+        let drops = TestLog.of(log, "drop").filter { $0["reason"] as? String == "crashed" }
+        let ids = Set(drops.compactMap { $0["id"] as? Int })
+        #expect(!TestLog.of(log, "recv").contains { ids.contains($0["id"] as? Int ?? -1) })
+    }
+
+    @Test func aLongMainOutageFailsSubmissionsOverToTheBackup() {
+        // Main is down from the last question to well after the exam: the students' resends
+        // go to the backup, which records them; main learns of them when it is back.
+        let crash = FaultSpec(kind: .crash, node: .main, phase: .exam, offset: .seconds(285), duration: .seconds(120))
+        let (sim, log) = Self.run([crash], seed: 7)
+        let failovers = TestLog.of(log, "failover")
+        #expect(!failovers.isEmpty, "someone failed over")
+        #expect(failovers.allSatisfy { $0["from"] as? String == "main" && $0["to"] as? String == "backup" && $0["reason"] as? String == "main down" })
+        let counts = Self.submitsPerStudent(log)
+        #expect(counts.count == 5 && counts.values.allSatisfy { $0 == 1 }, "\(counts)")
+        #expect(TestLog.of(log, "submit").contains { $0["server"] as? String == "backup" })
+        #expect(sim.results.allSatisfy { $0.status != .pending }, "main's results know every record")
+        #expect(sim.brokenInvariants.isEmpty, "\(sim.brokenInvariants)")
+    }
+
+    @Test func aDroppedLinkLosesItsMessagesAndTheRunGoesOn() {
+        let drop = FaultSpec(kind: .drop, from: .student(2), to: .main, phase: .exam, offset: .seconds(10), duration: .seconds(40))
+        let (sim, log) = Self.run([drop], seed: 3)
+        let dropped = TestLog.of(log, "drop").filter { $0["reason"] as? String == "link" }
+        #expect(!dropped.isEmpty)
+        let f = TestLog.of(log, "fault").first
+        #expect(f?["kind"] as? String == "drop" && f?["from"] as? String == "student-2" && f?["to"] as? String == "main")
+        #expect(TestLog.of(log, "recover").count == 1)
+        #expect(Self.submitsPerStudent(log).values.allSatisfy { $0 == 1 })
+        #expect(sim.phase == .done && sim.brokenInvariants.isEmpty)
+    }
+
+    @Test func aDelayedLinkDeliversLate() {
+        let delay = FaultSpec(kind: .delay, from: .main, to: .student(1), phase: .exam, offset: .zero, duration: .seconds(60), amount: .milliseconds(900))
+        let (sim, log) = Self.run([delay], seed: 4)
+        let late = TestLog.of(log, "recv").filter { $0["from"] as? String == "main" && $0["to"] as? String == "student-1" && $0["msg"] as? String == "QUESTION" }
+        #expect(!late.isEmpty)
+        #expect(TestLog.of(log, "fault").first?["detail"] as? String == "by 900 ms")
+        #expect(sim.phase == .done && sim.brokenInvariants.isEmpty)
+    }
+
+    @Test func aClockJumpIsPulledBackByTheNextSyncRound() {
+        let jump = FaultSpec(kind: .clockjump, node: .student(1), phase: .exam, offset: .seconds(5), amount: .seconds(-8))
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 2, encodesLog: true, faults: [jump]))
+        sim.apply(.start(.sync)); sim.runUntilQuiet()
+        let synced = sim.world.clockSpread()
+        sim.apply(.start(.exam)); sim.run(until: sim.now + .seconds(10))
+        #expect(sim.world.clockSpread() > synced + .seconds(7), "the jump pulls student-1's clock away")
+        sim.apply(.start(.sync)); sim.run(until: sim.now + .seconds(5))
+        #expect(sim.world.clockSpread() < .seconds(1), "a re-sync repairs it")
+        #expect(sim.brokenInvariants.isEmpty)
+    }
+
+    /// Ricart–Agrawala has no retransmission: a student cut off while others wait for its
+    /// REPLY stalls the marksheet (liveness), but never lets two in (safety).
+    @Test func aPartitionDuringTheMarksheetCostsLivenessNotSafety() {
+        let cut = FaultSpec(kind: .partition, node: .student(3), phase: .isa, offset: .zero, duration: .seconds(10))
+        let (sim, log) = Self.run([cut], seed: 2)
+        #expect(TestLog.of(log, "fault").first?["kind"] as? String == "partition")
+        #expect(TestLog.of(log, "drop").contains { $0["reason"] as? String == "partition" })
+        #expect(sim.brokenInvariants.isEmpty, "mutual exclusion holds")
+        var inside = 0, most = 0
+        for line in log where ["cs_enter", "cs_exit"].contains(line["type"] as? String) {
+            inside += line["type"] as? String == "cs_enter" ? 1 : -1
+            most = max(most, inside)
+        }
+        #expect(most <= 1)
+    }
+
+    @Test func faultsFollowTheSeedAndTheirSpecs() {
+        let specs = [FaultSpec(kind: .crash, node: .backup, phase: .exam, offset: .seconds(250), duration: .seconds(20)),
+                     FaultSpec(kind: .drop, from: .main, to: .student(4), phase: .sync, offset: .zero, duration: .seconds(2))]
+        let a = Self.run(specs, seed: 9).1.count, b = Self.run(specs, seed: 9).1.count
+        #expect(a == b)
+        let sim1 = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 9, encodesLog: true, faults: specs))
+        let sim2 = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 9, encodesLog: true, faults: specs))
+        var x: [UInt8] = [], y: [UInt8] = []
+        _ = try! Headless.run(sim1) { x += $0 }
+        _ = try! Headless.run(sim2) { y += $0 }
+        #expect(x == y, "a run with faults is as repeatable as one without")
+    }
+}
