@@ -431,3 +431,21 @@ import Testing
         #expect(text.contains("◀ Event 10 of 12: space or a command resumes HERE"))
     }
 }
+
+/// Crashed nodes on screen.
+@Suite struct FaultScreenTests {
+    @Test func aCrashedMainAndStudentShowCrossAndDowntime() {
+        let faults = [FaultSpec(kind: .crash, node: .main, phase: .exam, offset: .seconds(20), duration: .seconds(60)),
+                      FaultSpec(kind: .crash, node: .student(2), phase: .exam, offset: .seconds(25), duration: .seconds(60))]
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 4, encodesLog: false, faults: faults))
+        sim.apply(.start(.sync)); sim.runUntilQuiet()
+        sim.apply(.start(.exam))
+        sim.run(until: sim.now + .seconds(37))
+        let text = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40).text
+        #expect(text.contains("main   ✗ DOWN 17s"))
+        #expect(text.contains("✗ down 12s"))
+        sim.run(until: sim.now + .seconds(60))
+        let after = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40).text
+        #expect(!after.contains("✗ DOWN") && !after.contains("✗ down"), "restarted")
+    }
+}

@@ -45,7 +45,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 
     // Faults.
     /// Crashed nodes: they receive nothing and their timers do not fire.
-    public private(set) var down: Set<NodeID> = []
+    public private(set) var down: [NodeID: VirtualTime] = [:]
     /// A node's timers set before its last crash never fire: a timer is set in an epoch.
     private var epochs: [NodeID: Int] = [:]
     /// Links that drop every message (a count: faults may overlap).
@@ -114,7 +114,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 
     /// Whether a popped timer firing still stands (was not cancelled after it was set).
     func stands(_ timer: Timer, of node: NodeID, serial: UInt64, epoch: Int) -> Bool {
-        guard !down.contains(node), epoch == epochs[node, default: 0] else { return false }
+        guard down[node] == nil, epoch == epochs[node, default: 0] else { return false }
         guard let through = cancelledThrough[TimerKey(node: node, timer: timer)] else { return true }
         return serial > through
     }
@@ -165,16 +165,16 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 
     // MARK: Faults
 
-    public func isDown(_ node: NodeID) -> Bool { down.contains(node) }
+    public func isDown(_ node: NodeID) -> Bool { down[node] != nil }
 
     /// The node stops: it receives nothing, and the timers it had set never fire.
     mutating func crash(_ node: NodeID) {
-        down.insert(node)
+        down[node] = now
         epochs[node, default: 0] += 1
     }
 
     mutating func restart(_ node: NodeID) {
-        down.remove(node)
+        down[node] = nil
     }
 
     mutating func block(_ link: Link, _ on: Bool) {

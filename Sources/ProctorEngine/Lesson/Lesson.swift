@@ -24,6 +24,8 @@ public struct Lesson: Sendable {
     /// Who holds the ISA critical section, as the log shows it.
     public internal(set) var csHolder: NodeID?
     var demoExits = 0
+    /// Submissions sent to the backup because main did not answer.
+    public internal(set) var failovers = 0
     let studentCount: Int
 
     init(studentCount: Int) { self.studentCount = studentCount }
@@ -217,6 +219,8 @@ extension World {
             checkDemoDone()
         case .lockRelease:
             checkDemoDone()
+        case .failover:
+            lesson.failovers += 1
         default:
             break
         }

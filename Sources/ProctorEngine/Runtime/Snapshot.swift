@@ -171,6 +171,12 @@ public struct Snapshot: Sendable {
     public var replaying = false
 
     public var studentCount: Int { students.count }
+    /// Crashed nodes, with when each went down.
+    public var down: [NodeID: VirtualTime] = [:]
+    /// How long `node` has been down, or nil when it is up.
+    public func downtime(_ node: NodeID) -> VirtualDuration? { down[node].map { now - $0 } }
+    /// Submissions sent to the backup because main did not answer.
+    public var failovers = 0
     /// The spread (max − min) of the synchronized clocks' readings now.
     public var clockSpread: VirtualDuration
     /// Events delivered so far, and the furthest reached: below it, the screen shows the
@@ -197,6 +203,8 @@ public struct Snapshot: Sendable {
         let main = w.cluster.main.view
         let lesson = w.lesson
         revision = w.revision
+        down = w.kernel.down
+        failovers = lesson.failovers
         position = w.kernel.delivered
         horizon = w.kernel.delivered
         now = w.now

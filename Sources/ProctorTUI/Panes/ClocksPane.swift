@@ -42,7 +42,7 @@ enum ClocksPane {
         }
         for row in rows where y < inner.maxY {
             let name = (wide ? row.node.description.replacing("student-", with: "S") : shortName(row.node)).fit(nameW)
-            let (glyph, glyphStyle) = statusGlyph(row.status)
+            let (glyph, glyphStyle) = s.down[row.node] != nil ? ("✗", Style.bad) : statusGlyph(row.status)
             var x = b.write(name + " ", x: inner.x, y: y, style: isFocused(row.node, focus) ? .selected : .title, clip: inner)
             x = b.write(glyph, x: x, y: y, style: glyphStyle, clip: inner) + 1
             if let a = row.lastAdjust {

@@ -77,6 +77,14 @@ enum Format {
 
     private static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : String(v) }
 
+    /// How long a node has been down: `12s`, `2m05s`.
+    static func downtime(_ d: VirtualDuration) -> String {
+        let s = max(0, d.microseconds / 1_000_000)
+        return s < 60 ? "\(s)s" : "\(s / 60)m" + String(format0(s % 60)) + "s"
+    }
+
+    private static func format0(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+
     /// The label of a node on screens.
     static func name(_ n: NodeID) -> String { n.shortName }
 }

@@ -99,22 +99,33 @@ enum ServersPane {
         let sv = s.servers
         let busy = sv.mainBusy.count
         let slots = String(repeating: "█", count: min(busy, sv.mainSlots)) + String(repeating: "░", count: max(0, sv.mainSlots - busy))
-        var x = b.write("main   ", x: inner.x, y: inner.y, style: .title, clip: inner)
-        x = b.write(slots, x: x, y: inner.y, style: busy >= sv.mainSlots ? .bad : .good, clip: inner)
-        x = b.write(" \(busy)/\(sv.mainSlots) " + (busy == 0 ? "idle" : busy >= sv.mainSlots ? "FULL" : "busy"), x: x, y: inner.y,
-                    style: busy >= sv.mainSlots ? .bad : .plain, clip: inner)
-        b.write(" · \(sv.handledByMain) done", x: x, y: inner.y, style: .muted, clip: inner)
+        var x = b.write("main   ", x: inner.x, y: inner.y, style: s.down[.main] != nil ? .muted : .title, clip: inner)
+        if let d = s.downtime(.main) {
+            x = b.write("✗ DOWN \(Format.downtime(d))", x: x, y: inner.y, style: .bad, clip: inner)
+            b.write(" · \(sv.handledByMain) done" + (s.failovers > 0 ? " · \(s.failovers) failover" : ""), x: x, y: inner.y, style: .muted, clip: inner)
+        } else {
+            x = b.write(slots, x: x, y: inner.y, style: busy >= sv.mainSlots ? .bad : .good, clip: inner)
+            x = b.write(" \(busy)/\(sv.mainSlots) " + (busy == 0 ? "idle" : busy >= sv.mainSlots ? "FULL" : "busy"), x: x, y: inner.y,
+                        style: busy >= sv.mainSlots ? .bad : .plain, clip: inner)
+            b.write(" · \(sv.handledByMain) done" + (s.failovers > 0 ? " · \(s.failovers) failover" : ""), x: x, y: inner.y, style: .muted, clip: inner)
+        }
         guard inner.height > 1 else { return }
-        x = b.write("backup ", x: inner.x, y: inner.y + 1, style: .title, clip: inner)
-        x = b.write(String(repeating: "█", count: min(sv.backupBusy.count, 6)).fit(4), x: x, y: inner.y + 1, style: .warn, clip: inner)
-        b.write("\(sv.backupBusy.count) now · \(sv.handledByBackup) done", x: x, y: inner.y + 1, clip: inner)
+        x = b.write("backup ", x: inner.x, y: inner.y + 1, style: s.down[.backup] != nil ? .muted : .title, clip: inner)
+        if let d = s.downtime(.backup) {
+            b.write("✗ DOWN \(Format.downtime(d))", x: x, y: inner.y + 1, style: .bad, clip: inner)
+        } else {
+            x = b.write(String(repeating: "█", count: min(sv.backupBusy.count, 6)).fit(4), x: x, y: inner.y + 1, style: .warn, clip: inner)
+            b.write("\(sv.backupBusy.count) now · \(sv.handledByBackup) done", x: x, y: inner.y + 1, clip: inner)
+        }
         var y = inner.y + 2
         if s.replication.startedAt != nil {
             // The replicas: each one's version of each chunk, so convergence is visible.
             for r in 0..<s.replication.copies.count where y < inner.maxY {
                 let cells = s.replication.copies[r].enumerated().map { c, copy in "c\(c + 1) " + (copy.map { "v\($0.version)" } ?? "–") }
-                let x = b.write("R\(r + 1)     ", x: inner.x, y: y, style: .title, clip: inner)
-                b.write(cells.joined(separator: "  "), x: x, y: y, style: s.replication.copies[r].allSatisfy { $0 != nil } ? .good : .warn, clip: inner)
+                var x = b.write("R\(r + 1)     ", x: inner.x, y: y, style: .title, clip: inner)
+                if let d = s.downtime(.replica(r + 1)) { x = b.write("✗ \(Format.downtime(d)) ", x: x, y: y, style: .bad, clip: inner) }
+                b.write(cells.joined(separator: "  "), x: x, y: y, style: s.down[.replica(r + 1)] != nil ? .muted
+                        : s.replication.copies[r].allSatisfy { $0 != nil } ? .good : .warn, clip: inner)
                 y += 1
             }
             return

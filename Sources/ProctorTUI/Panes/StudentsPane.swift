@@ -30,6 +30,10 @@ enum StudentsPane {
             var x = b.write(focused ? "▸" : " ", x: inner.x, y: y, style: .accent, clip: inner)
             x = b.write("S\(i + 1)".fit(4) + s.students[i].name.fit(nameW) + " ", x: x, y: y, style: focused ? .selected : .title, clip: inner)
             x += 1
+            if let d = s.downtime(.student(i + 1)) {
+                // A crashed student: greyed, with its downtime; it receives nothing meanwhile.
+                x = b.write("✗ down \(Format.downtime(d))  ", x: x, y: y, style: .bad, clip: inner)
+            }
             switch s.stage {
             case .consistency?, .done?:
                 x = demoStatus(s, i, x: x, y: y, clip: inner, into: &b)
