@@ -110,3 +110,33 @@ import Testing
         #expect(x == y, "a run with faults is as repeatable as one without")
     }
 }
+
+/// Replicas that crash: the copies reach them when they return, reads go to a live copy, a
+/// write waits for every replica (write-all) and the copies end equal.
+@Suite struct ReplicaFaultTests {
+    static func copiesAgree(_ sim: Simulation) -> Bool {
+        let stores = sim.world.cluster.replicas.map(\.store)
+        return (1...2).allSatisfy { c in Set(stores.map { $0.sha256[c - 1] ?? "none" }).count == 1 }
+    }
+
+    @Test func aReplicaDownDuringReplicationGetsItsCopiesWhenItReturns() {
+        let crash = FaultSpec(kind: .crash, node: .replica(2), phase: .replication, offset: .zero, duration: .seconds(8))
+        let (sim, log) = FaultTests.run([crash], seed: 3)
+        #expect(TestLog.of(log, "drop").contains { $0["reason"] as? String == "crashed" }, "STOREs to it were lost")
+        #expect(TestLog.of(log, "replica_write").filter { $0["replica"] as? Int == 2 && $0["version"] as? Int == 1 }.count == 2)
+        #expect(sim.completed.contains(.replication) && sim.phase == .done)
+        #expect(Self.copiesAgree(sim))
+        #expect(sim.brokenInvariants.isEmpty)
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func aReplicaDownDuringTheDemoDelaysButNeverSplitsTheCopies(seed: UInt64) {
+        let crash = FaultSpec(kind: .crash, node: .replica(1), phase: .consistency, offset: .seconds(1), duration: .seconds(6))
+        let (sim, log) = FaultTests.run([crash], seed: seed, students: 6)
+        #expect(TestLog.of(log, "fault").count == 1)
+        #expect(sim.phase == .done, "the demo ends once the replica is back")
+        #expect(Self.copiesAgree(sim), "every copy of a chunk equal after the writes")
+        // Every VALUE a student read came from a live replica.
+        #expect(sim.brokenInvariants.isEmpty)
+    }
+}

@@ -36,6 +36,8 @@ public struct DemoClient: Sendable, Equatable {
     public private(set) var activity: Activity = .idle
     public private(set) var actionsLeft = 0
     public private(set) var reads = 0, writes = 0
+    /// The replicas that confirmed the write under way (a duplicate confirmation counts once).
+    public private(set) var writtenBy: Set<Int> = []
 
     public init(chunk: Int, roll: Int) {
         self.chunk = chunk
@@ -92,6 +94,7 @@ public struct DemoClient: Sendable, Equatable {
         }
         let v = version + 1
         activity = .writing(value: value ?? 0, version: v, acks: 0)
+        writtenBy = []
         return [.write(version: v, isa: value ?? 0)]
     }
 
@@ -103,14 +106,28 @@ public struct DemoClient: Sendable, Equatable {
     }
 
     /// A replica confirmed the write; the last of them completes it.
-    public mutating func writtenArrived(version: Int, sha256: String) -> [Action] {
-        guard case .writing(let value, version, let acks) = activity else { return [] }
-        guard acks + 1 >= ReplicationCoordinator.replicaCount else {
-            activity = .writing(value: value, version: version, acks: acks + 1)
+    public mutating func writtenArrived(from replica: Int, version: Int, sha256: String) -> [Action] {
+        guard case .writing(let value, version, _) = activity, writtenBy.insert(replica).inserted else { return [] }
+        guard writtenBy.count >= ReplicationCoordinator.replicaCount else {
+            activity = .writing(value: value, version: version, acks: writtenBy.count)
             return []
         }
         writes += 1
         return release(LockMessage.WriteNote(roll: roll, isa: value, version: version, sha256: sha256))
+    }
+
+    /// The replicas a write waits for (write-all: it is resent to them until each confirms).
+    public var writeWaitsFor: [Int] {
+        guard case .writing = activity else { return [] }
+        return (1...ReplicationCoordinator.replicaCount).filter { !writtenBy.contains($0) }
+    }
+
+    /// A read not answered in time goes to the next replica (a live copy serves it).
+    public mutating func readUnanswered() -> [Action] {
+        guard case .reading(let replica, nil, nil) = activity else { return [] }
+        let next = replica % ReplicationCoordinator.replicaCount + 1
+        activity = .reading(replica: next, value: nil, version: nil)
+        return [.read(replica: next)]
     }
 
     /// The read is done: let go of the lock.

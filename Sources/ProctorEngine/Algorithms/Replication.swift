@@ -26,6 +26,9 @@ public struct ReplicationCoordinator: Sendable, Equatable {
     public private(set) var copies: [[CopyInfo?]]
     public private(set) var rolls: [[Int]]
     private var completed = false
+    /// The copy of each chunk sent out at version 1 (resent to a replica that has not
+    /// confirmed it).
+    private var sent: [ChunkCopy] = []
 
     public init(studentCount: Int) {
         self.studentCount = studentCount
@@ -54,8 +57,21 @@ public struct ReplicationCoordinator: Sendable, Equatable {
         for c in 1...Self.chunkCount {
             let rows = Array(results[Self.members(ofChunk: c, studentCount: studentCount)])
             rolls[c - 1] = rows.map(\.roll)
+            sent.append(ChunkCopy(chunk: c, version: 1, rows: rows))
             for r in 1...Self.replicaCount {
                 actions.append(.store(ChunkCopy(chunk: c, version: 1, rows: rows), replica: r))
+            }
+        }
+        return actions
+    }
+
+    /// The copies still unconfirmed, sent again (a replica down or a message lost).
+    public func resend() -> [Action] {
+        guard started, !completed else { return [] }
+        var actions: [Action] = []
+        for copy in sent {
+            for r in 1...Self.replicaCount where copies[r - 1][copy.chunk - 1] == nil {
+                actions.append(.store(copy, replica: r))
             }
         }
         return actions

@@ -8,6 +8,8 @@ public struct MainServer: ExamServer, Sendable {
         case flagTick
         /// Grading of student `k`'s submission is done.
         case processed(student: Int)
+        /// Copies not yet confirmed are sent again.
+        case storeRetry
     }
 
     public enum Command: Sendable, Equatable {
@@ -19,6 +21,9 @@ public struct MainServer: ExamServer, Sendable {
     }
 
     public typealias Effects = [Effect<Timer>]
+
+    /// How long main waits for a replica's STORED before sending the copy again.
+    public static let storeRetry = VirtualDuration.seconds(3)
 
     /// What survives a crash: the results recorded, and the replication metadata.
     public struct Durable: Sendable {
@@ -98,9 +103,12 @@ public struct MainServer: ExamServer, Sendable {
     /// or is grading (and holds submissions until the answer), and releases the question its
     /// clock says is open, with the rest on schedule.
     public mutating func restart(_ ctx: NodeContext) -> Effects {
-        guard durable.examStartedAt != nil, durable.records.contains(where: { $0 == nil }) else { return [] }
+        // Replication under way: the copies not confirmed go out again.
+        let stores = durable.coordinator.resend()
+        var out: Effects = stores.isEmpty ? [] : coordinate(stores) + [.setTimer(.storeRetry, after: Self.storeRetry)]
+        guard durable.examStartedAt != nil, durable.records.contains(where: { $0 == nil }) else { return out }
         volatile.recovering = true
-        var out: Effects = [.send(.exam(.recall), to: .backup)]
+        out.append(.send(.exam(.recall), to: .backup))
         let elapsed = (ctx.local - durable.examStartLocal).microseconds
         let q = Int(elapsed / (Int64(scenario.secondsPerQuestion) * 1_000_000)) + 1
         if q <= questions.count { out += release(q, ctx) }
@@ -123,7 +131,7 @@ public struct MainServer: ExamServer, Sendable {
             volatile.random = r
             return release(1, ctx) + detector(next)
         case .replicate:
-            return coordinate(durable.coordinator.start(results: durable.results))
+            return coordinate(durable.coordinator.start(results: durable.results)) + [.setTimer(.storeRetry, after: Self.storeRetry)]
         case .verifyMetadata:
             guard let sha = durable.metadataSHA else { return [] }
             return [.check(path: ReplicaFiles.metadataName, sha256: sha)]
@@ -158,6 +166,9 @@ public struct MainServer: ExamServer, Sendable {
             return detector(actions)
         case .processed(let k):
             return route(volatile.router.finished(student: .student(k), on: .main), ctx)
+        case .storeRetry:
+            let again = durable.coordinator.resend()
+            return again.isEmpty ? [] : coordinate(again) + [.setTimer(.storeRetry, after: Self.storeRetry)]
         }
     }
 
@@ -364,7 +375,7 @@ public struct MainServer: ExamServer, Sendable {
             switch a {
             case .store(let copy, let r): out.append(.send(.replica(.store(copy)), to: .replica(r)))
             case .persistMetadata(let bytes): out += persistMetadata(bytes)
-            case .complete: out.append(.completed(.replication))
+            case .complete: out += [.cancelTimer(.storeRetry), .completed(.replication)]
             }
         }
         return out

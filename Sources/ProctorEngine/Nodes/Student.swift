@@ -13,6 +13,8 @@ public struct Student: Sendable {
         case isaHold(entry: Int)
         case demoThink
         case demoRelease
+        /// A READ or WRITE not answered: try the next replica, or resend to those missing.
+        case demoRetry
     }
 
     public enum Command: Sendable, Equatable {
@@ -80,6 +82,10 @@ public struct Student: Sendable {
     }
 
     public var id: NodeID { .student(number) }
+
+    /// How long a READ or a WRITE may go unanswered before it is sent again (to the next
+    /// replica for a read; to the replicas still missing for a write).
+    public static let demoRetry = VirtualDuration.seconds(2)
     var scenario: Scenario { profile.scenario }
 
     /// A student keeps nothing durable: a crash starts it afresh.
@@ -106,7 +112,8 @@ public struct Student: Sendable {
         case .replica(.value(_, let version, let value)):
             return demoActions(demo.valueArrived(version: version, isa: value))
         case .replica(.written(_, let version, let sha)):
-            return demoActions(demo.writtenArrived(version: version, sha256: sha))
+            guard case .replica(let r) = from else { return [] }
+            return demoActions(demo.writtenArrived(from: r, version: version, sha256: sha))
         case .lock, .replica:
             return []
         }
@@ -152,6 +159,14 @@ public struct Student: Sendable {
             return demoActions(p < 0.55 ? demo.chooseRead() : demo.chooseWrite(value))
         case .demoRelease:
             return demoActions(demo.readDone())
+        case .demoRetry:
+            if case .writing(let value, let v, _) = demo.activity {
+                let c = demo.chunk
+                return demo.writeWaitsFor.map { .send(.replica(.write(chunk: c, version: v, roll: profile.roll, isa: value)), to: .replica($0)) }
+                    + [.setTimer(.demoRetry, after: Self.demoRetry)]
+            }
+            let retry = demoActions(demo.readUnanswered())
+            return retry.isEmpty ? [] : retry + [.setTimer(.demoRetry, after: Self.demoRetry)]
         }
     }
 
@@ -329,13 +344,17 @@ public struct Student: Sendable {
                 out.append(.send(.lock(.lock(chunk: c, mode: mode)), to: .main))
             case .read(let r):
                 out.append(.send(.replica(.read(chunk: c, roll: profile.roll)), to: .replica(r)))
+                out.append(.setTimer(.demoRetry, after: Self.demoRetry))
             case .write(let v, let value):
                 for r in 1...ReplicationCoordinator.replicaCount {
                     out.append(.send(.replica(.write(chunk: c, version: v, roll: profile.roll, isa: value)), to: .replica(r)))
                 }
+                out.append(.setTimer(.demoRetry, after: Self.demoRetry))
             case .unlock(let note):
+                if note != nil { out.append(.cancelTimer(.demoRetry)) }
                 out.append(.send(.lock(.unlock(chunk: c, wrote: note)), to: .main))
             case .holdRead:
+                out.append(.cancelTimer(.demoRetry))
                 out.append(.setTimer(.demoRelease, after: random.duration(in: .seconds(1)...(.seconds(3)))))
             case .chooseAgain:
                 if !operated { out.append(thinkAboutDemo()) }
