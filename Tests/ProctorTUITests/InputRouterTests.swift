@@ -82,7 +82,7 @@ import Testing
         case .answering: Self.press(&r, .char("t"))
         case .demo: facts = Self.demo; Self.press(&r, .char("t"), facts: facts)
         case .markPrompt: facts = Self.examOver; Self.press(&r, .char("t"), .char("i"), facts: facts)
-        case .help: Issue.record("the overlay takes every key")
+        case .help, .faultMenu: Issue.record("the overlay takes every key")
         }
         #expect(r.mode(facts) == mode)
         #expect(Self.press(&r, .pageUp, facts: facts) == [.stepBack])
@@ -285,7 +285,7 @@ import Testing
 
     @Test func withRoomTheOtherKeysFollowMostImportantFirst() {
         let normal = KeyTable.hintBar(in: .normal, width: 200)
-        #expect(normal == "1–5 phases · n next · t take over · v results · space pause · . step · b back · + faster · - slower · ? help · q quit")
+        #expect(normal == "1–5 phases · n next · t take over · v results · f faults · space pause · . step · b back · + faster · - slower · ? help · q quit")
         let answering = KeyTable.hintBar(in: .answering, width: 200)
         #expect(answering.hasPrefix("a–d answer · s submit · "))
         #expect(answering.contains("PageUp back") && !answering.contains("b back"), "b answers here")
@@ -294,3 +294,40 @@ import Testing
         #expect(!KeyTable.hintBar(in: .markPrompt, width: 200).contains("1–5"), "no phase keys at the prompt")
     }
 }
+
+/// The fault menu: `f` opens it, one key injects a fault now, the same key restarts a node
+/// that is down, Esc closes it.
+@Suite struct FaultMenuRouterTests {
+    @Test func fOpensTheMenuAndAKeyInjectsOneFaultNow() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        let facts = InputRouterTests.nothingYet
+        #expect(r.route(.char("f"), facts).isEmpty)
+        #expect(r.mode(facts) == .faultMenu)
+        #expect(r.route(.char("1"), facts) == [.send(.inject(FaultSpec(kind: .crash, node: .replica(1), phase: .sync, offset: .zero)))],
+                "1 crashes replica 1 in the menu, not a clock sync")
+        #expect(r.mode(facts) == .normal, "a choice closes the menu")
+        _ = r.route(.tab, facts)
+        _ = r.route(.char("f"), facts)
+        let drop = r.route(.char("d"), facts)
+        #expect(drop == [.send(.inject(FaultSpec(kind: .drop, from: .student(2), to: .main, phase: .sync, offset: .zero, duration: .seconds(15))))],
+                "the focused student's link")
+    }
+
+    @Test func aNodeThatIsDownIsRestartedByItsKey() {
+        var r = InputRouter(students: 3, maxMark: 20)
+        var facts = InputRouterTests.nothingYet
+        facts.down = [.main]
+        _ = r.route(.char("f"), facts)
+        #expect(r.route(.char("m"), facts) == [.send(.restart(.main))])
+    }
+
+    @Test func escClosesTheMenuAndNoKeyLeaksMeanwhile() {
+        var r = InputRouter(students: 3, maxMark: 20)
+        let facts = InputRouterTests.nothingYet
+        _ = r.route(.char("f"), facts)
+        #expect(r.route(.char("n"), facts).isEmpty, "no phase key while the menu is open")
+        #expect(r.route(.escape, facts).isEmpty)
+        #expect(r.mode(facts) == .normal)
+    }
+}
+

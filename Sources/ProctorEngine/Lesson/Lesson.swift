@@ -42,6 +42,11 @@ extension World {
 
     /// Carries out an operator command now.
     mutating func apply(_ command: OperatorCommand, storage: StoragePort) {
+        var command = command
+        if case .inject(let s) = command {
+            // A fault from the menu begins now: its spec is anchored to the phase on.
+            command = .inject(specNow(s.kind, node: s.node, from: s.from, to: s.to, duration: s.duration, amount: s.amount))
+        }
         revision += 1
         lesson.commandLog.append((now, command))
         kernel.record(.command(command))
@@ -78,6 +83,10 @@ extension World {
         case .isaKey(let k, let key):
             guard (1...n).contains(k), cluster.students[student: k].operated else { return }
             tell(.student(k), .student(.isaKey(key)), storage: storage)
+        case .inject(let spec):
+            inject(spec, storage: storage)
+        case .restart(let node):
+            restartNode(node, storage: storage)
         case .demo(let k, let key):
             guard (1...n).contains(k) else { return }
             guard lesson.started(.consistency) else {

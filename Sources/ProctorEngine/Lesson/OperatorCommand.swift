@@ -18,6 +18,10 @@ public enum OperatorCommand: Sendable, Equatable {
     case isaKey(student: Int, IsaKey)
     /// In the consistency demo: `r`, `w` (then the new mark), `x`.
     case demo(student: Int, DemoKey)
+    /// `f`: inject a fault now (its spec says when relative to the phase on).
+    case inject(FaultSpec)
+    /// `f`: a crashed node comes back.
+    case restart(NodeID)
 
     /// The `name` of the log's `command` line.
     public var logName: String {
@@ -35,6 +39,8 @@ public enum OperatorCommand: Sendable, Equatable {
         case .requestMarksheet: "request_marksheet"
         case .isaKey(_, let k): "isa_\(k.logName)"
         case .demo(_, let k): "demo_\(k.logName)"
+        case .inject: "fault"
+        case .restart: "restart"
         }
     }
 }

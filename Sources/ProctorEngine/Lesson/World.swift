@@ -9,7 +9,7 @@ public struct World: Sendable {
     public let scenario: Scenario
     public let seed: UInt64
     /// The faults of the run, each scheduled when its phase starts.
-    public let faults: [FaultSpec]
+    public internal(set) var faults: [FaultSpec]
     /// Increases with every change of state, so a runtime publishes only what changed.
     public internal(set) var revision: UInt64 = 0
 
@@ -89,6 +89,28 @@ public struct World: Sendable {
 
 extension World {
     // MARK: Faults
+
+    /// The operator injects a fault now (the `f` menu).
+    mutating func inject(_ spec: FaultSpec, storage: StoragePort) {
+        faults.append(spec)
+        fault(faults.count - 1, begin: true, storage: storage)
+    }
+
+    /// The operator restarts a crashed node.
+    mutating func restartNode(_ node: NodeID, storage: StoragePort) {
+        guard kernel.isDown(node), let i = faults.lastIndex(where: { $0.kind == .crash && $0.node == node }) else {
+            return say("\(node.shortName) is not down.")
+        }
+        fault(i, begin: false, storage: storage)
+    }
+
+    /// A spec for a fault beginning now: anchored to the phase on, at its elapsed time.
+    public func specNow(_ kind: FaultSpec.Kind, node: NodeID? = nil, from: NodeID? = nil, to: NodeID? = nil,
+                        duration: VirtualDuration? = nil, amount: VirtualDuration? = nil) -> FaultSpec {
+        let p = lesson.phase ?? .sync
+        let offset = lesson.startedAt[p].map { now - $0 } ?? .zero
+        return FaultSpec(kind: kind, node: node, from: from, to: to, phase: p, offset: offset, duration: duration, amount: amount)
+    }
 
     /// Schedules the faults anchored to phase `p` (when it first starts).
     mutating func scheduleFaults(of p: Phase) {

@@ -20,6 +20,10 @@ public enum EventLogEncoder {
             case .answer(let s, let choice):
                 w.field("student", NodeID.student(s))
                 w.field("choice", Int64(choice))
+            case .inject(let spec):
+                w.field("spec", spec.description)
+            case .restart(let node):
+                w.field("node", node)
             default: break
             }
             w.field("at_us", e.t.microseconds)

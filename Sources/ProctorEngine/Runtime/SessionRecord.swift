@@ -95,6 +95,10 @@ public struct SessionRecord: Sendable, Equatable {
             case .answer(let k, let choice):
                 args.append("\"student\": \(quoted(NodeID.student(k).description))")
                 args.append("\"choice\": \(choice)")
+            case .inject(let spec):
+                args.append("\"spec\": \(quoted(spec.description))")
+            case .restart(let node):
+                args.append("\"node\": \(quoted(node.description))")
             case .start, .nextPhase:
                 break
             }

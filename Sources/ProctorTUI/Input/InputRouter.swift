@@ -11,6 +11,8 @@ struct RoutingFacts: Equatable, Sendable {
     /// Per student (from 0): its ISA mark is recorded (entered, or its hold timed out).
     var isaDone: [Bool]
     var demoStarted: Bool
+    /// Crashed nodes (a menu key restarts them instead).
+    var down: Set<NodeID> = []
     /// Per student (from 0): it holds the ISA marksheet, its prompt open.
     var holdsMarksheet: [Bool]
 
@@ -29,6 +31,7 @@ struct RoutingFacts: Equatable, Sendable {
         isaDone = s.isa.status.map { if case .done = $0 { true } else { false } }
         demoStarted = s.demo.startedAt != nil
         holdsMarksheet = s.isa.status.map { if case .inCS = $0 { true } else { false } }
+        down = Set(s.down.keys)
     }
 
     /// Nothing known yet: every exam still to come.
@@ -79,6 +82,7 @@ struct InputRouter: Sendable {
     private(set) var played: Set<Int> = []
     private(set) var prompt: Prompt?
     private(set) var helpVisible = false
+    private(set) var faultMenuVisible = false
     private(set) var teacherView = false
 
     init(students: Int, maxMark: Int) {
@@ -89,6 +93,7 @@ struct InputRouter: Sendable {
     /// The mode the keys are in.
     func mode(_ facts: RoutingFacts) -> InputMode {
         if helpVisible { return .help }
+        if faultMenuVisible { return .faultMenu }
         if let p = prompt, !finished(p, facts) { return .markPrompt }
         guard played.contains(focus) else { return .normal }
         if fact(facts.holdsMarksheet, focus) { return .markPrompt }
@@ -124,6 +129,10 @@ struct InputRouter: Sendable {
         case .focusFirst: focus = 0
         case .focusLast: focus = studentCount - 1
         case .toggleHelp: helpVisible.toggle()
+        case .toggleFaultMenu: faultMenuVisible.toggle()
+        case .fault(let choice):
+            faultMenuVisible = false
+            return [.send(Self.command(choice, student: student, down: facts.down))]
         case .toggleResults: teacherView.toggle()
         case .takeOver:
             if played.remove(focus) == nil { played.insert(focus) }
@@ -174,4 +183,21 @@ struct InputRouter: Sendable {
     }
 
     private func fact(_ list: [Bool], _ i: Int) -> Bool { list.indices.contains(i) && list[i] }
+
+    /// The engine command for a fault menu choice: the fault begins now, anchored by the
+    /// engine to the phase on.
+    static func command(_ choice: FaultChoice, student k: Int, down: Set<NodeID>) -> OperatorCommand {
+        func now(_ kind: FaultSpec.Kind, node: NodeID? = nil, from: NodeID? = nil, to: NodeID? = nil,
+                 duration: VirtualDuration? = nil, amount: VirtualDuration? = nil) -> OperatorCommand {
+            .inject(FaultSpec(kind: kind, node: node, from: from, to: to, phase: .sync, offset: .zero, duration: duration, amount: amount))
+        }
+        switch choice {
+        case .crash(let node): return down.contains(node) ? .restart(node) : now(.crash, node: node)
+        case .crashStudent: return down.contains(.student(k)) ? .restart(.student(k)) : now(.crash, node: .student(k))
+        case .dropLink: return now(.drop, from: .student(k), to: .main, duration: .seconds(15))
+        case .delayLink: return now(.delay, from: .main, to: .student(k), duration: .seconds(30), amount: .milliseconds(1500))
+        case .partition: return now(.partition, node: .student(k), duration: .seconds(15))
+        case .clockJump: return now(.clockjump, node: .student(k), amount: .seconds(8))
+        }
+    }
 }

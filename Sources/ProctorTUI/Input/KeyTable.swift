@@ -13,12 +13,14 @@ public enum InputMode: String, CaseIterable, Sendable {
     case markPrompt
     /// The help overlay is open.
     case help
+    /// The fault menu (`f`) is open: one key per fault.
+    case faultMenu
 }
 
 /// A section of the key table: the help overlay lists the keys group by group, and a group's
 /// keys work in its modes.
 public enum KeyGroup: CaseIterable, Sendable {
-    case normal, anyTime, answering, demo, markPrompt, help
+    case normal, anyTime, answering, demo, markPrompt, help, faultMenu
 
     /// The modes in which the group's keys work. Where two groups bind the same key, the one
     /// with fewer modes (the more particular) wins: in answering mode `b` is answer B.
@@ -30,6 +32,7 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .demo: [.demo]
         case .markPrompt: [.markPrompt]
         case .help: [.help]
+        case .faultMenu: [.faultMenu]
         }
     }
 
@@ -42,6 +45,7 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .demo: "Demo"
         case .markPrompt: "Mark prompt"
         case .help: "This help"
+        case .faultMenu: "Fault menu (f)"
         }
     }
 
@@ -54,6 +58,7 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .demo: "Demo: you play the focused student in the consistency demo."
         case .markPrompt: "Mark prompt: after i (ISA) or w (demo) until Enter or Esc, and while you hold the marksheet."
         case .help: ""
+        case .faultMenu: "Fault menu: after f, one key injects a fault now (a crashed node: the same key restarts it); Esc closes."
         }
     }
 }
@@ -106,7 +111,27 @@ public enum UIAction: Equatable, Sendable {
     /// A key at the open mark prompt.
     case mark(MarkKey)
     case toggleHelp
+    /// Open or close the fault menu.
+    case toggleFaultMenu
+    /// Inject a fault now (the focused student's, for the student faults).
+    case fault(FaultChoice)
     case quit
+}
+
+/// The fault menu's choices.
+public enum FaultChoice: Equatable, Sendable {
+    /// Crash the node, or restart it when it is down.
+    case crash(NodeID)
+    /// The focused student crashes, or restarts.
+    case crashStudent
+    /// The focused student's link to main drops every message for 15 s.
+    case dropLink
+    /// main's link to the focused student is 1.5 s slower for 30 s.
+    case delayLink
+    /// The focused student is cut off from every node for 15 s.
+    case partition
+    /// The focused student's clock jumps 8 s ahead.
+    case clockJump
 }
 
 /// One hint of the status bar: keys and a word, e.g. `Enter done`.
@@ -166,16 +191,19 @@ public enum KeyTable {
     static let answerKeys: [Key] = (0..<ExamData.optionCount).map { .char(Character(Format.answerLetter($0).lowercased())) }
 
     public static let bindings: [KeyBinding] = [
-        KeyBinding(.normal, Array(digits[1...5]),
-                   "admin: sync clocks · start exam · start ISA phase · create replicas · start consistency demo",
-                   perKey: [.sync, .exam, .isa, .replication, .consistency].map { .command(.start($0)) },
-                   label: "1–5", hint: "phases", rank: 2),
-        KeyBinding(.normal, [.char("n"), .pageDown], "the next phase in order (a presenter remote sends PageDown)", .command(.nextPhase), hint: "next", rank: 3),
+        KeyBinding(.normal, Array(digits[1...5]) + [.char("n"), .pageDown],
+                   "sync clocks · exam · ISA · replicas · consistency demo; n, PageDown: the next one in order",
+                   perKey: [.sync, .exam, .isa, .replication, .consistency].map { .command(.start($0)) } + [.command(.nextPhase), .command(.nextPhase)],
+                   label: "1–5 · n",
+                   hints: [KeyHint(keys: Array(digits[1...5]), label: "1–5", word: "phases", rank: 2),
+                           KeyHint(keys: [.char("n")], label: "n", word: "next", rank: 3)]),
         KeyBinding(.normal, [.tab, .backTab, .down, .up, .home, .end], "focus the next · previous student (also ↓ ↑; Home, End: first, last)",
                    perKey: [.focusNext, .focusPrevious, .focusNext, .focusPrevious, .focusFirst, .focusLast], label: "Tab · Shift-Tab"),
         KeyBinding(.normal, [.char("t")], "take over the focused student (you play it) / hand it back", .takeOver, hint: "take over", rank: 10),
         KeyBinding(.normal, [.char("i")], "ask for the ISA marksheet (a student you play); opens the mark prompt", .requestMarksheet),
         KeyBinding(.normal, [.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 11),
+        KeyBinding(.normal, [.char("f")], "fault menu: crash and restart nodes, drop or delay a link, partition, clock jump", .toggleFaultMenu,
+                   hint: "faults", rank: 12),
 
         KeyBinding(.anyTime, [.char(" ")], "pause / resume", .togglePause, hint: "pause", rank: 4),
         KeyBinding(.anyTime, [.char(".")], "deliver the next event (single step; pauses first)", .step, hint: "step", rank: 5),
@@ -204,6 +232,28 @@ public enum KeyTable {
                            KeyHint(keys: [.backspace], label: "⌫", word: "", rank: 1),
                            KeyHint(keys: [.enter], label: "Enter", word: "done", rank: 2),
                            KeyHint(keys: [.escape], label: "Esc", word: "cancel", rank: 3)]),
+
+        KeyBinding(.faultMenu, [.char("m")], "crash / restart main — watch submissions time out, fail over to the backup, and main rejoin",
+                   .fault(.crash(.main))),
+        KeyBinding(.faultMenu, [.char("k")], "crash / restart the backup — watch main's overflow wait for it",
+                   .fault(.crash(.backup))),
+        KeyBinding(.faultMenu, [.char("1"), .char("2"), .char("3")],
+                   "crash / restart replica 1–3 — reads go to a live copy, a write waits for every replica",
+                   perKey: (1...3).map { .fault(.crash(.replica($0))) }, label: "1–3"),
+        KeyBinding(.faultMenu, [.char("s")], "crash / restart the focused student — in ISA the others wait for its REPLY",
+                   .fault(.crashStudent)),
+        KeyBinding(.faultMenu, [.char("e")], "crash / restart the teacher — a sync round waits for its REPLY",
+                   .fault(.crash(.teacher))),
+        KeyBinding(.faultMenu, [.char("d")], "drop the focused student's messages to main for 15 s — watch the resends",
+                   .fault(.dropLink)),
+        KeyBinding(.faultMenu, [.char("l")], "delay main's messages to the focused student by 1.5 s for 30 s — countdowns still end on time",
+                   .fault(.delayLink)),
+        KeyBinding(.faultMenu, [.char("p")], "partition the focused student for 15 s, then heal — what is lost, what is resent",
+                   .fault(.partition)),
+        KeyBinding(.faultMenu, [.char("j")], "jump the focused student's clock 8 s ahead — the clocks pane shows it; 1 re-syncs",
+                   .fault(.clockJump)),
+        KeyBinding(.faultMenu, [.escape, .char("f")], "close the menu", perKey: [.toggleFaultMenu, .toggleFaultMenu], label: "Esc",
+                   hints: [KeyHint(keys: [.escape], label: "Esc", word: "close", rank: 0)]),
 
         KeyBinding(.help, [.char("?"), .char("h"), .escape, .char("q"), .char("Q")], "close this help · quit",
                    perKey: [.toggleHelp, .toggleHelp, .toggleHelp, .quit, .quit], label: "? · Esc · q",

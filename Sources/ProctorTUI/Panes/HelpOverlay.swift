@@ -8,8 +8,11 @@ enum HelpOverlay {
         var help: String
     }
 
+    /// Every group but the fault menu, which lists its own keys when `f` opens it.
+    static let groups = KeyGroup.allCases.filter { $0 != .faultMenu }
+
     static func rows() -> [Row] {
-        KeyGroup.allCases.flatMap { g in
+        groups.flatMap { g in
             KeyTable.bindings.filter { $0.group == g }.enumerated().map { i, b in
                 Row(group: i == 0 ? g.title : "", keys: b.keyLabel, help: b.help)
             }
@@ -17,7 +20,7 @@ enum HelpOverlay {
     }
 
     static func notes() -> [String] {
-        KeyGroup.allCases.map(\.when).filter { !$0.isEmpty } + ["A phase key pressed out of order says what must happen first."]
+        groups.map(\.when).filter { !$0.isEmpty } + ["A phase key pressed out of order says what must happen first."]
     }
 
     static func draw(in screen: Rect, into b: inout ScreenBuffer) {
