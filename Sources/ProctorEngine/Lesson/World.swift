@@ -108,7 +108,8 @@ extension World {
     public func specNow(_ kind: FaultSpec.Kind, node: NodeID? = nil, from: NodeID? = nil, to: NodeID? = nil,
                         duration: VirtualDuration? = nil, amount: VirtualDuration? = nil) -> FaultSpec {
         let p = lesson.phase ?? .sync
-        let offset = lesson.startedAt[p].map { now - $0 } ?? .zero
+        // Whole milliseconds: the spec reads well, and a menu fault begins now whatever it says.
+        let offset = lesson.startedAt[p].map { VirtualDuration.milliseconds((now - $0).milliseconds) } ?? .zero
         return FaultSpec(kind: kind, node: node, from: from, to: to, phase: p, offset: offset, duration: duration, amount: amount)
     }
 
