@@ -79,7 +79,7 @@ extension FaultSpec {
     public static let longest = VirtualDuration.seconds(86_400)
 
     /// The phases a fault can start in.
-    public static let phaseNames = Phase.walkthrough.map(\.rawValue).joined(separator: ", ")
+    static let phaseNames = Phase.walkthrough.map(\.rawValue).joined(separator: ", ")
 
     /// Reads a spec in the grammar
     ///
