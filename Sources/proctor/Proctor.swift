@@ -136,7 +136,7 @@ struct Proctor: ParsableCommand {
             case .scenario(let i, let e):
                 fail("bad data file: \(dataSource("scenario.json")): field 'faults[\(i)]' \"\(e.spec)\": \(e.problem)")
             case .commandLine(let e):
-                fail("\(e) (in a class of \(count); --students sets its size)")
+                fail("\(e) (--students sets the class size)")
             }
         }
 
