@@ -22,6 +22,19 @@ struct Proctor: ParsableCommand {
             record back (on screen, or with --headless to where it was quit) with the same \
             event log, byte for byte. A replay takes its seed and class size from the record: \
             --seed or --students that differ from it are refused; --speed sets the on-screen pace.
+
+            Faults (--fault, repeatable; also a "faults" list in scenario.json):
+              crash NODE at PHASE+DUR [for DUR]
+              drop A->B at PHASE+DUR for DUR
+              delay A->B by DUR at PHASE+DUR for DUR
+              partition NODE at PHASE+DUR for DUR
+              clockjump NODE by ±DUR at PHASE+DUR
+            NODE is main, backup, teacher, student-K or replica-1 to replica-3; PHASE is sync, \
+            exam, isa, replication or consistency (the time counts from its start); DUR is a \
+            number and a unit, like 250us, 500ms, 1.5s, 30s or 2m. Examples: \
+            --fault "crash main at exam+60s for 20s", --fault "drop student-2->main at exam+100s for 15s", \
+            --fault "clockjump teacher by -3s at sync+0s". --chaos RATE adds random faults drawn \
+            from the seed, RATE per virtual minute. A replay injects the faults its record lists.
             """,
         version: ProctorVersion.string)
 
@@ -52,6 +65,26 @@ struct Proctor: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Monochrome screen (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(name: .customLong("fault"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Inject a fault, like \"crash main at exam+60s for 20s\" (repeatable; the grammar is below).", valueName: "SPEC"))
+    var faultTexts: [String] = []
+
+    @Option(name: .customLong("chaos"), parsing: .unconditional,
+            help: ArgumentHelp("Add random faults drawn from the seed, RATE per virtual minute, 0 to \(Int(Proctor.mostChaos)) (default: none).",
+                               valueName: "RATE"))
+    var chaosText: String?
+
+    /// The highest `--chaos` rate: a fault a second.
+    static let mostChaos = 60.0
+
+    /// The `--fault` specs, parsed (by `validate`).
+    var faults: [FaultSpec] {
+        faultTexts.compactMap { try? FaultSpec.parse($0) }
+    }
+
+    /// The `--chaos` rate (0 without one), checked by `validate`.
+    var chaos: Double { chaosText.flatMap(Double.init) ?? 0 }
+
     func validate() throws {
         if let students, !(1...1000).contains(students) {
             throw ValidationError("--students must be between 1 and 1000, not \(students).")
@@ -62,6 +95,18 @@ struct Proctor: ParsableCommand {
         if let replay, replay.isEmpty { throw ValidationError("--replay needs a file name.") }
         if let events, events.isEmpty { throw ValidationError("--events needs a file name.") }
         if out.isEmpty { throw ValidationError("--out needs a directory.") }
+        for text in faultTexts {
+            do {
+                _ = try FaultSpec.parse(text)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        if let chaosText {
+            guard let rate = Double(chaosText), rate.isFinite, (0...Self.mostChaos).contains(rate) else {
+                throw ValidationError("--chaos \"\(chaosText)\": expected a number of faults per virtual minute from 0 to \(Int(Self.mostChaos)), like --chaos 2")
+            }
+        }
     }
 
     func run() throws {
@@ -82,7 +127,18 @@ struct Proctor: ParsableCommand {
         }
         let seed = seed ?? UInt64.random(in: 1...999_999)
         let count = students ?? examData.scenario.students
-        let config = Simulation.Config(data: examData, studentCount: count, seed: seed, encodesLog: events != nil)
+        let config: Simulation.Config
+        do {
+            config = try Simulation.Config(data: examData, studentCount: count, seed: seed, encodesLog: events != nil,
+                                           commandLineFaults: faults, chaosRate: chaos)
+        } catch {
+            switch error {
+            case .scenario(let i, let e):
+                fail("bad data file: \(dataSource("scenario.json")): field 'faults[\(i)]' \"\(e.spec)\": \(e.problem)")
+            case .commandLine(let e):
+                fail("\(e) (--students sets the class size)")
+            }
+        }
 
         if headless {
             runHeadless(config)
@@ -123,8 +179,8 @@ struct Proctor: ParsableCommand {
         } catch {
             fail("bad session record: \(error)")
         }
-        if !record.faults.isEmpty {
-            fail("bad session record: \(path): field 'faults' lists faults, which this Proctor cannot inject, so it cannot replay the lesson")
+        if !faultTexts.isEmpty || chaosText != nil {
+            fail("--fault and --chaos conflict with --replay: a replay injects the faults \(path) lists; leave them out")
         }
         if let seed, seed != record.seed {
             fail("--seed \(seed) conflicts with \(path), recorded with seed \(record.seed); a replay takes its seed from the record: leave --seed out")
@@ -136,18 +192,24 @@ struct Proctor: ParsableCommand {
             fail("\(dataSource(name)) differs from the data of the recorded lesson (SHA-256 \(examData.sha256[name] ?? "?"), "
                  + "\(path) has \(record.data[name] ?? "?")); replay with --data DIR holding the lesson's data files")
         }
-        let config = Simulation.Config(data: examData, studentCount: record.students, seed: record.seed, encodesLog: events != nil)
+        let config: Simulation.Config
+        do {
+            config = try record.config(data: examData, encodesLog: events != nil, file: path)
+        } catch {
+            fail("bad session record: \(error)")
+        }
         if !headless {
             runScreen(config, speed: speed ?? record.speed, session: .replay(record))
         }
         let started = ContinuousClock.now
         let report: Headless.Report
         do {
-            report = try Headless.replay(record, data: examData, outDirectory: out, eventsPath: events)
+            report = try Headless.replay(record, data: examData, outDirectory: out, eventsPath: events, file: path)
         } catch {
             fail("\(error)")
         }
         print("Proctor \(ProctorVersion.string) headless replay of \(path) · seed \(record.seed) · \(record.students) students")
+        printFaults(config.faults)
         if !record.isFinished {
             print("  the record has no quit (the lesson did not end normally): replayed until nothing was pending")
         }
@@ -170,7 +232,15 @@ struct Proctor: ParsableCommand {
             fail("\(error)")
         }
         print("Proctor \(ProctorVersion.string) headless · seed \(config.seed) · \(config.studentCount) students")
+        printFaults(config.faults)
         finish(report, since: started)
+    }
+
+    /// Lists the run's faults, one a line, under the headline (nothing when there are none).
+    private func printFaults(_ faults: [FaultSpec]) {
+        for (i, f) in faults.enumerated() {
+            print("  " + (i == 0 ? "faults       " : "             ") + f.description)
+        }
     }
 
     /// Prints the summary of a headless run and exits 0 when every invariant held, else 1.

@@ -60,7 +60,8 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
     @Test func helpAndVersionExitZero() throws {
         let help = try runProgram(proctorBinary, ["--help"])
         #expect(help.status == 0)
-        for flag in ["--students", "--seed", "--speed", "--data", "--out", "--events", "--headless", "--replay", "--no-color", "--version"] {
+        for flag in ["--students", "--seed", "--speed", "--data", "--out", "--events", "--headless", "--replay", "--no-color", "--version",
+                     "--fault", "--chaos", "crash NODE at PHASE+DUR [for DUR]", "clockjump NODE by ±DUR at PHASE+DUR"] {
             #expect(help.stdout.contains(flag), "help lacks \(flag)")
         }
         let v = try runProgram(proctorBinary, ["--version"])
@@ -135,8 +136,84 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
             .write(to: URL(fileURLWithPath: "\(dir)/bad.json"))
         let bad = try runProgram(proctorBinary, ["--replay", "\(dir)/bad.json", "--headless"])
         #expect(bad.status == 2 && bad.stderr.contains("\(dir)/bad.json: field 'students'"), "\(bad.stderr)")
+        let chaos = try runProgram(proctorBinary, ["--replay", "\(dir)/session.json", "--headless", "--chaos", "1"])
+        #expect(chaos.status == 2 && chaos.stderr.contains("conflict with --replay"), "\(chaos.stderr)")
+        try Data(record.replacingOccurrences(of: "\"faults\": []", with: "\"faults\": [\"drop main->student-3 at exam+1s for 2s\"]").utf8)
+            .write(to: URL(fileURLWithPath: "\(dir)/faulty.json"))
+        let faulty = try runProgram(proctorBinary, ["--replay", "\(dir)/faulty.json", "--headless"])
+        #expect(faulty.status == 2 && faulty.stderr.contains("\(dir)/faulty.json: field 'faults[0]'")
+                && faulty.stderr.contains("student-3 is not in this class of 2"), "\(faulty.stderr)")
+        try Data(record.replacingOccurrences(of: "\"faults\": []", with: "\"faults\": [\"drop main->student-2 at exam+1s for 2s\"]").utf8)
+            .write(to: URL(fileURLWithPath: "\(dir)/faults.json"))
+        try FileManager.default.removeItem(atPath: "\(dir)/data/roster.json")
+        try FileManager.default.copyItem(atPath: shipped.appendingPathComponent("roster.json").path, toPath: "\(dir)/data/roster.json")
+        let replayed = try runProgram(proctorBinary, ["--replay", "\(dir)/faults.json", "--headless", "--data", "\(dir)/data", "--out", "\(dir)/o"])
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        #expect(replayed.stdout.contains("\n  faults       drop main->student-2 at exam+1s for 2s\n"), "the record's faults reach the replay: \(replayed.stdout)")
         let missing = try runProgram(proctorBinary, ["--replay", "\(dir)/absent.json", "--headless"])
         #expect(missing.status == 2 && missing.stderr.contains("\(dir)/absent.json: cannot be read"), "\(missing.stderr)")
+    }
+
+    /// A bad --fault or --chaos is quoted, with what was expected: exit 2 before anything runs.
+    @Test(arguments: [
+        (["--fault", "crash main at exam60s"], ["--fault \"crash main at exam60s\"", "expected PHASE+DURATION after \"at\", like exam+60s"]),
+        (["--fault", "crash main at exam+1s", "--fault", "drop main at exam+1s for 5s"], ["--fault \"drop main at exam+1s for 5s\"", "A->B"]),
+        (["--fault", "crash admin at sync+0s"], ["\"crash admin at sync+0s\"", "cannot fail"]),
+        (["--chaos", "-1"], ["--chaos \"-1\"", "faults per virtual minute"]),
+        (["--chaos", "lots"], ["--chaos \"lots\""]),
+        (["--chaos", "61"], ["--chaos \"61\"", "from 0 to 60"]),
+    ] as [([String], [String])])
+    func aBadFaultOrChaosIsQuotedAndExitsTwo(args: [String], words: [String]) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runProgram(proctorBinary, ["--headless", "--out", "\(dir)/o"] + args)
+        #expect(r.status == 2)
+        for w in words { #expect(r.stderr.contains(w), "\(r.stderr) lacks \(w)") }
+        #expect(r.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/o"))
+    }
+
+    /// The run's faults — the scenario's, --fault's, then --chaos's from the seed — reach its
+    /// configuration, which the headless headline lists; a student beyond the class is refused.
+    @Test func theRunsFaultsAreListedAndChaosFollowsTheSeed() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data("{ \"faults\": [\"partition replica-2 at replication+0s for 5s\"] }".utf8)
+            .write(to: URL(fileURLWithPath: "\(dir)/scenario.json"))
+        func run(_ extra: [String]) throws -> ProcessResult {
+            try runProgram(proctorBinary, ["--headless", "--seed", "3", "--students", "3", "--data", dir, "--out", "\(dir)/o"] + extra)
+        }
+        /// The faults the headline lists, one a line.
+        func faults(_ r: ProcessResult) -> [String] {
+            let lines = r.stdout.split(separator: "\n").map(String.init)
+            guard let first = lines.firstIndex(where: { $0.hasPrefix("  faults ") }) else { return [] }
+            let rest = lines[first...].prefix { $0 == lines[first] || $0.hasPrefix("               ") && !$0.contains("=") }
+            return rest.map { String($0.dropFirst(15)) }
+        }
+        let given = try run(["--fault", " crash  main at exam + 60s for 20s", "--fault", "clockjump student-3 by -2s at sync+1s"])
+        #expect(given.status == 0, "\(given.stderr)")
+        #expect(faults(given) == ["partition replica-2 at replication+0s for 5s", "crash main at exam+60s for 20s",
+                                  "clockjump student-3 by -2s at sync+1s"], "\(given.stdout)")
+
+        let chaos = try run(["--chaos", "3"])
+        #expect(chaos.status == 0, "\(chaos.stderr)")
+        let listed = faults(chaos)
+        #expect(listed.count > 5 && listed.first == "partition replica-2 at replication+0s for 5s", "\(chaos.stdout)")
+        #expect(faults(try run(["--chaos", "3"])) == listed, "the same seed, the same schedule")
+        #expect(faults(try run(["--chaos", "0"])) == ["partition replica-2 at replication+0s for 5s"])
+
+        let outside = try run(["--fault", "crash student-4 at exam+1s"])
+        #expect(outside.status == 2)
+        #expect(outside.stderr.contains("--fault \"crash student-4 at exam+1s\": student-4 is not in this class of 3"), "\(outside.stderr)")
+        try Data("{ \"faults\": [\"crash student-9 at exam+1s\"] }".utf8).write(to: URL(fileURLWithPath: "\(dir)/scenario.json"))
+        let file = try run([])
+        #expect(file.status == 2)
+        #expect(file.stderr.contains("\(dir)/scenario.json: field 'faults[0]' \"crash student-9 at exam+1s\""), "\(file.stderr)")
+        try Data("{ \"faults\": [\"crash student-9 at exam60s\"] }".utf8).write(to: URL(fileURLWithPath: "\(dir)/scenario.json"))
+        let malformed = try run([])
+        #expect(malformed.status == 2)
+        #expect(malformed.stderr.contains("scenario.json: field 'faults[0]' \"crash student-9 at exam60s\": expected PHASE+DURATION"),
+                "\(malformed.stderr)")
     }
 
     @Test func theInteractiveScreenWithoutATerminalExplainsItself() throws {

@@ -55,6 +55,20 @@ import Testing
         expectError("questions.json", "{ \"questions\": [\(( nine + [bad]).joined(separator: ","))] }", field: "questions[9].answer", containing: "between 0 and 3")
     }
 
+    @Test func aScenarioMayListFaults() throws {
+        #expect(ExamData.defaults().scenario.faults.isEmpty, "none by default")
+        let s = try ExamData.parseScenario("{ \"faults\": [\"crash main at exam+60s for 20s\", \" drop student-2 -> main at exam+1m for 5s \"] }",
+                                           file: "scenario.json")
+        #expect(s.faults == [FaultSpec(kind: .crash, node: .main, phase: .exam, offset: .seconds(60), duration: .seconds(20)),
+                             FaultSpec(kind: .drop, from: .student(2), to: .main, phase: .exam, offset: .seconds(60), duration: .seconds(5))])
+        #expect(try ExamData.parseScenario("{ \"faults\": [] }", file: "scenario.json").faults.isEmpty)
+        expectError("scenario.json", "{ \"faults\": [\"crash main at exam+1s\", \"crash main at exam60s\"] }", field: "faults[1]",
+                    containing: "\"crash main at exam60s\": expected PHASE+DURATION after \"at\", like exam+60s")
+        expectError("scenario.json", "{ \"faults\": \"crash main at exam+1s\" }", field: "faults", containing: "must be a list")
+        expectError("scenario.json", "{ \"faults\": [7] }", field: "faults[0]", containing: "must be a string")
+        expectError("scenario.json", "{ \"faults\": [\"crash admin at sync+0s\"] }", field: "faults[0]", containing: "cannot fail")
+    }
+
     @Test func aMissingFileFallsBackToItsDefaultAndAMissingDirectoryIsAnError() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-data-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

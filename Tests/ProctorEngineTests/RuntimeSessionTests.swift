@@ -61,4 +61,21 @@ import Testing
         #expect(screenLog == liveLog, "\(firstDifference(screenLog, liveLog))")
         #expect(try SessionRecord.load(path: path) == record, "a replay leaves the record alone")
     }
+
+    /// A live lesson's record lists the faults it ran with, in the grammar's words.
+    @Test func aLiveRecordListsTheRunsFaults() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-runtime-\(UUID().uuidString)").path
+        try FileSystem.makeDirectories(dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/session.json"
+        var config = Self.config
+        config.faults = [try FaultSpec.parse("crash main at exam+60s for 20s"), try FaultSpec.parse("clockjump student-2 by -1.5s at sync+0s")]
+        let live = Runtime(config: config, speed: 16, session: .record(to: path), eventsFile: nil, resultsPath: nil) {}
+        live.togglePause()
+        live.send(.start(.sync))
+        #expect(live.stop() == nil)
+        let record = try SessionRecord.load(path: path)
+        #expect(record.faults == ["crash main at exam+60s for 20s", "clockjump student-2 by -1500ms at sync+0s"])
+        #expect(try record.config(data: .defaults(), encodesLog: false).faults == config.faults)
+    }
 }

@@ -20,7 +20,7 @@ import Testing
         }
         commands.append(.init(at: .seconds(99), after: 500, action: .quit))
         return SessionRecord(seed: UInt64.max - 2, students: 12, speed: 0.25, data: ExamData.defaults().sha256,
-                             faults: ["crash main at exam+30s for 10s", "a \"quoted\"\\ spec"], commands: commands)
+                             faults: ["crash main at exam+30s for 10s", "clockjump student-12 by -1500ms at sync+0s"], commands: commands)
     }()
 
     @Test func aRecordReadsBackAsWritten() throws {
@@ -85,6 +85,8 @@ import Testing
         (good.replacingOccurrences(of: "\"roster.json\"", with: "\"rooster.json\""), "data.roster.json", "is missing"),
         (good.replacingOccurrences(of: "\"questions.json\": \"", with: "\"questions.json\": \"zz"), "data.questions.json", "64 lowercase hex"),
         (good.replacingOccurrences(of: "\"faults\": [", with: "\"faults\": [3, "), "faults[0]", "must be a string"),
+        (good.replacingOccurrences(of: "at exam+30s", with: "at exam30s"), "faults[0]", "\"crash main at exam30s for 10s\": expected PHASE+DURATION"),
+        (good.replacingOccurrences(of: "student-12 by", with: "student-13 by"), "faults[1]", "not in this class of 12"),
         (good.replacingOccurrences(of: "\"commands\": [", with: "\"commands\": {").replacingOccurrences(of: "  ]\n}", with: "  }\n}"), nil, "not valid JSON"),
         (good.replacingOccurrences(of: "\"name\": \"takeover\"", with: "\"name\": \"take_over\""), "commands[7].name", "not a command Proctor knows"),
         (good.replacingOccurrences(of: "\"student\": \"student-12\"", with: "\"student\": \"student-13\""), "commands[10].args.student", "student-1 … student-12"),
@@ -103,6 +105,34 @@ import Testing
             #expect(error.file == "lesson/session.json")
             #expect(error.field == field, "\(error)")
             #expect(error.problem.contains(problem), "\(error)")
+        }
+    }
+
+    /// The faults a lesson ran with come back as specs, in the replay's configuration.
+    @Test func theRecordsFaultsReadBackAsSpecsAndConfigureTheReplay() throws {
+        let specs = [try FaultSpec.parse("drop student-1->main at exam+5s for 5s"), try FaultSpec.parse("clockjump teacher by +2s at sync+0s"),
+                     try FaultSpec.parse("delay main->replica-2 by 1.25s at replication+0s for 20s")]
+        let record = SessionRecord(seed: 4, students: 2, speed: 1, data: ExamData.defaults().sha256, faults: specs.map(\.description))
+        let text = String(decoding: record.encoded(), as: UTF8.self)
+        #expect(text.contains("\"faults\": [\"drop student-1->main at exam+5s for 5s\", \"clockjump teacher by +2s at sync+0s\", "
+                              + "\"delay main->replica-2 by 1250ms at replication+0s for 20s\"],"))
+        let back = try SessionRecord.decode(record.encoded(), file: "s.json")
+        #expect(back == record)
+        #expect(try back.faultSpecs(file: "s.json") == specs)
+        let config = try back.config(data: .defaults(), encodesLog: true)
+        #expect(config.faults == specs && config.seed == 4 && config.studentCount == 2 && config.encodesLog)
+        let none = try SessionRecord(seed: 4, students: 2, speed: 1, data: ExamData.defaults().sha256).config(data: .defaults(), encodesLog: false)
+        #expect(none.faults.isEmpty)
+
+        let bad = SessionRecord(seed: 4, students: 2, speed: 1, data: ExamData.defaults().sha256, faults: ["crash student-3 at exam+1s"])
+        #expect(throws: DataError(file: "x.json", field: "faults[0]",
+                                  problem: "\"crash student-3 at exam+1s\": student-3 is not in this class of 2: students are student-1 to student-2")) {
+            try bad.config(data: .defaults(), encodesLog: false, file: "x.json")
+        }
+        #expect {
+            _ = try Headless.replay(bad, data: .defaults(), outDirectory: "/nonexistent/never", eventsPath: nil, file: "x.json")
+        } throws: { error in
+            "\(error)".contains("x.json: field 'faults[0]'")
         }
     }
 

@@ -37,7 +37,8 @@ enum DefaultData {
     "type_min_s": 1,
     "type_max_s": 7,
     "hold_timeout_s": 5
-  }
+  },
+  "faults": []
 }
 """#
 

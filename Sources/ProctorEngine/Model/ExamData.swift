@@ -44,6 +44,9 @@ public struct Scenario: Sendable, Equatable {
     /// A student holding the marksheet longer than this is auto-submitted and leaves.
     public var isaHoldTimeout = VirtualDuration.seconds(5)
     public var processingMin = VirtualDuration.milliseconds(6000), processingMax = VirtualDuration.milliseconds(12000)
+    /// Faults every run of this scenario injects (`faults`: a list of `--fault` specs),
+    /// before those of the command line.
+    public var faults: [FaultSpec] = []
 
     public init() {}
 }
@@ -129,7 +132,7 @@ public struct ExamData: Sendable, Equatable {
     static func parseScenario(_ text: String, file: String) throws(DataError) -> Scenario {
         let root = try JSONValue.parse(text, file: file)
         let obj = try root.object(file: file, field: nil)
-        try obj.rejectUnknown(["students", "network", "clocks", "sync", "exam", "cheating", "servers", "isa"], file: file, prefix: "")
+        try obj.rejectUnknown(["students", "network", "clocks", "sync", "exam", "cheating", "servers", "isa", "faults"], file: file, prefix: "")
         var s = Scenario()
         if let v = obj["students"] { s.students = try v.int(file: file, field: "students", in: 1...1000) }
         if let n = obj["network"] {
@@ -191,6 +194,16 @@ public struct ExamData: Sendable, Equatable {
                 throw DataError(file: file, field: "isa.type_max_s", problem: "must not be below isa.type_min_s (\(s.isaTypeMin))")
             }
             if let x = o["hold_timeout_s"] { s.isaHoldTimeout = .seconds(Int64(try x.int(file: file, field: "isa.hold_timeout_s", in: 1...3600))) }
+        }
+        if let v = obj["faults"] {
+            for (i, item) in try v.array(file: file, field: "faults").enumerated() {
+                let text = try item.string(file: file, field: "faults[\(i)]")
+                do {
+                    s.faults.append(try FaultSpec.parse(text))
+                } catch {
+                    throw DataError(file: file, field: "faults[\(i)]", problem: "\"\(error.spec)\": \(error.problem)")
+                }
+            }
         }
         return s
     }

@@ -2,11 +2,14 @@
 public enum ReplayError: Error, CustomStringConvertible {
     case storage(StorageError)
     case divergence(SessionDriver.Divergence)
+    /// The record itself is unusable (a fault spec that does not parse).
+    case record(DataError)
 
     public var description: String {
         switch self {
         case .storage(let e): "\(e)"
         case .divergence(let d): "\(d)"
+        case .record(let e): "bad session record: \(e)"
         }
     }
 }
@@ -16,8 +19,15 @@ extension Headless {
     /// at their exact places, up to its `quit` (a record without one: until nothing is
     /// pending). The event log equals the recorded run's, byte for byte. Writes the outputs
     /// as `run` does.
+    /// `file` names the record in errors.
     public static func replay(_ record: SessionRecord, data: ExamData, outDirectory: String,
-                              eventsPath: String?) throws(ReplayError) -> Report {
+                              eventsPath: String?, file: String = SessionRecord.fileName) throws(ReplayError) -> Report {
+        let config: Simulation.Config
+        do {
+            config = try record.config(data: data, encodesLog: eventsPath != nil, file: file)
+        } catch {
+            throw .record(error)
+        }
         do {
             try OutputDirectory.prepare(outDirectory)
         } catch {
@@ -32,8 +42,7 @@ extension Headless {
         // Files are written as the live program writes them (at once, in event order), so
         // every storage outcome, and with it the log, is the live run's.
         let files = DiskStorage(out: outDirectory)
-        let sim = Simulation(config: .init(data: data, studentCount: record.students, seed: record.seed, encodesLog: events != nil),
-                             storage: files)
+        let sim = Simulation(config: config, storage: files)
         let driver = SessionDriver(replaying: record, into: sim)
         let log = events.map { BackgroundWriter($0) }
         var failure: StorageError?

@@ -71,7 +71,8 @@ public final class Runtime: @unchecked Sendable {
         case .record(let path):
             sessionPath = path
             driver = SessionDriver(recording: sim, header: SessionRecord(
-                seed: config.seed, students: config.studentCount, speed: speed, data: config.data.sha256))
+                seed: config.seed, students: config.studentCount, speed: speed, data: config.data.sha256,
+                faults: config.faults.map(\.description)))
             sim.enableStepBack()
         case .replay(let record):
             sessionPath = nil

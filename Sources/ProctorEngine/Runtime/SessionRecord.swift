@@ -22,7 +22,8 @@ public struct SessionRecord: Sendable, Equatable {
     public var speed: Double
     /// SHA-256 (hex) of each data file, by name: see `ExamData.sha256`.
     public var data: [String: String]
-    /// `--fault` specs the lesson ran with.
+    /// The faults the lesson ran with, as specs in the grammar's words (`FaultSpec.description`):
+    /// the scenario's, `--fault`'s and `--chaos`'s, so a replay needs none of them again.
     public var faults: [String]
     public var commands: [Entry]
 
@@ -173,6 +174,7 @@ public struct SessionRecord: Sendable, Equatable {
         for (i, f) in try required("faults").array(file: file, field: "faults").enumerated() {
             faults.append(try f.string(file: file, field: "faults[\(i)]"))
         }
+        _ = try faultSpecs(faults, students: students, file: file)
 
         var commands: [Entry] = []
         for (i, item) in try required("commands").array(file: file, field: "commands").enumerated() {
@@ -189,6 +191,31 @@ public struct SessionRecord: Sendable, Equatable {
             commands.append(entry)
         }
         return SessionRecord(seed: seed, students: students, speed: speed, data: data, faults: faults, commands: commands)
+    }
+
+    /// The record's faults as specs, each checked against its class size; the error names
+    /// `file` and the field (`faults[i]`).
+    public func faultSpecs(file: String) throws(DataError) -> [FaultSpec] {
+        try Self.faultSpecs(faults, students: students, file: file)
+    }
+
+    static func faultSpecs(_ texts: [String], students: Int, file: String) throws(DataError) -> [FaultSpec] {
+        var specs: [FaultSpec] = []
+        for (i, text) in texts.enumerated() {
+            do {
+                let spec = try FaultSpec.parse(text)
+                try spec.validate(studentCount: students)
+                specs.append(spec)
+            } catch {
+                throw DataError(file: file, field: "faults[\(i)]", problem: "\"\(text)\": \(error.problem)")
+            }
+        }
+        return specs
+    }
+
+    /// The configuration that replays the record on `data`: its seed, class size and faults.
+    public func config(data: ExamData, encodesLog: Bool, file: String = SessionRecord.fileName) throws(DataError) -> Simulation.Config {
+        Simulation.Config(data: data, studentCount: students, seed: seed, encodesLog: encodesLog, faults: try faultSpecs(file: file))
     }
 
     /// The seed exactly: a JSON number as a double loses integers above 2^53.
