@@ -1,7 +1,7 @@
 /// The admin console of the lesson: which phase is on, which are done, what the operator
 /// was last told. It turns operator commands into commands for nodes (it is the one place
-/// that knows the order of the phases), and it watches the log the way an invariant checker
-/// would: who is in the critical section, when a sync round has reached every clock.
+/// that knows the order of the phases), and it watches the log: when a sync round has
+/// reached every clock, and — through its invariant checker — whether every invariant holds.
 public struct Lesson: Sendable {
     public internal(set) var phase: Phase?
     /// The phase a re-sync interrupted, to return to when the round ends.
@@ -9,7 +9,10 @@ public struct Lesson: Sendable {
     public internal(set) var completed: Set<Phase> = []
     public internal(set) var notice: Notice?
     public internal(set) var commandLog: [(at: VirtualTime, command: OperatorCommand)] = []
+    /// Every break as `name: detail`, in order (the node's own checks included).
     public internal(set) var brokenInvariants: [String] = []
+    /// The invariant checker, fed from what the log records.
+    public internal(set) var invariants = Invariants()
     /// When each phase was first started.
     public internal(set) var startedAt: [Phase: VirtualTime] = [:]
     public internal(set) var syncedBeforeExam = false
@@ -22,7 +25,7 @@ public struct Lesson: Sendable {
     public internal(set) var syncRoundsCompleted = 0
 
     /// Who holds the ISA critical section, as the log shows it.
-    public internal(set) var csHolder: NodeID?
+    public var csHolder: NodeID? { invariants.csHolder }
     var demoExits = 0
     /// Submissions sent to the backup because main did not answer.
     public internal(set) var failovers = 0
@@ -196,12 +199,17 @@ extension World {
 
     /// Takes in what the kernel reported after a node's effects.
     mutating func absorb(_ reports: [Report]) {
+        // A node that checks an invariant itself (main) has already logged its break: the
+        // checker's finding of the same break in the same batch adds no second line.
+        let reported = Set(reports.compactMap { if case .invariant(let name, _) = $0 { name } else { nil } })
+        var found: Set<String> = []
         for r in reports {
             switch r {
             case .notice(let text):
                 say(text)
             case .invariant(let name, let detail):
                 lesson.brokenInvariants.append("\(name): \(detail)")
+                if !found.contains(name) { lesson.invariants.record(.init(name: name, detail: detail)) }
             case .completed(let p):
                 complete(p)
             case .clockAdjusted(let node):
@@ -209,35 +217,57 @@ extension World {
                 lesson.pendingAdjusts -= 1
                 if lesson.pendingAdjusts == 0 { finishSyncRound() }
             case .logged(let kind):
-                watch(kind)
+                for b in watch(kind) {
+                    found.insert(b.name)
+                    if !reported.contains(b.name) { logBreach(b) }
+                }
             }
         }
     }
 
-    private mutating func watch(_ kind: LogEntry.Kind) {
+    /// Feeds one logged line to the invariant checker, and follows the demo to its end.
+    /// Returns the breaks found (recorded by the checker, not yet logged).
+    private mutating func watch(_ kind: LogEntry.Kind) -> [Invariants.Breach] {
+        var found = lesson.invariants.observe(kind)
         switch kind {
-        case .csEnter(let node):
-            if let other = lesson.csHolder {
-                breakInvariant("mutual_exclusion", "\(node.shortName) entered the critical section while \(other.shortName) was in it")
-            }
-            lesson.csHolder = node
-        case .csExit(let node, _, _):
-            if lesson.csHolder == node { lesson.csHolder = nil }
         case .demoChoice(_, "exit"):
             lesson.demoExits += 1
             checkDemoDone()
-        case .lockRelease:
+        case .lockRelease(_, let c, let mode):
+            // A completed write: main has committed it, every replica has confirmed it.
+            if mode == .write { found += lesson.invariants.checkReplicas(chunk: c, replicaCopies(chunk: c)) }
             checkDemoDone()
         case .failover:
             lesson.failovers += 1
         default:
             break
         }
+        return found
     }
 
+    /// What each replica holds of chunk `c`, beside what main's metadata says it holds.
+    func replicaCopies(chunk c: Int) -> [Invariants.CopyView] {
+        let metadata = cluster.main.durable.coordinator.copies
+        return cluster.replicas.map { r in
+            let held = r.store.copy(c).flatMap { copy in
+                r.store.sha256[c - 1].map { ReplicationCoordinator.CopyInfo(version: copy.version, sha256: $0) }
+            }
+            let described = metadata.indices.contains(r.number - 1) ? metadata[r.number - 1][c - 1] : nil
+            return Invariants.CopyView(replica: r.number, held: held, metadata: described)
+        }
+    }
+
+    /// Records a break found outside the checker, and logs it.
     mutating func breakInvariant(_ name: String, _ detail: String) {
-        lesson.brokenInvariants.append("\(name): \(detail)")
-        kernel.record(.invariant(name: name, detail: detail))
+        let b = Invariants.Breach(name: name, detail: detail)
+        lesson.invariants.record(b)
+        logBreach(b)
+    }
+
+    /// Logs a break the checker has recorded.
+    private mutating func logBreach(_ b: Invariants.Breach) {
+        lesson.brokenInvariants.append("\(b.name): \(b.detail)")
+        kernel.record(.invariant(name: b.name, detail: b.detail))
     }
 
     private mutating func complete(_ p: Phase) {
@@ -251,6 +281,9 @@ extension World {
             let timeouts = cluster.students.filter { if case .done(_, .timeout) = $0.isa { true } else { false } }.count
             say("ISA done: \(roster.count) students entered the marksheet one at a time (\(timeouts) by hold timeout), \(kernel.messageCounts[.ra, default: 0]) messages.")
         case .replication:
+            for c in 1...ReplicationCoordinator.chunkCount {
+                for b in lesson.invariants.checkReplicas(chunk: c, replicaCopies(chunk: c)) { logBreach(b) }
+            }
             say("Replicas in place: \(ReplicationCoordinator.chunkCount) chunks × \(ReplicationCoordinator.replicaCount) copies, version 1, checksums in replication_metadata.json.")
         default:
             break
@@ -266,9 +299,7 @@ extension World {
         lesson.syncRound = nil
         lesson.syncRoundsCompleted += 1
         kernel.record(.syncResult(result))
-        if result.spreadAfter > result.maxRoundTrip {
-            breakInvariant("sync_spread", "round \(round): spread after \(result.spreadAfter.milliseconds) ms exceeds the longest round trip \(result.maxRoundTrip.milliseconds) ms")
-        }
+        for b in lesson.invariants.observe(.syncResult(result)) { logBreach(b) }
         lesson.completed.insert(.sync)
         // A re-sync in the middle of a later phase hands the stage back to it.
         if let p = lesson.phaseBeforeSync {

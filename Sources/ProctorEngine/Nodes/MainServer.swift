@@ -360,7 +360,7 @@ public struct MainServer: ExamServer, Sendable {
             let holders = volatile.locks[c - 1].holders
             let readers = holders.filter { $0.mode == .read }.count, writers = holders.filter { $0.mode == .write }.count
             if writers > 1 || (writers == 1 && readers > 0) {
-                out.append(.invariantBroken(name: "rw_lock", detail: "chunk-\(c): \(writers) writer(s) beside \(readers) reader(s)"))
+                out.append(.invariantBroken(name: "rw", detail: "chunk-\(c): \(writers) writer(s) beside \(readers) reader(s)"))
             }
             out.append(.send(.lock(.grant(chunk: c, mode: mode, version: durable.versions[c - 1])), to: .student(k)))
         }

@@ -167,6 +167,10 @@ public struct Snapshot: Sendable {
     public var messageCounts: [Mechanism: Int]
     public var notice: Notice?
     public var brokenInvariants: [String]
+    /// Each invariant: held or broken, how many times checked, the first break's detail —
+    /// the contract's five in its order (`mutex` `rw` `exactly_once` `replicas`
+    /// `clock_bound`), then any extra one a node reported broken (`main_slots`).
+    public var invariants: [InvariantStatus]
     /// A recorded lesson is playing back: commands come from the record.
     public var replaying = false
 
@@ -274,5 +278,6 @@ public struct Snapshot: Sendable {
         messageCounts = w.kernel.messageCounts
         notice = lesson.notice
         brokenInvariants = lesson.brokenInvariants
+        invariants = lesson.invariants.statuses
     }
 }
