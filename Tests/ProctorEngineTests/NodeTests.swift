@@ -501,7 +501,7 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         #expect(served.sends().map(\.0) == [.replica(.value(chunk: 1, version: 1, isa: 14))])
     }
 
-    @Test func aStudentRestartsFresh() {
+    @Test func aStudentRestartsFromItsSavedAnswers() {
         var s = Fixture.student(1)
         let fresh = s
         _ = s.received(.sync(.adjust(round: 1, delta: .milliseconds(30))), from: .main, Fixture.at(100))
@@ -511,15 +511,18 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         _ = s.command(.requestMarksheet, Fixture.at(7_000))
         #expect(s.exam != fresh.exam && s.operated && s.isa != .notRequested)
 
+        let answered = s.exam
         s.crash()
-        s.restart()
-        #expect(s.exam == fresh.exam && s.exam.state == .waiting)
+        let back = s.restart()
+        #expect(s.exam == answered, "the exam client's saved answers survive")
+        #expect(back.sends().contains { $0.0 == .exam(.resume) && $0.1 == .main }, "it asks main which question is open")
         #expect(s.clock == BerkeleyClientState())
         #expect(!s.operated && s.isa == .notRequested && s.ra == fresh.ra && s.flags.isEmpty)
         // Its random stream starts over too: the next think time is a fresh student's.
         var again = fresh
         let q = Payload.exam(.question(q: 1, deadline: .seconds(31)))
-        #expect(s.received(q, from: .main, Fixture.at(9_000)).timers().map(\.1) == again.received(q, from: .main, Fixture.at(9_000)).timers().map(\.1))
+        let q2 = Payload.exam(.question(q: 2, deadline: .seconds(61)))   // q1 is answered already
+        #expect(s.received(q2, from: .main, Fixture.at(9_000)).timers().map(\.1) == again.received(q, from: .main, Fixture.at(9_000)).timers().map(\.1))
     }
 
     @Test func theBackupKeepsItsRecordsAndForgetsWhatItWasGrading() {

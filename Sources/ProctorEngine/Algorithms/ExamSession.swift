@@ -174,6 +174,8 @@ public enum ExamMessage: Sendable, Equatable {
     case recorded(SubmitRecord)
     /// student → main: the ISA mark it entered in the marksheet (nil: none), as it left.
     case mark(isa: Int?, reason: IsaExitReason)
+    /// student, restarted → main: which question is open now?
+    case resume
     /// main, restarted → backup: whom did you record or are you grading?
     case recall
     /// backup → main: the students it recorded or is grading.
@@ -197,6 +199,7 @@ public enum ExamMessage: Sendable, Equatable {
         case .recorded: "RECORDED"
         case .mark: "MARK"
         case .recall: "RECALL"
+        case .resume: "RESUME"
         case .claims: "CLAIMS"
         case .whose: "WHOSE"
         case .owner: "OWNER"

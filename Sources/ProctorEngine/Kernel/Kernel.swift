@@ -123,8 +123,13 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     mutating func next(notAfter limit: VirtualTime? = nil) -> Event? {
         let popped = limit.map { queue.popNext(notAfter: $0) } ?? queue.popNext()
         guard let (t, e) = popped else { return nil }
-        now = max(now, t)
         delivered += 1
+        // A cancelled (or dead) timer is passed over without moving time: cancelling a timer
+        // leaves the run as if it had never been set.
+        if case .timer(let node, let timer, let serial, let epoch) = e, !stands(timer, of: node, serial: serial, epoch: epoch) {
+            return e
+        }
+        now = max(now, t)
         if case .deliver = e { inFlight -= 1 }
         return e
     }

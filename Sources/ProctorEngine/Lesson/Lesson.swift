@@ -248,7 +248,8 @@ extension World {
     /// What each replica holds of chunk `c`, beside what main's metadata says it holds.
     func replicaCopies(chunk c: Int) -> [Invariants.CopyView] {
         let metadata = cluster.main.durable.coordinator.copies
-        return cluster.replicas.map { r in
+        // Live copies only: a crashed replica is compared again once it is back.
+        return cluster.replicas.filter { !kernel.isDown(.replica($0.number)) }.map { r in
             let held = r.store.copy(c).flatMap { copy in
                 r.store.sha256[c - 1].map { ReplicationCoordinator.CopyInfo(version: copy.version, sha256: $0) }
             }

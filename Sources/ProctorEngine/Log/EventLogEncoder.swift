@@ -203,7 +203,7 @@ public enum EventLogEncoder {
             case .mark(let isa, let reason):
                 w.field("isa", isa.map(Int64.init))
                 w.field("reason", reason.rawValue)
-            case .recall:
+            case .recall, .resume:
                 break
             case .claims(let students):
                 w.field("students", students.map { NodeID.student($0).description })

@@ -91,7 +91,7 @@ public struct Cluster: Sendable {
         case .main: return main.restart(ctx).map { $0.mapTimer(Timer.main) }
         case .backup: backup.restart(); return []
         case .teacher: teacher.restart(); return []
-        case .student(let k) where isStudent(k): students[student: k].restart(); return []
+        case .student(let k) where isStudent(k): return students[student: k].restart().map { $0.mapTimer(Timer.student) }
         case .replica(let r) where replicas.indices.contains(r - 1): replicas[student: r].restart(); return []
         default: return []
         }

@@ -10,6 +10,8 @@ public struct MainServer: ExamServer, Sendable {
         case processed(student: Int)
         /// Copies not yet confirmed are sent again.
         case storeRetry
+        /// Recovering, the backup has not answered RECALL: ask again.
+        case recallRetry
     }
 
     public enum Command: Sendable, Equatable {
@@ -21,6 +23,9 @@ public struct MainServer: ExamServer, Sendable {
     }
 
     public typealias Effects = [Effect<Timer>]
+
+    /// How long after the last question closes main expects every record.
+    public static let recordsDue = VirtualDuration.seconds(60)
 
     /// How long main waits for a replica's STORED before sending the copy again.
     public static let storeRetry = VirtualDuration.seconds(3)
@@ -108,7 +113,7 @@ public struct MainServer: ExamServer, Sendable {
         var out: Effects = stores.isEmpty ? [] : coordinate(stores) + [.setTimer(.storeRetry, after: Self.storeRetry)]
         guard durable.examStartedAt != nil, durable.records.contains(where: { $0 == nil }) else { return out }
         volatile.recovering = true
-        out.append(.send(.exam(.recall), to: .backup))
+        out += [.send(.exam(.recall), to: .backup), .setTimer(.recallRetry, after: Self.storeRetry)]
         let elapsed = (ctx.local - durable.examStartLocal).microseconds
         let q = Int(elapsed / (Int64(scenario.secondsPerQuestion) * 1_000_000)) + 1
         if q <= questions.count { out += release(q, ctx) }
@@ -166,6 +171,11 @@ public struct MainServer: ExamServer, Sendable {
             return detector(actions)
         case .processed(let k):
             return route(volatile.router.finished(student: .student(k), on: .main), ctx)
+        case .recallRetry:
+            // Recovering, or the exam is over with records missing (a RECORDED from the backup
+            // was lost): ask the backup again.
+            guard volatile.recovering || durable.records.contains(where: { $0 == nil }) else { return [] }
+            return [.send(.exam(.recall), to: .backup), .setTimer(.recallRetry, after: Self.storeRetry)]
         case .storeRetry:
             let again = durable.coordinator.resend()
             return again.isEmpty ? [] : coordinate(again) + [.setTimer(.storeRetry, after: Self.storeRetry)]
@@ -207,6 +217,8 @@ public struct MainServer: ExamServer, Sendable {
             out.append(.send(.exam(.question(q: q, deadline: closing(q))), to: .student(k)))
         }
         if q < questions.count { out.append(.setTimerAtLocal(.release(q: q + 1), local: closing(q))) }
+        // Well after the last question closes, a record still missing is pulled from the backup.
+        if q == questions.count { out.append(.setTimerAtLocal(.recallRetry, local: closing(q) + Self.recordsDue)) }
         return out
     }
 
@@ -247,17 +259,30 @@ public struct MainServer: ExamServer, Sendable {
         case .claims(let students):
             guard volatile.recovering else { return [] }
             volatile.recovering = false
+            var out: Effects = [.cancelTimer(.recallRetry)]
             volatile.claimedByBackup.formUnion(students)
             let held = volatile.held
             volatile.held = []
-            var out: Effects = []
             for h in held { out += receivedExam(.submit(h.sub), from: .student(h.student), ctx) }
             return out
+        case .resume:
+            // A restarted student: the question open now (or the last, already closed, so its
+            // countdown ends at once and it submits).
+            guard case .student(let k) = from, students.hasStudent(k), durable.records[student: k] == nil,
+                  durable.examStartedAt != nil else { return [] }
+            let elapsed = (ctx.local - durable.examStartLocal).microseconds
+            let q = min(questions.count, Int(elapsed / (Int64(scenario.secondsPerQuestion) * 1_000_000)) + 1)
+            return [.send(.exam(.question(q: q, deadline: closing(q))), to: from)]
         case .whose(let k):
             guard students.hasStudent(k) else { return [] }
-            // Main has it (recorded, grading, or held while recovering), or gives it up for good.
-            let mine = durable.records[student: k] != nil || volatile.pending[student: k] != nil
-                || volatile.held.contains { $0.student == k }
+            // Main has it when it recorded it (then the student, whose ACK was lost, gets it
+            // again), is grading it, or holds it while recovering; else the backup takes it,
+            // for good (a forwarded one included: the backup dedups).
+            if let rec = durable.records[student: k] {
+                return [.send(.exam(.owner(student: k, main: true)), to: .backup),
+                        .send(.exam(.ack(final: rec.final, server: rec.server)), to: .student(k))]
+            }
+            let mine = volatile.router.mainBusy.contains(.student(k)) || volatile.held.contains { $0.student == k }
             if !mine { volatile.claimedByBackup.insert(k) }
             return [.send(.exam(.owner(student: k, main: mine)), to: .backup)]
         case .answer, .question, .forward, .ack, .flag, .recall, .owner:
@@ -313,7 +338,7 @@ public struct MainServer: ExamServer, Sendable {
         durable.results[student: k].server = rec.server
         durable.resultsRevision += 1
         var out: Effects = rec.server == .main ? [.log(.submit(rec))] : []
-        if durable.records.allSatisfy({ $0 != nil }) { out.append(.completed(.exam)) }
+        if durable.records.allSatisfy({ $0 != nil }) { out += [.cancelTimer(.recallRetry), .completed(.exam)] }
         return out
     }
 

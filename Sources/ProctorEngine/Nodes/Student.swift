@@ -89,11 +89,30 @@ public struct Student: Sendable {
     var scenario: Scenario { profile.scenario }
 
     /// A student keeps nothing durable: a crash starts it afresh.
+    /// The exam client saves its answers as it goes (durable); everything else is lost.
     public mutating func crash() {
+        let saved = exam, flags = flags
         self = Student(number: number, profile: profile, seed: seed)
+        exam = saved
+        self.flags = flags
     }
 
-    public mutating func restart() {}
+    /// Back from the saved answers: the countdown or the resend is armed again, and main is
+    /// asked for the question now open (one released while the student was down was lost).
+    public mutating func restart() -> Effects {
+        switch exam.state {
+        case .submitted:
+            return [.setTimer(.retransmit, after: scenario.retransmit)]
+        case .answering(let q, let deadline):
+            return [.setTimerAtLocal(.deadline(q: q), local: deadline), .send(.exam(.resume), to: .main)]
+        case .between:
+            return [.send(.exam(.resume), to: .main)]
+        case .waiting:
+            return exam.shown > 0 ? [.send(.exam(.resume), to: .main)] : []
+        case .recorded:
+            return []
+        }
+    }
 
     // MARK: Inputs
 

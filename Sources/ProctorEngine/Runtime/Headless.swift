@@ -13,6 +13,10 @@ public enum Headless {
         public var allInvariantsHeld: Bool { brokenInvariants.isEmpty }
     }
 
+    /// The virtual time a phase may run before headless mode gives up on it (a fault can leave
+    /// a retry going forever).
+    public static let stallLimit = VirtualDuration.seconds(6 * 3600)
+
     /// The gap between one phase falling quiet and the next starting.
     public static let pause = VirtualDuration.seconds(1)
 
@@ -46,16 +50,26 @@ public enum Headless {
     public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void,
                            afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
         let flushAt = 1 << 20
+        var stalled: Phase?
         for phase in Phase.walkthrough {
             sim.schedule(.start(phase), at: sim.now + pause)
+            let limit = sim.now + stallLimit
             while sim.step() {
                 if sim.log.pendingByteCount >= flushAt { try sink(sim.takeEncodedLog()) }
+                // Something left waiting forever (a fault no protocol repairs) must not run on
+                // forever: the phase is abandoned, and the run says so.
+                if sim.now > limit { stalled = phase; break }
             }
             try afterPhase?()
+            if stalled != nil { break }
+        }
+        if let p = stalled {
+            sim.say("The \(p.rawValue) phase did not fall quiet within \(Int(stallLimit.seconds / 3600)) h of virtual time: stopped.")
         }
         sim.finish()
         try sink(sim.takeEncodedLog())
-        return Report(summary: summary(of: sim), brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
+        let stallLine = stalled.map { ["stalled      the \($0.rawValue) phase did not fall quiet within \(Int(stallLimit.seconds / 3600)) h of virtual time (a fault left something waiting); the run stopped there"] } ?? []
+        return Report(summary: summary(of: sim) + stallLine, brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
                       virtualDuration: sim.now, outputs: [])
     }
 

@@ -101,7 +101,7 @@ enum EventLogPane {
         case .exam(.forward(let k, _, _)): "S\(k)".fit(13)
         case .exam(.recorded(let r)): "\(r.student.shortName) final \(r.final)".fit(13)
         case .exam(.mark(let isa, _)): "ISA \(isa.map(String.init) ?? "none")".fit(13)
-        case .exam(.recall): "".fit(13)
+        case .exam(.recall), .exam(.resume): "".fit(13)
         case .exam(.claims(let ks)): "\(ks.count) students".fit(13)
         case .exam(.whose(let k)): "S\(k)?".fit(13)
         case .exam(.owner(let k, let main)): "S\(k) \(main ? "main" : "backup")".fit(13)
