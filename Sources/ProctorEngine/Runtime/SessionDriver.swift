@@ -67,8 +67,12 @@ public final class SessionDriver {
     @discardableResult
     public func apply(_ command: OperatorCommand) -> Bool {
         guard mode == .recording, !record.isFinished else { return false }
-        record.commands.append(.init(at: simulation.now, after: simulation.eventCount, action: .command(command)))
+        let entry = SessionRecord.Entry(at: simulation.now, after: simulation.eventCount, action: .command(command))
         simulation.apply(command)
+        // As the lesson took it: a fault from the menu is recorded anchored to its moment.
+        var taken = entry
+        if let c = simulation.commandLog.last?.command { taken.action = .command(c) }
+        record.commands.append(taken)
         return true
     }
 

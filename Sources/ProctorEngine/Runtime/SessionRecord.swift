@@ -241,7 +241,26 @@ public struct SessionRecord: Sendable, Equatable {
         let after = try required("after").int(file: file, field: "\(field).after", in: 0...Int.max)
         let name = try required("name").string(file: file, field: "\(field).name")
         let args = try (o["args"] ?? .object([:], keys: [])).object(file: file, field: "\(field).args")
-        try args.rejectUnknown(["student", "choice"], file: file, prefix: "\(field).args.")
+        try args.rejectUnknown(["student", "choice", "spec", "node"], file: file, prefix: "\(field).args.")
+        // The fault menu's commands: a fault begun now, a node restarted.
+        if name == "fault" {
+            let text = try (args["spec"] ?? .null).string(file: file, field: "\(field).args.spec")
+            do throws(FaultSpecError) {
+                let spec = try FaultSpec.parse(text)
+                try spec.validate(studentCount: students)
+                return Entry(at: VirtualTime(microseconds: Int64(at)), after: after, action: .command(.inject(spec)))
+            } catch {
+                throw DataError(file: file, field: "\(field).args.spec", problem: error.problem)
+            }
+        }
+        if name == "restart" {
+            let id = try (args["node"] ?? .null).string(file: file, field: "\(field).args.node")
+            guard let node = try? FaultSpec.parseNode(id), (try? FaultSpec(kind: .crash, node: node, phase: .sync, offset: .zero)
+                .validate(studentCount: students)) != nil else {
+                throw DataError(file: file, field: "\(field).args.node", problem: "is not a node of this class: \"\(id)\"")
+            }
+            return Entry(at: VirtualTime(microseconds: Int64(at)), after: after, action: .command(.restart(node)))
+        }
         var student: Int?
         if let s = args["student"] {
             let id = try s.string(file: file, field: "\(field).args.student")
