@@ -266,6 +266,43 @@ import Testing
     /// reached, with the same log on screen; a phase key pressed in the past starts a branch
     /// there, and the log file and the session record keep only the branch taken, so a
     /// headless replay of the record gives the live log byte for byte.
+    /// The fault menu while the exam runs: f lists the faults with what to watch, m crashes
+    /// main (the servers pane shows it down with its downtime), f m restarts it, and every
+    /// student is still recorded exactly once; the lesson replays to the same log.
+    @Test func theFaultMenuCrashesAndRestartsMainDuringTheExam() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 6 --students 4 --speed 16 --out \(dir)/out --events \(dir)/live.jsonl",
+                                width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("2")
+        try t.waitFor("the exam") { $0.contains("EXAM 2/5") }
+        try t.keys("f")
+        let menu = try t.waitFor("the fault menu") { $0.contains("Faults — now, in exam") }
+        #expect(menu.contains("crash / restart main") && menu.contains("Esc closes"))
+        #expect(Self.statusBar(menu).contains("Esc close"))
+        try t.keys("m")
+        try t.waitFor("main down") { $0.contains("main   ✗ DOWN") }
+        try t.keys("f")
+        try t.waitFor("the menu again") { $0.contains("Faults — now, in exam") && $0.contains("down: main ✗") }
+        try t.keys("m")
+        try t.waitFor("main back") { !$0.contains("✗ DOWN") && $0.contains("RECOVER restart main") }
+        try t.waitFor("every submission", seconds: 60) { Self.statusBar($0).contains("4/4 submitted") }
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+        let live = try String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8)
+        let submits = live.split(separator: "\n").filter { $0.contains("\"type\":\"submit\"") }
+        #expect(submits.count == 4, "each student recorded once")
+        #expect(live.contains("\"type\":\"fault\",\"kind\":\"crash\",\"node\":\"main\""))
+        #expect(live.contains("\"type\":\"recover\",\"kind\":\"restart\",\"node\":\"main\""))
+        let replay = try runProgram(proctorBinary, ["--replay", "\(dir)/out/session.json", "--headless", "--out", "\(dir)/r",
+                                                    "--events", "\(dir)/replay.jsonl"])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(try String(contentsOfFile: "\(dir)/replay.jsonl", encoding: .utf8) == live, "the replay gives the live log")
+    }
+
     @Test func stepBackForwardAgainThenBranch() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
