@@ -12,3 +12,5 @@ if grep -E "(warning|error):" "$log" | grep -v "^warning: 'swift-" >/dev/null; t
   exit 1
 fi
 swift test --skip-build
+# Faults: 100 seeds × 2, 5 and 17 students under --chaos, each run checked against its log.
+PROCTOR=.build/debug/proctor scripts/sweep.sh 100

@@ -280,8 +280,10 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         // and the countdown runs on the student's.
         let fx = s.received(.exam(.question(q: 1, deadline: .milliseconds(31_000))), from: .main, Fixture.at(1_000, local: 3_000))
         let local = fx.localTimers()
-        try #require(local.count == 1)
+        try #require(local.count == 2)
         #expect(local[0].0 == .deadline(q: 1) && local[0].1 == .milliseconds(31_000))
+        // And a watch for the next question, should its QUESTION be lost.
+        #expect(local[1].0 == .questionDue && local[1].1 == .milliseconds(31_000) + Student.questionGrace)
         let think = fx.timers()
         try #require(think.count == 1)
         #expect(think[0].0 == .think(q: 1))
@@ -301,7 +303,7 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         #expect(s.command(.toggleTakeover, Fixture.at(0)).isEmpty)
         #expect(s.operated)
         let fx = s.received(.exam(.question(q: 1, deadline: .milliseconds(31_000))), from: .main, Fixture.at(1_000))
-        #expect(fx.localTimers().map(\.0) == [.deadline(q: 1)])
+        #expect(fx.localTimers().map(\.0) == [.deadline(q: 1), .questionDue])
         #expect(fx.timers().isEmpty, "the operator answers, not a think timer")
         // A stray think firing does not answer for the operator either.
         #expect(s.timerFired(.think(q: 1), Fixture.at(9_000)).isEmpty)

@@ -15,6 +15,8 @@ public struct Student: Sendable {
         case demoRelease
         /// A READ or WRITE not answered: try the next replica, or resend to those missing.
         case demoRetry
+        /// The next question is overdue (a QUESTION lost): ask main which one is open.
+        case questionDue
     }
 
     public enum Command: Sendable, Equatable {
@@ -86,6 +88,10 @@ public struct Student: Sendable {
     /// How long a READ or a WRITE may go unanswered before it is sent again (to the next
     /// replica for a read; to the replicas still missing for a write).
     public static let demoRetry = VirtualDuration.seconds(2)
+
+    /// How long after a question's deadline the next one may be overdue before the student
+    /// asks main for it.
+    public static let questionGrace = VirtualDuration.seconds(10)
     var scenario: Scenario { profile.scenario }
 
     /// A student keeps nothing durable: a crash starts it afresh.
@@ -148,6 +154,9 @@ public struct Student: Sendable {
             return session(exam.answer(correct ? right : wrong, localNow: ctx.local), ctx)
         case .deadline(let q):
             return session(exam.deadlineExpired(q: q, localNow: ctx.local), ctx)
+        case .questionDue:
+            guard !exam.hasSubmitted else { return [] }
+            return [.send(.exam(.resume), to: .main), .setTimer(.questionDue, after: Self.questionGrace)]
         case .retransmit:
             // No ACK: the first retry goes to main again (its ACK may have been lost); after
             // that main counts as down and the submission goes to the backup (failover).
@@ -230,6 +239,9 @@ public struct Student: Sendable {
         case .question(let q, let deadline):
             let actions = exam.questionArrived(q: q, deadline: deadline)
             var out = session(actions, ctx)
+            if !actions.isEmpty, !exam.hasSubmitted {
+                out += [.cancelTimer(.questionDue), .setTimerAtLocal(.questionDue, local: deadline + Self.questionGrace)]
+            }
             if !actions.isEmpty && !operated { out.append(think(q)) }
             return out
         case .ack(let final, let server):
@@ -251,6 +263,7 @@ public struct Student: Sendable {
         for a in actions {
             switch a {
             case .send(let m):
+                if case .submit = m { out.append(.cancelTimer(.questionDue)) }
                 out.append(.send(.exam(m), to: server))
             case .setDeadline(let q, let at):
                 out.append(.setTimerAtLocal(.deadline(q: q), local: at))
