@@ -149,7 +149,8 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
         messageCounts[payload.mechanism, default: 0] += 1
         record(.send(env))
         let link = Link(from: from, to: to)
-        if partitioned.contains(from) != partitioned.contains(to) {
+        // A partitioned node is cut off from every other, another partitioned one included.
+        if from != to, partitioned.contains(from) || partitioned.contains(to) {
             record(.drop(id: id, reason: "partition"))
             return
         }
