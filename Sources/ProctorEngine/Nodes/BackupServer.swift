@@ -3,7 +3,7 @@
 public struct BackupServer: ExamServer, Sendable {
     public enum Timer: Hashable, Sendable {
         case processed(student: Int)
-        /// main has not said whose a failed-over submission is: main counts as down.
+        /// main has not said whose a failed-over submission is: ask again.
         case ownerTimeout(student: Int)
     }
 
@@ -78,8 +78,11 @@ public struct BackupServer: ExamServer, Sendable {
 
     public mutating func timerFired(_ t: Timer, _ ctx: NodeContext) -> Effects {
         if case .ownerTimeout(let k) = t {
-            guard let a = volatile.asking.removeValue(forKey: k) else { return [] }
-            return take(k, a.sub, arrived: a.at, ctx)
+            // No answer: main is down or cut off. It may have recorded this student before it
+            // went (its records are durable), so the backup asks again rather than record a
+            // second time: a long outage costs the student time, never exactly-once.
+            guard volatile.asking[k] != nil else { return [] }
+            return [.send(.exam(.whose(student: k)), to: .main), .setTimer(.ownerTimeout(student: k), after: Self.ownerTimeout)]
         }
         guard case .processed(let k) = t, let g = volatile.grading.removeValue(forKey: k), durable.records[student: k] == nil else { return [] }
         let rec = Grading.record(g.sub, student: k, roll: students[student: k].roll, questions: questions, server: .backup,
