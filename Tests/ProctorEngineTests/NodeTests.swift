@@ -458,7 +458,7 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         #expect(flagged.count == 1, "the detector flags someone")
         for k in 1...3 { _ = main.received(.exam(.submit(Fixture.submission(correct: k))), from: .student(k), Fixture.at(2_000 + Int64(k))) }
         _ = main.timerFired(.processed(student: 1), Fixture.at(9_000))
-        _ = main.received(.lock(.lock(chunk: 1, mode: .write)), from: .student(4), Fixture.at(9_100))
+        _ = main.received(.lock(.lock(chunk: 1, mode: .write, req: 1)), from: .student(4), Fixture.at(9_100))
         _ = main.command(.replicate, Fixture.at(9_200))
         let records = main.view.records, results = main.view.results, coordinator = main.view.coordinator
         #expect(!main.view.syncStatus.isEmpty && !main.view.servers.mainBusy.isEmpty && !main.view.locks[0].holders.isEmpty)
@@ -471,8 +471,11 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         #expect(main.view.coordinator == coordinator && coordinator.started)
         #expect(main.view.syncStatus.isEmpty)
         #expect(main.view.servers.mainBusy.isEmpty)
-        #expect(main.view.locks[0].holders.isEmpty)
+        #expect(main.view.locks[0].holders.map(\.node) == [4], "the lock table is durable: S4 still holds chunk 1")
         #expect(main.volatile.detector.flagsSent.isEmpty, "the detector's memory is volatile")
+        // S4's copy of its LOCK (its GRANT may have been lost) brings the GRANT again.
+        let again = main.received(.lock(.lock(chunk: 1, mode: .write, req: 1)), from: .student(4), Fixture.at(19_100))
+        #expect(again.sends().map(\.0) == [.lock(.grant(chunk: 1, mode: .write, version: 1, req: 1))])
         #expect(main.view.examStartedAt != nil, "the exam's schedule is durable")
 
         // S1 (recorded) resends: ACK from the durable record. S2 (lost in grading) resends: graded anew.
@@ -513,18 +516,16 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         _ = s.command(.requestMarksheet, Fixture.at(7_000))
         #expect(s.exam != fresh.exam && s.operated && s.isa != .notRequested)
 
-        let answered = s.exam
+        let answered = s.exam, clock = s.clock, ra = s.ra, isa = s.isa
         s.crash()
-        let back = s.restart()
+        let back = s.restart(Fixture.at(8_000))
         #expect(s.exam == answered, "the exam client's saved answers survive")
         #expect(back.sends().contains { $0.0 == .exam(.resume) && $0.1 == .main }, "it asks main which question is open")
-        #expect(s.clock == BerkeleyClientState())
-        #expect(!s.operated && s.isa == .notRequested && s.ra == fresh.ra && s.flags.isEmpty)
-        // Its random stream starts over too: the next think time is a fresh student's.
-        var again = fresh
-        let q = Payload.exam(.question(q: 1, deadline: .seconds(31)))
-        let q2 = Payload.exam(.question(q: 2, deadline: .seconds(61)))   // q1 is answered already
-        #expect(s.received(q2, from: .main, Fixture.at(9_000)).timers().map(\.1) == again.received(q, from: .main, Fixture.at(9_000)).timers().map(\.1))
+        #expect(back.timers().contains { $0.0 == .questionDue }, "and asks again if that RESUME is lost too")
+        #expect(s.clock == clock && s.clock.adjustedRound == 1, "the round it applied is remembered: a late ADJUST copy never applies twice")
+        #expect(s.operated && s.isa == isa && s.ra == ra && s.flags.isEmpty, "its Ricart–Agrawala request survives")
+        #expect(back.sends().filter { if case .ra(.request) = $0.0 { true } else { false } }.count == 2,
+                "the REQUEST goes again to every peer whose REPLY has not come")
     }
 
     @Test func theBackupKeepsItsRecordsAndForgetsWhatItWasGrading() {

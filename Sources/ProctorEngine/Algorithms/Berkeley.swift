@@ -45,7 +45,12 @@ public struct BerkeleyDaemon: Sendable {
     private var state: State = .idle
     public private(set) var roundsStarted = 0
 
-    public init(config: Config) { self.config = config }
+    /// `roundsStarted`: the rounds a daemon before a crash had started (round numbers go on
+    /// from there, so a client never mistakes a new round's ADJUST for an old one's).
+    public init(config: Config, roundsStarted: Int = 0) {
+        self.config = config
+        self.roundsStarted = roundsStarted
+    }
 
     public var isPolling: Bool {
         if case .polling = state { return true }
@@ -79,17 +84,30 @@ public struct BerkeleyDaemon: Sendable {
         return poll.outstanding == 0 ? finish() : []
     }
 
+    /// The round's time is up (`timeout` after it began) with replies missing: a participant
+    /// that is down or cut off is left out — not averaged, not adjusted — and the round is
+    /// computed from the replies in.
+    public mutating func timedOut(round: Int) -> [Action] {
+        guard case .polling(let poll) = state, poll.round == round else { return [] }
+        return finish()
+    }
+
     private mutating func finish() -> [Action] {
         guard case .polling(let poll) = state else { return [] }
         state = .idle
         var estimates: [BerkeleyRound.Estimate] = []
+        var unanswered: [NodeID] = []
         for (i, node) in poll.participants.enumerated() {
-            let r = poll.replies[i]!
+            guard let r = poll.replies[i] else {
+                unanswered.append(node)
+                continue
+            }
             let rtt = r.receivedAt - poll.sentAt
             let offset = (r.clientTime + rtt / 2) - r.receivedAt
             estimates.append(.init(node: node, roundTrip: rtt, offset: offset, averaged: false, adjustment: .zero))
         }
-        let result = BerkeleyRound.compute(round: poll.round, estimates: estimates, tolerance: config.tolerance)
+        var result = BerkeleyRound.compute(round: poll.round, estimates: estimates, tolerance: config.tolerance)
+        result.unanswered = unanswered
         var actions: [Action] = [.roundComputed(result), .adjustOwnClock(by: result.daemonAdjustment)]
         for e in result.estimates { actions.append(.send(.adjust(round: poll.round, delta: e.adjustment), to: e.node)) }
         return actions
@@ -154,6 +172,8 @@ public struct BerkeleyRound: Sendable, Equatable {
     public var daemonAdjustment: VirtualDuration
     public var daemonAveraged: Bool
     public var maxRoundTrip: VirtualDuration
+    /// Participants that did not answer before the round's time was up: left out of it.
+    public var unanswered: [NodeID] = []
 
     static func compute(round: Int, estimates input: [Estimate], tolerance: VirtualDuration) -> BerkeleyRound {
         // The daemon's own offset is 0 and is a candidate like any other.

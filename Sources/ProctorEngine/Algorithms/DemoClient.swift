@@ -3,6 +3,7 @@
 /// lock exclusively, writes its own ISA mark to every replica at the next version, and on
 /// release tells main what it wrote. Sans-I/O: inputs in, actions out.
 public struct DemoClient: Sendable, Equatable {
+
     public enum Activity: Sendable, Equatable {
         /// Not in the demo (yet).
         case idle
@@ -21,10 +22,12 @@ public struct DemoClient: Sendable, Equatable {
     public enum Action: Sendable, Equatable {
         /// Log the choice (`read`, `write`, `exit`).
         case chose(String)
-        case lock(ReadWriteLock.Mode)
+        /// LOCK for request number `req`.
+        case lock(ReadWriteLock.Mode, req: Int)
         case read(replica: Int)
         case write(version: Int, isa: Int)
-        case unlock(LockMessage.WriteNote?)
+        /// UNLOCK of the hold granted for `req`.
+        case unlock(LockMessage.WriteNote?, req: Int)
         /// Hold the read lock a while before releasing it.
         case holdRead
         /// Choose again (a simulated student thinks first).
@@ -38,6 +41,16 @@ public struct DemoClient: Sendable, Equatable {
     public private(set) var reads = 0, writes = 0
     /// The replicas that confirmed the write under way (a duplicate confirmation counts once).
     public private(set) var writtenBy: Set<Int> = []
+    /// The number of the latest lock request (LOCK, its GRANT and UNLOCK carry it).
+    public private(set) var requests = 0
+    /// The last UNLOCK sent, until a later GRANT shows main took it (it may have been lost:
+    /// it is sent again when main is reachable again).
+    public private(set) var unconfirmedUnlock: SentUnlock?
+
+    public struct SentUnlock: Sendable, Equatable {
+        public var note: LockMessage.WriteNote?
+        public var req: Int
+    }
 
     public init(chunk: Int, roll: Int) {
         self.chunk = chunk
@@ -57,13 +70,15 @@ public struct DemoClient: Sendable, Equatable {
     public mutating func chooseRead() -> [Action] {
         guard activity == .choosing || isTyping else { return [] }
         activity = .waiting(mode: .read, value: nil)
-        return [.chose("read"), .lock(.read)]
+        requests += 1
+        return [.chose("read"), .lock(.read, req: requests)]
     }
 
     public mutating func chooseWrite(_ value: Int) -> [Action] {
         guard activity == .choosing || isTyping else { return [] }
         activity = .waiting(mode: .write, value: value)
-        return [.chose("write"), .lock(.write)]
+        requests += 1
+        return [.chose("write"), .lock(.write, req: requests)]
     }
 
     public mutating func exit() -> [Action] {
@@ -86,8 +101,9 @@ public struct DemoClient: Sendable, Equatable {
 
     /// main granted the lock; `version` is the chunk's committed version, `replica` the one
     /// a read goes to.
-    public mutating func granted(_ mode: ReadWriteLock.Mode, version: Int, replica: Int) -> [Action] {
-        guard case .waiting(mode, let value) = activity else { return [] }
+    public mutating func granted(_ mode: ReadWriteLock.Mode, version: Int, req: Int, replica: Int) -> [Action] {
+        guard case .waiting(mode, let value) = activity, req == requests else { return [] }
+        unconfirmedUnlock = nil
         if mode == .read {
             activity = .reading(replica: replica, value: nil, version: nil)
             return [.read(replica: replica)]
@@ -139,6 +155,17 @@ public struct DemoClient: Sendable, Equatable {
     private mutating func release(_ note: LockMessage.WriteNote?) -> [Action] {
         actionsLeft -= 1
         activity = .choosing
-        return [.unlock(note), .chooseAgain]
+        unconfirmedUnlock = SentUnlock(note: note, req: requests)
+        return [.unlock(note, req: requests), .chooseAgain]
+    }
+
+    /// main is reachable again (it restarted, or a link or partition healed): what it may
+    /// have missed goes again — the UNLOCK not known to have arrived, and the LOCK waited on.
+    /// main ignores a copy of one it already has.
+    public func resendToMain() -> [Action] {
+        var out: [Action] = []
+        if let u = unconfirmedUnlock { out.append(.unlock(u.note, req: u.req)) }
+        if case .waiting(let mode, _) = activity { out.append(.lock(mode, req: requests)) }
+        return out
     }
 }

@@ -104,6 +104,26 @@ public struct RicartAgrawala: Sendable, Equatable {
         }
     }
 
+    /// The request again, to every peer whose REPLY has not come (a message may have been
+    /// lost: this participant was down, or a link was). A peer answers a copy of a request it
+    /// already answered again, and defers one it is deferring once: safe to repeat.
+    public func requestAgain() -> [Action] {
+        guard case .wanting(let ts) = state else { return [] }
+        return peers.filter { !replies.contains($0) }.map { .send(.request(ts: ts), to: $0) }
+    }
+
+    /// The request again to `peer` alone, when its REPLY has not come.
+    public func requestAgain(to peer: Int) -> [Action] {
+        guard case .wanting(let ts) = state, peerSet.contains(peer), !replies.contains(peer) else { return [] }
+        return [.send(.request(ts: ts), to: peer)]
+    }
+
+    /// The peers whose REPLY the request still waits for.
+    public var awaiting: [Int] {
+        guard case .wanting = state else { return [] }
+        return peers.filter { !replies.contains($0) }
+    }
+
     /// Leaves the critical section: the deferred replies go out.
     public mutating func exit() -> [Action] {
         guard case .held = state else { return [] }

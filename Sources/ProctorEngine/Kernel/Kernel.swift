@@ -143,7 +143,9 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 
     // MARK: Network and log
 
-    mutating func send(_ payload: Payload, from: NodeID, to: NodeID) {
+    /// Sends a message. Returns it when it was dropped at once (a partition or a dropped link).
+    @discardableResult
+    mutating func send(_ payload: Payload, from: NodeID, to: NodeID) -> Envelope? {
         let (id, arrival, duplicate) = network.transmit(from: from, to: to, at: now)
         let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
         messageCounts[payload.mechanism, default: 0] += 1
@@ -152,11 +154,11 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
         // A partitioned node is cut off from every other, another partitioned one included.
         if from != to, partitioned.contains(from) || partitioned.contains(to) {
             record(.drop(id: id, reason: "partition"))
-            return
+            return env
         }
         if blocked[link, default: 0] > 0 {
             record(.drop(id: id, reason: "link"))
-            return
+            return env
         }
         let extra = delays[link] ?? .zero
         inFlight += 1
@@ -167,6 +169,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
             inFlight += 1
             schedule(.deliver(copy), at: duplicate + extra)
         }
+        return nil
     }
 
     // MARK: Faults
@@ -223,6 +226,8 @@ public enum Report: Sendable {
     case invariant(name: String, detail: String)
     case logged(LogEntry.Kind)
     case clockAdjusted(NodeID)
+    /// A message that will never be received (its link or an end was down).
+    case dropped(Envelope)
 }
 
 extension Kernel {
@@ -234,7 +239,7 @@ extension Kernel {
         for e in effects {
             switch e {
             case .send(let payload, let to):
-                send(payload, from: node, to: to)
+                if let lost = send(payload, from: node, to: to) { reports.append(.dropped(lost)) }
             case .setTimer(let t, let after):
                 setTimer(t, of: node, at: now + after)
             case .setTimerAtLocal(let t, let local):

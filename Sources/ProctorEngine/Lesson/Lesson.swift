@@ -19,7 +19,10 @@ public struct Lesson: Sendable {
 
     /// The sync round in progress: its number, the clocks still to adjust, the spread before.
     public internal(set) var syncRound: Int?
-    var pendingAdjusts = 0
+    /// The clocks whose ADJUST of the round in progress has been applied, and those whose
+    /// ADJUST will never come (lost: the node was down or cut off).
+    var syncAdjusted: Set<NodeID> = []
+    var syncLost: Set<NodeID> = []
     var spreadBefore = VirtualDuration.zero
     public internal(set) var lastSyncResult: SyncRoundResult?
     public internal(set) var syncRoundsCompleted = 0
@@ -108,8 +111,21 @@ extension World {
         return true
     }
 
+    /// main crashed in the middle of a sync round and is back: a new round, from the start.
+    mutating func resync(storage: StoragePort) {
+        let participants = Array(clockNodes.dropFirst())
+        lesson.syncAdjusted = []
+        lesson.syncLost = []
+        tell(.main, .main(.startSync(participants: participants)), storage: storage)
+        lesson.syncRound = cluster.main.view.roundsStarted
+        say("main lost sync round \((lesson.syncRound ?? 1) - 1) with its crash: it polls again (round \(lesson.syncRound ?? 1)).")
+    }
+
     private mutating func start(_ p: Phase, storage: StoragePort) {
         let n = roster.count
+        guard !kernel.isDown(.main) else {
+            return say("main is down: restart it (f) before starting the \(p.rawValue) phase.")
+        }
         switch p {
         case .sync:
             guard lesson.syncRound == nil else { return say("A sync round is already in progress: watch the REPLYs reach main.") }
@@ -117,7 +133,8 @@ extension World {
             enter(.sync)
             lesson.spreadBefore = clockSpread()
             let participants = Array(clockNodes.dropFirst())
-            lesson.pendingAdjusts = participants.count
+            lesson.syncAdjusted = []
+            lesson.syncLost = []
             tell(.main, .main(.startSync(participants: participants)), storage: storage)
             let round = cluster.main.view.roundsStarted
             lesson.syncRound = round
@@ -190,8 +207,10 @@ extension World {
     }
 
     /// The spread (max − min) of the synchronized clocks' readings now.
-    public func clockSpread() -> VirtualDuration {
-        let readings = clockNodes.map { kernel.local($0).microseconds }
+    public func clockSpread() -> VirtualDuration { clockSpread(of: clockNodes) }
+
+    func clockSpread(of nodes: [NodeID]) -> VirtualDuration {
+        let readings = nodes.map { kernel.local($0).microseconds }
         return VirtualDuration(microseconds: (readings.max() ?? 0) - (readings.min() ?? 0))
     }
 
@@ -214,8 +233,12 @@ extension World {
                 complete(p)
             case .clockAdjusted(let node):
                 guard node != .main, lesson.syncRound != nil else { continue }
-                lesson.pendingAdjusts -= 1
-                if lesson.pendingAdjusts == 0 { finishSyncRound() }
+                lesson.syncAdjusted.insert(node)
+                checkSyncRound()
+            case .dropped(let env):
+                guard case .sync(.adjust) = env.payload, lesson.syncRound != nil else { continue }
+                lesson.syncLost.insert(env.to)
+                checkSyncRound()
             case .logged(let kind):
                 for b in watch(kind) {
                     found.insert(b.name)
@@ -291,10 +314,22 @@ extension World {
         }
     }
 
+    /// The round in progress is over once main has computed it and every ADJUST it sent has
+    /// been applied or lost.
+    mutating func checkSyncRound() {
+        guard let round = lesson.syncRound, let computed = cluster.main.view.lastRound, computed.round == round else { return }
+        let settled = lesson.syncAdjusted.union(lesson.syncLost)
+        guard computed.estimates.allSatisfy({ settled.contains($0.node) }) else { return }
+        finishSyncRound()
+    }
+
     private mutating func finishSyncRound() {
         guard let round = lesson.syncRound, let computed = cluster.main.view.lastRound else { return }
+        // The bound holds for the clocks the round corrected: main and every ADJUST applied
+        // (a node left out, or whose ADJUST was lost, was not synchronized).
+        let synced = [NodeID.main] + clockNodes.filter { lesson.syncAdjusted.contains($0) }
         let result = SyncRoundResult(
-            round: round, spreadBefore: lesson.spreadBefore, spreadAfter: clockSpread(), maxRoundTrip: computed.maxRoundTrip,
+            round: round, spreadBefore: lesson.spreadBefore, spreadAfter: clockSpread(of: synced), maxRoundTrip: computed.maxRoundTrip,
             outliers: computed.estimates.filter { !$0.averaged }.map(\.node) + (computed.daemonAveraged ? [] : [.main]))
         lesson.lastSyncResult = result
         lesson.syncRound = nil
@@ -313,7 +348,7 @@ extension World {
 
     private mutating func checkDemoDone() {
         guard lesson.started(.consistency), !lesson.completed.contains(.consistency), lesson.demoExits == roster.count,
-              cluster.main.volatile.locks.allSatisfy({ $0.holders.isEmpty && $0.waiting.isEmpty }) else { return }
+              cluster.main.durable.locks.allSatisfy({ $0.holders.isEmpty && $0.waiting.isEmpty }) else { return }
         lesson.completed.insert(.consistency)
         let reads = cluster.students.reduce(0) { $0 + $1.demo.reads }, writes = cluster.students.reduce(0) { $0 + $1.demo.writes }
         say("Demo over: \(reads) reads, \(writes) writes; every replica of each chunk at the same version.")

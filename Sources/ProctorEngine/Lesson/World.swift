@@ -47,6 +47,7 @@ public struct World: Sendable {
         case .deliver(let env):
             if kernel.isDown(env.to) {
                 kernel.record(.drop(id: env.id, reason: "crashed"))
+                absorb([.dropped(env)])
                 break
             }
             kernel.record(.recv(env, duplicate: env.isDuplicate))
@@ -56,6 +57,8 @@ public struct World: Sendable {
             guard kernel.stands(t, of: node, serial: serial, epoch: epoch) else { break }
             let effects = cluster.timerFired(t, at: node, kernel.context(node))
             absorb(kernel.carryOut(effects, from: node, storage: storage))
+            // A sync round that timed out may have nobody left to adjust.
+            if node == .main, case .main(.syncTimeout) = t { checkSyncRound() }
         case .command(let c):
             apply(c, storage: storage)
         case .fault(let index, let begin):
@@ -71,6 +74,17 @@ public struct World: Sendable {
 
     /// Hands a command to one node now and carries out what it returns.
     mutating func tell(_ node: NodeID, _ c: Cluster.Command, storage: StoragePort) {
+        if kernel.isDown(node) {
+            switch c {
+            case .student(.isaOpened), .student(.demoOpened):
+                // The phase opens without it: it finds out when it is back (its restart takes
+                // the phase up), so nothing leaves a node that is down.
+                _ = cluster.command(c, to: node, kernel.context(node))
+            default:
+                say("\(node.shortName) is down: restart it first (f).")
+            }
+            return
+        }
         let effects = cluster.command(c, to: node, kernel.context(node))
         absorb(kernel.carryOut(effects, from: node, storage: storage))
     }
@@ -148,6 +162,9 @@ extension World {
                 say("\(node.shortName) restarted from its durable state.")
                 let effects = cluster.restart(node, kernel.context(node))
                 absorb(kernel.carryOut(effects, from: node, storage: storage))
+                for other in talkers where other != node { reconnect(other, with: node, storage: storage) }
+                // main's sync round died with it: the console polls again.
+                if node == .main, lesson.syncRound != nil { resync(storage: storage) }
             }
         case .drop, .delay:
             guard let from = f.from, let to = f.to, exists(from), exists(to) else { return }
@@ -159,6 +176,10 @@ extension World {
                 if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
             } else {
                 kernel.record(.recover(kind: kind, node: nil, from: from, to: to))
+                if f.kind == .drop {
+                    reconnect(from, with: to, storage: storage)
+                    reconnect(to, with: from, storage: storage)
+                }
             }
         case .partition:
             guard let node = f.node, exists(node) else { return }
@@ -170,6 +191,10 @@ extension World {
             } else {
                 kernel.record(.recover(kind: "partition", node: node, from: nil, to: nil))
                 say("The partition around \(node.shortName) heals.")
+                for other in talkers where other != node {
+                    reconnect(other, with: node, storage: storage)
+                    reconnect(node, with: other, storage: storage)
+                }
             }
         case .clockjump:
             guard begin, let node = f.node, exists(node), let delta = f.amount else { return }
@@ -178,5 +203,15 @@ extension World {
                                  detail: "by \(delta.microseconds < 0 ? "-" : "+")\(TextFormat.fixed(delta.magnitude.seconds, 3)) s"))
             say("\(node.shortName)'s clock jumped \(delta.microseconds < 0 ? "back" : "ahead") \(TextFormat.fixed(delta.magnitude.seconds, 1)) s; a sync round (1) pulls it back.")
         }
+    }
+
+    /// The nodes whose protocols resend on reconnection: main and the students.
+    private var talkers: [NodeID] { [.main] + roster.indices.map { .student($0 + 1) } }
+
+    /// The failure detector tells `node` (when up) that `peer` is reachable again.
+    private mutating func reconnect(_ node: NodeID, with peer: NodeID, storage: StoragePort) {
+        guard !kernel.isDown(node), !kernel.isDown(peer), !kernel.partitioned.contains(node), !kernel.partitioned.contains(peer) else { return }
+        let effects = cluster.reachable(peer, at: node, kernel.context(node))
+        absorb(kernel.carryOut(effects, from: node, storage: storage))
     }
 }

@@ -168,12 +168,14 @@ public enum EventLogEncoder {
             }
         case .lock(let l):
             switch l {
-            case .lock(let c, let m), .grant(let c, let m, _):
+            case .lock(let c, let m, let req), .grant(let c, let m, _, let req):
                 w.field("chunk", Int64(c))
                 w.field("mode", m.rawValue)
-            case .unlock(let c, let wrote):
+                w.field("req", Int64(req))
+            case .unlock(let c, let wrote, let req):
                 w.field("chunk", Int64(c))
                 if let wrote { w.field("version", Int64(wrote.version)) }
+                w.field("req", Int64(req))
             }
         case .ra(let r):
             switch r {

@@ -78,10 +78,12 @@ public enum LockMessage: Sendable, Equatable {
         public var sha256: String
     }
 
-    case lock(chunk: Int, mode: ReadWriteLock.Mode)
-    /// The lock is granted; `version` is the chunk's committed version.
-    case grant(chunk: Int, mode: ReadWriteLock.Mode, version: Int)
-    case unlock(chunk: Int, wrote: WriteNote?)
+    /// `req` numbers the student's requests: a resent or late copy names the one it is for.
+    case lock(chunk: Int, mode: ReadWriteLock.Mode, req: Int)
+    /// The lock is granted for request `req`; `version` is the chunk's committed version.
+    case grant(chunk: Int, mode: ReadWriteLock.Mode, version: Int, req: Int)
+    /// The hold granted for request `req` ends.
+    case unlock(chunk: Int, wrote: WriteNote?, req: Int)
 
     public var kind: String {
         switch self {

@@ -91,9 +91,19 @@ public struct Cluster: Sendable {
         case .main: return main.restart(ctx).map { $0.mapTimer(Timer.main) }
         case .backup: backup.restart(); return []
         case .teacher: teacher.restart(); return []
-        case .student(let k) where isStudent(k): return students[student: k].restart().map { $0.mapTimer(Timer.student) }
+        case .student(let k) where isStudent(k): return students[student: k].restart(ctx).map { $0.mapTimer(Timer.student) }
         case .replica(let r) where replicas.indices.contains(r - 1): replicas[student: r].restart(); return []
         default: return []
+        }
+    }
+
+    /// The failure detector tells `node` that `peer` is reachable again (it restarted, or a
+    /// link or partition between them healed): the node resends what the peer may have missed.
+    mutating func reachable(_ peer: NodeID, at node: NodeID, _ ctx: NodeContext) -> Effects {
+        switch node {
+        case .main: main.reachable(peer, ctx).map { $0.mapTimer(Timer.main) }
+        case .student(let k) where isStudent(k): students[student: k].reachable(peer, ctx).map { $0.mapTimer(Timer.student) }
+        default: []
         }
     }
 

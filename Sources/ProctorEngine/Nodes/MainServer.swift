@@ -12,6 +12,8 @@ public struct MainServer: ExamServer, Sendable {
         case storeRetry
         /// Recovering, the backup has not answered RECALL: ask again.
         case recallRetry
+        /// Sync round `round`'s replies are due.
+        case syncTimeout(round: Int)
     }
 
     public enum Command: Sendable, Equatable {
@@ -30,6 +32,9 @@ public struct MainServer: ExamServer, Sendable {
     /// How long main waits for a replica's STORED before sending the copy again.
     public static let storeRetry = VirtualDuration.seconds(3)
 
+    /// How long a sync round waits for REPLYs before it goes on without the missing ones.
+    public static let syncTimeout = VirtualDuration.seconds(5)
+
     /// What survives a crash: the results recorded, and the replication metadata.
     public struct Durable: Sendable {
         public var results: [ResultRow]
@@ -46,6 +51,14 @@ public struct MainServer: ExamServer, Sendable {
         /// at this + q × 30 s), so a restarted main releases the rest on time.
         public var examStartedAt: VirtualTime?
         public var examStartLocal = VirtualTime.zero
+        /// The demo's chunk locks: a lock service that forgot its holders on a crash would
+        /// grant a chunk beside a writer still writing.
+        public var locks = [ReadWriteLock(), ReadWriteLock()]
+        /// Per student: the number of its latest lock request (older copies are ignored).
+        public var lockReq: [Int: Int] = [:]
+        /// A student's next LOCK that came before the UNLOCK of its hold (the UNLOCK was lost
+        /// or overtaken): taken up when that UNLOCK comes.
+        public var nextLock: [Int: (chunk: Int, mode: ReadWriteLock.Mode, req: Int)] = [:]
     }
 
     /// Lost in a crash.
@@ -68,7 +81,6 @@ public struct MainServer: ExamServer, Sendable {
         var arrivedAt: [VirtualTime?]
         var startedAt: [VirtualTime?]
         public var redirects: [RedirectRecord] = []
-        public var locks = [ReadWriteLock(), ReadWriteLock()]
         var random: SeededRandom
     }
 
@@ -101,7 +113,9 @@ public struct MainServer: ExamServer, Sendable {
 
     /// Keeps only the durable state.
     public mutating func crash() {
+        let rounds = volatile.daemon.roundsStarted
         volatile = MainServer.freshVolatile(students: students.count, scenario: scenario, seed: seed)
+        volatile.daemon = BerkeleyDaemon(config: volatile.daemon.config, roundsStarted: rounds)
     }
 
     /// Comes back from the durable state. During the exam it asks the backup whom it recorded
@@ -126,7 +140,9 @@ public struct MainServer: ExamServer, Sendable {
         switch c {
         case .startSync(let participants):
             for p in participants { volatile.syncStatus[p] = .polled }
-            return daemon(volatile.daemon.startRound(participants: participants, localNow: ctx.local), ctx)
+            let start = daemon(volatile.daemon.startRound(participants: participants, localNow: ctx.local), ctx)
+            let round = volatile.daemon.roundsStarted
+            return start + (volatile.daemon.isPolling ? [.setTimer(.syncTimeout(round: round), after: Self.syncTimeout)] : [])
         case .startExam:
             guard durable.examStartedAt == nil else { return [] }
             durable.examStartedAt = ctx.now
@@ -176,6 +192,8 @@ public struct MainServer: ExamServer, Sendable {
             // was lost): ask the backup again.
             guard volatile.recovering || durable.records.contains(where: { $0 == nil }) else { return [] }
             return [.send(.exam(.recall), to: .backup), .setTimer(.recallRetry, after: Self.storeRetry)]
+        case .syncTimeout(let round):
+            return daemon(volatile.daemon.timedOut(round: round), ctx)
         case .storeRetry:
             let again = durable.coordinator.resend()
             return again.isEmpty ? [] : coordinate(again) + [.setTimer(.storeRetry, after: Self.storeRetry)]
@@ -195,7 +213,13 @@ public struct MainServer: ExamServer, Sendable {
         for a in actions {
             switch a {
             case .send(let m, let to): out.append(.send(.sync(m), to: to))
-            case .roundComputed(let r): volatile.lastRound = r
+            case .roundComputed(let r):
+                volatile.lastRound = r
+                out.append(.cancelTimer(.syncTimeout(round: r.round)))
+                if !r.unanswered.isEmpty {
+                    let who = r.unanswered.map(\.shortName).joined(separator: ", ")
+                    out.append(.notice("Sync round \(r.round): no REPLY from \(who) in \(Int(Self.syncTimeout.seconds)) s — left out: not averaged, not adjusted."))
+                }
             case .adjustOwnClock(let delta):
                 volatile.ownAdjust = ClockChange(round: volatile.daemon.roundsStarted, localBefore: ctx.local, delta: delta)
                 out.append(.adjustClock(by: delta))
@@ -264,6 +288,12 @@ public struct MainServer: ExamServer, Sendable {
             let held = volatile.held
             volatile.held = []
             for h in held { out += receivedExam(.submit(h.sub), from: .student(h.student), ctx) }
+            // The post-exam pull of missing records (its timer died with the crash, and the
+            // recall just cancelled is the same timer) is armed again.
+            let last = questions.count
+            if durable.records.contains(where: { $0 == nil }) {
+                out.append(.setTimerAtLocal(.recallRetry, local: max(ctx.local + Self.storeRetry, closing(last) + Self.recordsDue)))
+            }
             return out
         case .resume:
             // A restarted student: the question open now (or the last, already closed, so its
@@ -356,38 +386,69 @@ public struct MainServer: ExamServer, Sendable {
     private mutating func receivedLock(_ m: LockMessage, from: NodeID, _ ctx: NodeContext) -> Effects {
         guard case .student(let k) = from else { return [] }
         switch m {
-        case .lock(let c, let mode):
-            guard volatile.locks.indices.contains(c - 1) else { return [] }
-            return [.log(.lockRequest(node: from, chunk: c, mode: mode))] + grant(volatile.locks[c - 1].request(node: k, mode: mode), chunk: c)
-        case .unlock(let c, let wrote):
-            guard volatile.locks.indices.contains(c - 1) else { return [] }
+        case .lock(let c, let mode, let req):
+            guard durable.locks.indices.contains(c - 1) else { return [] }
+            let last = durable.lockReq[k] ?? 0
+            if req < last { return [] }   // a late copy of a request long done
+            let holds = durable.locks[c - 1].holders.first { $0.node == k }
+            if req == last {
+                // A copy of the latest request: its GRANT may have been lost, so it goes again.
+                guard let h = holds else { return [] }
+                return [.send(.lock(.grant(chunk: c, mode: h.mode, version: durable.versions[c - 1], req: req)), to: from)]
+            }
+            if holds != nil {
+                // The UNLOCK of the hold before has not come yet: this request waits for it.
+                durable.nextLock[k] = (c, mode, req)
+                return []
+            }
+            durable.lockReq[k] = req
+            return [.log(.lockRequest(node: from, chunk: c, mode: mode))] + grant(durable.locks[c - 1].request(node: k, mode: mode), chunk: c)
+        case .unlock(let c, let wrote, let req):
+            guard durable.locks.indices.contains(c - 1), durable.lockReq[k] == req,
+                  let mode = durable.locks[c - 1].holders.first(where: { $0.node == k })?.mode else { return [] }
             var out: Effects = []
-            if let w = wrote, volatile.locks[c - 1].holders.contains(where: { $0.node == k && $0.mode == .write }) {
+            if let w = wrote, mode == .write {
                 // The writer's change is committed: the marksheet, the version, the metadata.
                 durable.results[student: k].isa = w.isa
                 durable.resultsRevision += 1
                 durable.versions[c - 1] = max(durable.versions[c - 1], w.version)
                 out += coordinate(durable.coordinator.committed(chunk: c, version: w.version, sha256: w.sha256))
             }
-            let mode = volatile.locks[c - 1].holders.first { $0.node == k }?.mode
-            let actions = volatile.locks[c - 1].release(node: k)
-            if let mode { out.append(.log(.lockRelease(node: from, chunk: c, mode: mode))) }
-            return out + grant(actions, chunk: c)
+            let actions = durable.locks[c - 1].release(node: k)
+            out.append(.log(.lockRelease(node: from, chunk: c, mode: mode)))
+            out += grant(actions, chunk: c)
+            if let next = durable.nextLock.removeValue(forKey: k) {
+                out += receivedLock(.lock(chunk: next.chunk, mode: next.mode, req: next.req), from: from, ctx)
+            }
+            return out
         case .grant:
             return []
         }
+    }
+
+    /// The failure detector says `peer` is reachable again: a student holding a lock gets
+    /// its GRANT again (it may have been lost on the way).
+    public mutating func reachable(_ peer: NodeID, _ ctx: NodeContext) -> Effects {
+        guard case .student(let k) = peer, let req = durable.lockReq[k] else { return [] }
+        var out: Effects = []
+        for (i, lock) in durable.locks.enumerated() {
+            if let h = lock.holders.first(where: { $0.node == k }) {
+                out.append(.send(.lock(.grant(chunk: i + 1, mode: h.mode, version: durable.versions[i], req: req)), to: peer))
+            }
+        }
+        return out
     }
 
     private func grant(_ actions: [ReadWriteLock.Action], chunk c: Int) -> Effects {
         var out: Effects = []
         for case .grant(let k, let mode) in actions {
             out.append(.log(.lockAcquire(node: .student(k), chunk: c, mode: mode)))
-            let holders = volatile.locks[c - 1].holders
+            let holders = durable.locks[c - 1].holders
             let readers = holders.filter { $0.mode == .read }.count, writers = holders.filter { $0.mode == .write }.count
             if writers > 1 || (writers == 1 && readers > 0) {
                 out.append(.invariantBroken(name: "rw", detail: "chunk-\(c): \(writers) writer(s) beside \(readers) reader(s)"))
             }
-            out.append(.send(.lock(.grant(chunk: c, mode: mode, version: durable.versions[c - 1])), to: .student(k)))
+            out.append(.send(.lock(.grant(chunk: c, mode: mode, version: durable.versions[c - 1], req: durable.lockReq[k] ?? 0)), to: .student(k)))
         }
         return out
     }
@@ -436,7 +497,7 @@ public struct MainServer: ExamServer, Sendable {
                     servers: Snapshot.Servers(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
                                               handledByMain: r.handledByMain, handledByBackup: r.handledByBackup, redirects: r.redirects),
                     redirects: volatile.redirects, results: durable.results, resultsRevision: durable.resultsRevision,
-                    records: durable.records, locks: volatile.locks, versions: durable.versions, coordinator: durable.coordinator)
+                    records: durable.records, locks: durable.locks, versions: durable.versions, coordinator: durable.coordinator)
     }
 }
 

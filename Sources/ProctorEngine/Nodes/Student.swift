@@ -58,6 +58,8 @@ public struct Student: Sendable {
     public private(set) var ra: RicartAgrawala
     public private(set) var demo: DemoClient
     private var isaOpen = false
+    /// The demo has opened (so the ISA phase is over: every mark is in).
+    private var demoOpened = false
     private var planned = ""
     public private(set) var entries = 0
     /// Submissions resent without an ACK.
@@ -94,28 +96,105 @@ public struct Student: Sendable {
     public static let questionGrace = VirtualDuration.seconds(10)
     var scenario: Scenario { profile.scenario }
 
-    /// A student keeps nothing durable: a crash starts it afresh.
-    /// The exam client saves its answers as it goes (durable); everything else is lost.
+    /// The student's program saves its progress as it goes (durable): the exam's answers
+    /// and state, the last sync round it applied, its Ricart–Agrawala request, replies and
+    /// promises (as the algorithm's crash-recovery form requires), its ISA entry, its demo
+    /// client. The mark it was about to type and its timers are lost.
     public mutating func crash() {
-        let saved = exam, flags = flags
-        self = Student(number: number, profile: profile, seed: seed)
-        exam = saved
-        self.flags = flags
+        var fresh = Student(number: number, profile: profile, seed: seed)
+        fresh.exam = exam
+        fresh.clock = clock
+        fresh.flags = flags
+        fresh.operated = operated
+        fresh.isa = isa
+        fresh.ra = ra
+        fresh.isaOpen = isaOpen
+        fresh.entries = entries
+        fresh.demo = demo
+        fresh.demoOpened = demoOpened
+        self = fresh
     }
 
-    /// Back from the saved answers: the countdown or the resend is armed again, and main is
-    /// asked for the question now open (one released while the student was down was lost).
-    public mutating func restart() -> Effects {
+    /// Back from the saved progress: the countdown or the resend is armed again, main is
+    /// asked for the question now open (one released while the student was down was lost),
+    /// and the ISA entry and the demo go on where they were.
+    public mutating func restart(_ ctx: NodeContext) -> Effects {
+        restartExam() + restartIsa(ctx) + restartDemo()
+    }
+
+    private func restartExam() -> Effects {
         switch exam.state {
         case .submitted:
             return [.setTimer(.retransmit, after: scenario.retransmit)]
         case .answering(let q, let deadline):
-            return [.setTimerAtLocal(.deadline(q: q), local: deadline), .send(.exam(.resume), to: .main)]
+            return [.setTimerAtLocal(.deadline(q: q), local: deadline)] + askForOpenQuestion()
         case .between:
-            return [.send(.exam(.resume), to: .main)]
+            return askForOpenQuestion()
         case .waiting:
-            return exam.shown > 0 ? [.send(.exam(.resume), to: .main)] : []
+            return exam.shown > 0 ? askForOpenQuestion() : []
         case .recorded:
+            return []
+        }
+    }
+
+    /// RESUME, asked again every `questionGrace` until a QUESTION arrives (main may be down
+    /// too, and the first RESUME lost with it).
+    private func askForOpenQuestion() -> Effects {
+        [.send(.exam(.resume), to: .main), .setTimer(.questionDue, after: Self.questionGrace)]
+    }
+
+    private mutating func restartIsa(_ ctx: NodeContext) -> Effects {
+        switch isa {
+        case .notRequested:
+            return isaOpen && !operated ? [.setTimer(.isaRequest, after: .seconds(1))] : []
+        case .waiting:
+            // Replies that came while it was down were lost: it asks the silent peers again.
+            return ricartAgrawala(ra.requestAgain(), ctx)
+        case .inCS(let since, _, let entry):
+            // The hold limit runs from entry, down time included.
+            let left = since + scenario.isaHoldTimeout - ctx.now
+            setTyped("")
+            var out: Effects = [.setTimer(.isaHold(entry: entry), after: max(.zero, left))]
+            if !operated && left > .zero { out += planTyping(entry: entry) }
+            return out
+        case .done(let value, let reason):
+            // The MARK may have been lost with the crash (or main's): main takes it once.
+            return isaOpen && !demoOpened ? [.send(.exam(.mark(isa: value, reason: reason)), to: .main)] : []
+        }
+    }
+
+    private mutating func restartDemo() -> Effects {
+        var out = demoActions(demo.resendToMain())
+        switch demo.activity {
+        case .reading(let r, nil, nil):
+            let c = demo.chunk
+            out += [.send(.replica(.read(chunk: c, roll: profile.roll)), to: .replica(r)), .setTimer(.demoRetry, after: Self.demoRetry)]
+        case .reading:
+            out.append(.setTimer(.demoRelease, after: .seconds(1)))
+        case .writing:
+            out.append(.setTimer(.demoRetry, after: .zero))
+        case .choosing:
+            if !operated { out.append(thinkAboutDemo()) }
+        case .idle, .typing, .waiting, .exited:
+            break
+        }
+        return out
+    }
+
+    /// `peer` is reachable again — it restarted, or a link or a partition between the two
+    /// healed (the failure detector's word). What it may have missed goes again: a Ricart–
+    /// Agrawala REQUEST it has not answered, and for main the MARK and the lock traffic.
+    public mutating func reachable(_ peer: NodeID, _ ctx: NodeContext) -> Effects {
+        switch peer {
+        case .student(let j):
+            return ricartAgrawala(ra.requestAgain(to: j), ctx)
+        case .main:
+            var out: Effects = []
+            if case .done(let value, let reason) = isa, isaOpen, !demoOpened {
+                out.append(.send(.exam(.mark(isa: value, reason: reason)), to: .main))
+            }
+            return out + demoActions(demo.resendToMain())
+        default:
             return []
         }
     }
@@ -131,9 +210,9 @@ public struct Student: Sendable {
         case .ra(let m):
             guard case .student(let j) = from else { return [] }
             return ricartAgrawala(ra.received(m, from: j), ctx)
-        case .lock(.grant(_, let mode, let version)):
+        case .lock(.grant(_, let mode, let version, let req)):
             let replica = Int(random.int(in: 1...Int64(ReplicationCoordinator.replicaCount)))
-            return demoActions(demo.granted(mode, version: version, replica: mode == .read ? replica : 0))
+            return demoActions(demo.granted(mode, version: version, req: req, replica: mode == .read ? replica : 0))
         case .replica(.value(_, let version, let value)):
             return demoActions(demo.valueArrived(version: version, isa: value))
         case .replica(.written(_, let version, let sha)):
@@ -160,6 +239,7 @@ public struct Student: Sendable {
         case .retransmit:
             // No ACK: the first retry goes to main again (its ACK may have been lost); after
             // that main counts as down and the submission goes to the backup (failover).
+            guard case .submitted = exam.state else { return [] }
             retries += 1
             let failover = retries >= 2
             var out: Effects = failover && retries == 2 ? [.log(.failover(student: id, reason: "main down"))] : []
@@ -205,6 +285,7 @@ public struct Student: Sendable {
             guard !operated else { return [] }
             return [.setTimer(.isaRequest, after: random.duration(in: .zero...VirtualDuration(microseconds: Int64(scenario.isaRequestSpread * 1_000_000))))]
         case .demoOpened:
+            demoOpened = true
             demo.start(actions: Int(random.int(in: 1...3)))
             return operated ? [] : [thinkAboutDemo()]
         case .toggleTakeover:
@@ -245,7 +326,8 @@ public struct Student: Sendable {
             if !actions.isEmpty && !operated { out.append(think(q)) }
             return out
         case .ack(let final, let server):
-            return session(exam.acknowledged(server: server, final: final), ctx)
+            guard case .submitted = exam.state else { return [] }
+            return [.cancelTimer(.retransmit)] + session(exam.acknowledged(server: server, final: final), ctx)
         case .flag(let n):
             return session(exam.flagArrived(n: n), ctx)
         default:
@@ -372,8 +454,8 @@ public struct Student: Sendable {
             switch a {
             case .chose(let choice):
                 out.append(.log(.demoChoice(student: id, choice: choice)))
-            case .lock(let mode):
-                out.append(.send(.lock(.lock(chunk: c, mode: mode)), to: .main))
+            case .lock(let mode, let req):
+                out.append(.send(.lock(.lock(chunk: c, mode: mode, req: req)), to: .main))
             case .read(let r):
                 out.append(.send(.replica(.read(chunk: c, roll: profile.roll)), to: .replica(r)))
                 out.append(.setTimer(.demoRetry, after: Self.demoRetry))
@@ -382,9 +464,9 @@ public struct Student: Sendable {
                     out.append(.send(.replica(.write(chunk: c, version: v, roll: profile.roll, isa: value)), to: .replica(r)))
                 }
                 out.append(.setTimer(.demoRetry, after: Self.demoRetry))
-            case .unlock(let note):
+            case .unlock(let note, let req):
                 if note != nil { out.append(.cancelTimer(.demoRetry)) }
-                out.append(.send(.lock(.unlock(chunk: c, wrote: note)), to: .main))
+                out.append(.send(.lock(.unlock(chunk: c, wrote: note, req: req)), to: .main))
             case .holdRead:
                 out.append(.cancelTimer(.demoRetry))
                 out.append(.setTimer(.demoRelease, after: random.duration(in: .seconds(1)...(.seconds(3)))))

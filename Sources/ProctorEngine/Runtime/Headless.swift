@@ -50,7 +50,8 @@ public enum Headless {
     public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void,
                            afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
         let flushAt = 1 << 20
-        var stalled: Phase?
+        var stalled: (phase: Phase, why: String)?
+        let hours = Int(stallLimit.seconds / 3600)
         for phase in Phase.walkthrough {
             sim.schedule(.start(phase), at: sim.now + pause)
             let limit = sim.now + stallLimit
@@ -58,17 +59,19 @@ public enum Headless {
                 if sim.log.pendingByteCount >= flushAt { try sink(sim.takeEncodedLog()) }
                 // Something left waiting forever (a fault no protocol repairs) must not run on
                 // forever: the phase is abandoned, and the run says so.
-                if sim.now > limit { stalled = phase; break }
+                if sim.now > limit { stalled = (phase, "did not fall quiet within \(hours) h of virtual time"); break }
             }
+            // Quiet but not complete: nothing left to happen will finish it.
+            if stalled == nil, !sim.completed.contains(phase) { stalled = (phase, "fell quiet without completing") }
             try afterPhase?()
             if stalled != nil { break }
         }
-        if let p = stalled {
-            sim.say("The \(p.rawValue) phase did not fall quiet within \(Int(stallLimit.seconds / 3600)) h of virtual time: stopped.")
+        if let s = stalled {
+            sim.say("The \(s.phase.rawValue) phase \(s.why): stopped.")
         }
         sim.finish()
         try sink(sim.takeEncodedLog())
-        let stallLine = stalled.map { ["stalled      the \($0.rawValue) phase did not fall quiet within \(Int(stallLimit.seconds / 3600)) h of virtual time (a fault left something waiting); the run stopped there"] } ?? []
+        let stallLine = stalled.map { ["stalled      the \($0.phase.rawValue) phase \($0.why) (a fault left something waiting); the run stopped there"] } ?? []
         return Report(summary: summary(of: sim) + stallLine, brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
                       virtualDuration: sim.now, outputs: [])
     }

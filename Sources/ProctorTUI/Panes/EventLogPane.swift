@@ -112,8 +112,8 @@ enum EventLogPane {
         case .replica(.read(let c, let roll)): "c\(c) \(roll)".fit(13)
         case .replica(.value(_, let v, let isa)): "\(isa.map(String.init) ?? "none") v\(v)".fit(13)
         case .replica(.write(let c, let v, _, let isa)): "c\(c) v\(v) =\(isa)".fit(13)
-        case .lock(.lock(let c, let m)), .lock(.grant(let c, let m, _)): "c\(c) \(m.rawValue)".fit(13)
-        case .lock(.unlock(let c, let wrote)): (wrote.map { "c\(c) v\($0.version)" } ?? "c\(c)").fit(13)
+        case .lock(.lock(let c, let m, _)), .lock(.grant(let c, let m, _, _)): "c\(c) \(m.rawValue)".fit(13)
+        case .lock(.unlock(let c, let wrote, _)): (wrote.map { "c\(c) v\($0.version)" } ?? "c\(c)").fit(13)
         case .ra(.request(let ts)): "ts \(ts)".fit(13)
         case .ra(.reply(let ts, let r)): "ts \(ts) re \(r)".fit(13)
         }
