@@ -25,6 +25,35 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
     }
 
     /// results.xlsx, read by an independent reader, agrees with the event log.
+    /// Each fault kind through `--fault`, at a moment where it hurts: the run finishes (no
+    /// phase stalls), logs the fault and its end, and its workbook and replicas agree with the
+    /// log under the independent checkers.
+    @Test(arguments: [
+        ("crash main at exam+290s for 30s", 2), ("crash backup at exam+280s for 40s", 2), ("crash teacher at sync+0s for 10s", 2),
+        ("crash student-2 at isa+3s for 20s", 2), ("crash replica-3 at consistency+1s for 8s", 2), ("crash main at consistency+2s for 10s", 2),
+        ("crash main at sync+100ms for 5s", 2), ("drop student-3->main at consistency+0s for 20s", 2),
+        ("delay main->student-1 by 800ms at exam+0s for 60s", 2), ("partition student-4 at isa+2s for 10s", 2),
+        ("partition student-2 at consistency+0s for 15s", 2), ("clockjump student-5 by -8s at exam+5s", 1),
+    ])
+    func eachFaultKindEndsInAFinishedRunTheCheckersAccept(spec: String, lines: Int) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runProgram(proctorBinary, ["--headless", "--seed", "3", "--students", "5", "--fault", spec,
+                                               "--events", "\(dir)/e.jsonl", "--out", "\(dir)/o"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("faults       \(spec)"), "\(r.stdout)")
+        #expect(!r.stdout.contains("stalled") && r.stdout.contains("invariants   all held"), "\(r.stdout)")
+        let log = try String(contentsOfFile: "\(dir)/e.jsonl", encoding: .utf8)
+        let kind = String(spec.prefix { $0 != " " })
+        #expect(log.components(separatedBy: "\"type\":\"fault\",\"kind\":\"\(kind)\"").count == 2, "one fault line")
+        #expect(log.components(separatedBy: "\"type\":\"recover\"").count == lines, "a recover line when it has an end")
+        #expect(log.contains("\"type\":\"phase\",\"name\":\"done\""))
+        let check = try runProgram("/usr/bin/env", ["python3", checker, "\(dir)/o/results.xlsx", "\(dir)/e.jsonl"])
+        #expect(check.status == 0 && check.stdout.contains("5 rows agree"), "\(check.stdout)\(check.stderr)")
+        let replicas = try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/o", "\(dir)/e.jsonl"])
+        #expect(replicas.status == 0, "\(replicas.stdout)\(replicas.stderr)")
+    }
+
     @Test(arguments: [(1, 5), (2, 12), (3, 1), (4, 30)])
     func theWorkbookAgreesWithTheLog(seed: Int, students: Int) throws {
         let dir = try temporaryDirectory()

@@ -81,20 +81,103 @@ import Testing
         #expect(sim.brokenInvariants.isEmpty)
     }
 
-    /// Ricart–Agrawala has no retransmission: a student cut off while others wait for its
-    /// REPLY stalls the marksheet (liveness), but never lets two in (safety).
+    static func mostInside(_ log: LogLines) -> Int {
+        var inside = 0, most = 0
+        for line in log where ["cs_enter", "cs_exit"].contains(line["type"] as? String) {
+            inside += line["type"] as? String == "cs_enter" ? 1 : -1
+            most = max(most, inside)
+        }
+        return most
+    }
+
+    /// A student cut off while others wait for its REPLY holds them up (liveness) but never
+    /// lets two in (safety); when the partition heals, the REQUESTs lost in it go again and
+    /// every mark gets in.
     @Test func aPartitionDuringTheMarksheetCostsLivenessNotSafety() {
         let cut = FaultSpec(kind: .partition, node: .student(3), phase: .isa, offset: .zero, duration: .seconds(10))
         let (sim, log) = Self.run([cut], seed: 2)
         #expect(TestLog.of(log, "fault").first?["kind"] as? String == "partition")
         #expect(TestLog.of(log, "drop").contains { $0["reason"] as? String == "partition" })
         #expect(sim.brokenInvariants.isEmpty, "mutual exclusion holds")
-        var inside = 0, most = 0
-        for line in log where ["cs_enter", "cs_exit"].contains(line["type"] as? String) {
-            inside += line["type"] as? String == "cs_enter" ? 1 : -1
-            most = max(most, inside)
-        }
-        #expect(most <= 1)
+        #expect(Self.mostInside(log) <= 1)
+        let healed = TestLog.of(log, "recover").first?["t"] as? Int ?? .max
+        #expect(TestLog.sends(log, "ra", "REQUEST").contains { ($0["t"] as? Int ?? 0) == healed }, "requests go again as it heals")
+        #expect(sim.completed.contains(.isa) && TestLog.of(log, "cs_exit").count == 5, "every mark entered")
+    }
+
+    /// The first student into the marksheet crashes there: nobody else enters while it is down
+    /// (its REPLYs are owed), it is back with its request and leaves when its hold limit —
+    /// counted from entry — has passed, and the others follow one at a time.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func aStudentThatCrashesInTheSectionLeavesByItsHoldLimitWhenBack(seed: UInt64) throws {
+        let (_, plain) = Self.run([], seed: seed)
+        let isaStart = try #require(TestLog.of(plain, "phase").first { $0["name"] as? String == "isa" }?["t"] as? Int)
+        let enter = try #require(TestLog.of(plain, "cs_enter").first)
+        let who = try #require(enter["node"] as? String), at = try #require(enter["t"] as? Int)
+        let k = Int(who.dropFirst("student-".count))!
+        let crash = FaultSpec(kind: .crash, node: .student(k), phase: .isa, offset: .milliseconds(Int64(at - isaStart + 500)), duration: .seconds(20))
+        let (sim, log) = Self.run([crash], seed: seed)
+        let down = try #require(TestLog.of(log, "fault").first?["t"] as? Int), up = down + 20_000
+        let entries = TestLog.of(log, "cs_enter")
+        #expect(!entries.contains { let t = $0["t"] as? Int ?? 0; return t > down && t < up }, "everyone waits while it is down")
+        let exit = try #require(TestLog.of(log, "cs_exit").first { $0["node"] as? String == who })
+        #expect(exit["reason"] as? String == "timeout" && exit["t"] as? Int == up, "back after its limit: it leaves at once")
+        #expect(Self.mostInside(log) <= 1 && sim.brokenInvariants.isEmpty)
+        #expect(sim.completed.contains(.isa) && TestLog.of(log, "cs_exit").count == 5)
+    }
+
+    /// A student that crashes while waiting keeps its request: it asks again when back, and
+    /// the marksheet goes round.
+    @Test func aStudentThatCrashesWhileWaitingKeepsItsRequest() {
+        let crash = FaultSpec(kind: .crash, node: .student(2), phase: .isa, offset: .seconds(4), duration: .seconds(15))
+        let (sim, log) = Self.run([crash], seed: 4)
+        #expect(TestLog.of(log, "cs_request").filter { $0["node"] as? String == "student-2" }.count == 1, "one request, kept across the crash")
+        #expect(sim.completed.contains(.isa) && Self.mostInside(log) <= 1 && sim.brokenInvariants.isEmpty)
+    }
+
+    /// The teacher is down when main polls: the round goes on without it after its timeout.
+    @Test func aSyncRoundLeavesOutAClockThatIsDown() {
+        let crash = FaultSpec(kind: .crash, node: .teacher, phase: .sync, offset: .zero, duration: .seconds(10))
+        let (sim, log) = Self.run([crash], seed: 3)
+        let result = sim.world.lesson.lastSyncResult
+        #expect(result?.leftOut == [.teacher])
+        #expect(TestLog.of(log, "sync_result").first?["t"] as? Int ?? 0 >= 1_000 + 5_000, "after the 5 s timeout")
+        #expect(!TestLog.sends(log, "sync", "ADJUST").contains { $0["to"] as? String == "teacher" })
+        #expect(sim.completed.contains(.sync) && sim.brokenInvariants.isEmpty, "clock_bound holds over the clocks corrected")
+        #expect(sim.messageFloors.first?.isAtFloor == true)
+    }
+
+    /// main crashes mid-round: the round dies with it, and it polls again when back.
+    @Test func mainCrashingInASyncRoundPollsAgainWhenBack() {
+        let crash = FaultSpec(kind: .crash, node: .main, phase: .sync, offset: .milliseconds(100), duration: .seconds(5))
+        let (sim, log) = Self.run([crash], seed: 3)
+        #expect(TestLog.sends(log, "sync", "REQUEST").map { $0["round"] as? Int }.contains(2))
+        #expect(TestLog.of(log, "sync_result").map { $0["round"] as? Int } == [2])
+        #expect(sim.completed.contains(.sync) && sim.phase == .done && sim.brokenInvariants.isEmpty)
+    }
+
+    /// main crashes in the demo: the lock table is durable, LOCKs and UNLOCKs lost while it
+    /// was down go again, and the demo ends with the copies equal.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func mainCrashingInTheDemoKeepsItsLocks(seed: UInt64) {
+        let crash = FaultSpec(kind: .crash, node: .main, phase: .consistency, offset: .seconds(2), duration: .seconds(10))
+        let (sim, log) = Self.run([crash], seed: seed, students: 6)
+        #expect(sim.phase == .done && sim.completed.contains(.consistency))
+        #expect(ReplicaFaultTests.copiesAgree(sim) && sim.brokenInvariants.isEmpty)
+        #expect(TestLog.of(log, "lock_acquire").count == TestLog.of(log, "lock_release").count, "every hold released")
+    }
+
+    /// LOCKs and UNLOCKs lost on dropped links go again when the links are back, so every
+    /// request is granted, every lock released, and main's metadata follows the writes.
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func anUnlockLostOnADroppedLinkGoesAgain(seed: UInt64) {
+        let drops = (1...6).map { FaultSpec(kind: .drop, from: .student($0), to: .main, phase: .consistency, offset: .seconds(1), duration: .seconds(6)) }
+        let (sim, log) = Self.run(drops, seed: seed, students: 6)
+        let dropped = Set(TestLog.of(log, "drop").compactMap { $0["id"] as? Int })
+        let lost = TestLog.sends(log, "lock").filter { dropped.contains($0["id"] as? Int ?? -1) }
+        #expect(!lost.isEmpty, "LOCKs or UNLOCKs were lost")
+        #expect(sim.phase == .done && sim.completed.contains(.consistency))
+        #expect(ReplicaFaultTests.copiesAgree(sim) && sim.brokenInvariants.isEmpty)
     }
 
     @Test func faultsFollowTheSeedAndTheirSpecs() {

@@ -670,3 +670,135 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         #expect(c.students[0].exam == before)
     }
 }
+
+// MARK: - 7. Recovery rules
+
+/// What each protocol does when a message may have been lost: resend on the failure
+/// detector's word (a peer reachable again), answer copies idempotently, time out a round.
+@Suite struct RecoveryRuleTests {
+    static func requests<T>(_ fx: [Effect<T>]) -> [NodeID] {
+        fx.sends().compactMap { if case .ra(.request) = $0.0 { $0.1 } else { nil } }
+    }
+
+    @Test func aWaitingStudentAsksOnlyTheSilentPeerAgainWhenItIsReachable() {
+        var s = Fixture.student(1, of: 3)
+        _ = s.command(.isaOpened, Fixture.at(0))
+        let asked = s.timerFired(.isaRequest, Fixture.at(1_000))
+        #expect(Self.requests(asked) == [.student(2), .student(3)])
+        _ = s.received(.ra(.reply(ts: 5, request: 1)), from: .student(2), Fixture.at(1_100))
+        #expect(Self.requests(s.reachable(.student(2), Fixture.at(2_000))).isEmpty, "S2 has answered")
+        #expect(Self.requests(s.reachable(.student(3), Fixture.at(2_000))) == [.student(3)], "S3's REPLY (or the REQUEST) was lost")
+        #expect(s.reachable(.backup, Fixture.at(2_000)).isEmpty)
+    }
+
+    @Test func aCopyOfARequestIsAnsweredAgainByAnIdlePeerAndDeferredOnceByAHolder() {
+        var idle = RicartAgrawala(id: 2, peers: [1, 3])
+        #expect(idle.received(.request(ts: 1), from: 1).count == 1)
+        #expect(idle.received(.request(ts: 1), from: 1).count == 1, "its REPLY may have been lost: it answers again")
+        var holder = RicartAgrawala(id: 3, peers: [1, 2])
+        _ = holder.request()
+        _ = holder.received(.reply(ts: 2, request: 1), from: 1)
+        #expect(holder.received(.reply(ts: 3, request: 1), from: 2) == [.enter])
+        #expect(holder.received(.request(ts: 4), from: 1).isEmpty)
+        #expect(holder.received(.request(ts: 4), from: 1).isEmpty)
+        #expect(holder.exit().count == 1, "one deferred REPLY, however many copies came")
+        #expect(holder.requestAgain().isEmpty && holder.awaiting.isEmpty, "nothing to ask for when not waiting")
+    }
+
+    @Test func aStudentBackInTheSectionIsStillBoundByItsHoldLimit() {
+        var s = Fixture.student(1, of: 2)
+        _ = s.command(.isaOpened, Fixture.at(0))
+        _ = s.timerFired(.isaRequest, Fixture.at(1_000))
+        _ = s.received(.ra(.reply(ts: 5, request: 1)), from: .student(2), Fixture.at(1_100))
+        guard case .inCS = s.isa else { Issue.record("S1 should hold the marksheet"); return }
+        s.crash()
+        let back = s.restart(Fixture.at(3_100))
+        let hold = back.timers().first { if case .isaHold = $0.0 { true } else { false } }
+        #expect(hold?.1 == Fixture.data.scenario.isaHoldTimeout - .seconds(2), "the limit counts from entry, down time included")
+        let late = s.restart(Fixture.at(60_000))
+        #expect(late.timers().first { if case .isaHold = $0.0 { true } else { false } }?.1 == .zero, "long past the limit: it leaves at once")
+    }
+
+    @Test func aMarkThatMayHaveBeenLostGoesAgainWhenMainIsReachableUntilTheDemoOpens() {
+        var s = Fixture.student(1, of: 2)
+        _ = s.command(.isaOpened, Fixture.at(0))
+        _ = s.timerFired(.isaRequest, Fixture.at(1_000))
+        _ = s.received(.ra(.reply(ts: 5, request: 1)), from: .student(2), Fixture.at(1_100))
+        _ = s.command(.toggleTakeover, Fixture.at(1_200))
+        _ = s.command(.isaKey(.digit(7)), Fixture.at(1_300))
+        let left = s.command(.isaKey(.enter), Fixture.at(1_400))
+        #expect(left.sends().contains { $0.0 == .exam(.mark(isa: 7, reason: .done)) })
+        #expect(s.reachable(.main, Fixture.at(9_000)).sends().map(\.0) == [.exam(.mark(isa: 7, reason: .done))])
+        _ = s.command(.demoOpened, Fixture.at(20_000))
+        #expect(s.reachable(.main, Fixture.at(21_000)).sends().isEmpty, "the demo opened: main had every mark")
+    }
+
+    @Test func mainAnswersACopyOfAGrantedLockWithItsGrantAndIgnoresLateCopies() {
+        var main = Fixture.main()
+        let first = main.received(.lock(.lock(chunk: 1, mode: .read, req: 1)), from: .student(2), Fixture.at(0))
+        #expect(first.sends().map(\.0) == [.lock(.grant(chunk: 1, mode: .read, version: 1, req: 1))])
+        #expect(main.received(.lock(.lock(chunk: 1, mode: .read, req: 1)), from: .student(2), Fixture.at(10)).sends().map(\.0)
+                == [.lock(.grant(chunk: 1, mode: .read, version: 1, req: 1))], "its GRANT may have been lost")
+        #expect(main.reachable(.student(2), Fixture.at(20)).sends().map(\.0) == [.lock(.grant(chunk: 1, mode: .read, version: 1, req: 1))])
+        // The hold ends; a late copy of request 1 must not take the lock again.
+        let released = main.received(.lock(.unlock(chunk: 1, wrote: nil, req: 1)), from: .student(2), Fixture.at(30))
+        #expect(released.logs().contains(.lockRelease(node: .student(2), chunk: 1, mode: .read)))
+        #expect(main.received(.lock(.lock(chunk: 1, mode: .read, req: 1)), from: .student(2), Fixture.at(40)).isEmpty)
+        #expect(main.received(.lock(.unlock(chunk: 1, wrote: nil, req: 1)), from: .student(2), Fixture.at(50)).isEmpty, "a copy of the UNLOCK changes nothing")
+        #expect(main.view.locks[0].holders.isEmpty && main.reachable(.student(2), Fixture.at(60)).isEmpty)
+    }
+
+    @Test func aLockThatOvertookItsUnlockWaitsForIt() {
+        var main = Fixture.main()
+        _ = main.received(.lock(.lock(chunk: 1, mode: .write, req: 1)), from: .student(2), Fixture.at(0))
+        // Request 2 arrives before the UNLOCK of request 1 (which was lost and is resent).
+        #expect(main.received(.lock(.lock(chunk: 1, mode: .read, req: 2)), from: .student(2), Fixture.at(10)).isEmpty)
+        #expect(main.view.locks[0].holders.map(\.mode) == [.write])
+        let note = LockMessage.WriteNote(roll: 102, isa: 9, version: 2, sha256: "ab")
+        let fx = main.received(.lock(.unlock(chunk: 1, wrote: note, req: 1)), from: .student(2), Fixture.at(20))
+        #expect(fx.logs().contains(.lockRelease(node: .student(2), chunk: 1, mode: .write)))
+        #expect(fx.sends().map(\.0).contains(.lock(.grant(chunk: 1, mode: .read, version: 2, req: 2))), "then request 2 is granted")
+        #expect(main.view.versions[0] == 2 && main.view.results[1].isa == 9, "the write is committed once")
+    }
+
+    @Test func theDemoClientResendsItsUnconfirmedUnlockUntilALaterGrant() {
+        var d = DemoClient(chunk: 1, roll: 101)
+        d.start(actions: 3)
+        #expect(d.chooseRead() == [.chose("read"), .lock(.read, req: 1)])
+        #expect(d.resendToMain() == [.lock(.read, req: 1)], "waiting: the LOCK goes again")
+        _ = d.granted(.read, version: 1, req: 1, replica: 2)
+        _ = d.valueArrived(version: 1, isa: 5)
+        #expect(d.readDone() == [.unlock(nil, req: 1), .chooseAgain])
+        #expect(d.resendToMain() == [.unlock(nil, req: 1)])
+        _ = d.chooseWrite(8)
+        #expect(d.granted(.write, version: 1, req: 1, replica: 0).isEmpty, "a GRANT for the old request is not this one's")
+        #expect(d.granted(.write, version: 1, req: 2, replica: 0) == [.write(version: 2, isa: 8)])
+        #expect(d.resendToMain().isEmpty, "a later GRANT shows main took the UNLOCK")
+    }
+
+    @Test func aSyncRoundGoesOnWithoutAClockThatDoesNotAnswer() {
+        var main = Fixture.main()
+        let start = main.command(.startSync(participants: [.teacher, .student(1), .student(2)]), Fixture.at(0))
+        #expect(start.timers().map(\.0) == [.syncTimeout(round: 1)])
+        _ = main.received(.sync(.timeReply(round: 1, local: .milliseconds(120))), from: .teacher, Fixture.at(100))
+        _ = main.received(.sync(.timeReply(round: 1, local: .milliseconds(90))), from: .student(1), Fixture.at(110))
+        let fx = main.timerFired(.syncTimeout(round: 1), Fixture.at(5_000))
+        #expect(Set(fx.sends().map(\.1)) == [.teacher, .student(1)], "ADJUST only to the clocks that answered")
+        #expect(main.view.lastRound?.unanswered == [.student(2)])
+        #expect(main.view.lastRound?.estimates.count == 2)
+        #expect(main.timerFired(.syncTimeout(round: 1), Fixture.at(6_000)).isEmpty, "a round is computed once")
+        // Every answer in: the round's timer is cancelled.
+        let all = main.command(.startSync(participants: [.teacher]), Fixture.at(10_000))
+        let done = main.received(.sync(.timeReply(round: 2, local: .milliseconds(10_050))), from: .teacher, Fixture.at(10_100))
+        #expect(all.timers().map(\.0) == [.syncTimeout(round: 2)] && done.cancels() == [.syncTimeout(round: 2)])
+    }
+
+    @Test func mainsRoundNumbersGoOnAfterACrash() {
+        var main = Fixture.main()
+        _ = main.command(.startSync(participants: [.teacher]), Fixture.at(0))
+        main.crash()
+        _ = main.restart(Fixture.at(1_000))
+        let again = main.command(.startSync(participants: [.teacher]), Fixture.at(2_000))
+        #expect(again.sends().map(\.0) == [.sync(.timeRequest(round: 2))], "a client that applied round 1 must not take round 2 for a copy")
+    }
+}

@@ -26,6 +26,9 @@ public struct Lesson: Sendable {
     var spreadBefore = VirtualDuration.zero
     public internal(set) var lastSyncResult: SyncRoundResult?
     public internal(set) var syncRoundsCompleted = 0
+    /// Over the completed rounds: the clocks polled, and those that answered in time.
+    var syncPolled = 0
+    var syncAnswered = 0
 
     /// Who holds the ISA critical section, as the log shows it.
     public var csHolder: NodeID? { invariants.csHolder }
@@ -330,10 +333,13 @@ extension World {
         let synced = [NodeID.main] + clockNodes.filter { lesson.syncAdjusted.contains($0) }
         let result = SyncRoundResult(
             round: round, spreadBefore: lesson.spreadBefore, spreadAfter: clockSpread(of: synced), maxRoundTrip: computed.maxRoundTrip,
-            outliers: computed.estimates.filter { !$0.averaged }.map(\.node) + (computed.daemonAveraged ? [] : [.main]))
+            outliers: computed.estimates.filter { !$0.averaged }.map(\.node) + (computed.daemonAveraged ? [] : [.main]),
+            leftOut: computed.unanswered, notAdjusted: clockNodes.filter { lesson.syncLost.contains($0) && !lesson.syncAdjusted.contains($0) })
         lesson.lastSyncResult = result
         lesson.syncRound = nil
         lesson.syncRoundsCompleted += 1
+        lesson.syncPolled += computed.estimates.count + computed.unanswered.count
+        lesson.syncAnswered += computed.estimates.count
         kernel.record(.syncResult(result))
         for b in lesson.invariants.observe(.syncResult(result)) { logBreach(b) }
         lesson.completed.insert(.sync)

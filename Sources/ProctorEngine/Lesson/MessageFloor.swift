@@ -33,7 +33,10 @@ extension World {
         let reads = students.reduce(0) { $0 + $1.demo.reads }, writes = students.reduce(0) { $0 + $1.demo.writes }
         let holds = reads + writes
         return [
-            floor(.sync, 3 * polled * rounds, "3 × \(polled) polled × \(rounds) round\(rounds == 1 ? "" : "s")"),
+            lesson.syncAnswered == lesson.syncPolled
+                ? floor(.sync, 3 * polled * rounds, "3 × \(polled) polled × \(rounds) round\(rounds == 1 ? "" : "s")")
+                : floor(.sync, lesson.syncPolled + 2 * lesson.syncAnswered,
+                        "\(lesson.syncPolled) polled + 2 × \(lesson.syncAnswered) answered in \(rounds) round\(rounds == 1 ? "" : "s")"),
             floor(.exam, shown + replied + 2 * recorded + 2 * redirects + flags + marks,
                   "\(shown) questions + \(replied) answers + 2 × \(recorded) submissions + 2 × \(redirects) forwards + \(flags) flags + \(marks) marks"),
             floor(.ra, 2 * (n - 1) * entries, "2(N−1) × \(entries) entries"),

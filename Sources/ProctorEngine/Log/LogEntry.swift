@@ -104,4 +104,8 @@ public struct SyncRoundResult: Sendable, Equatable {
     public var maxRoundTrip: VirtualDuration
     /// The nodes whose offset lay outside the tolerance: corrected, but not averaged.
     public var outliers: [NodeID]
+    /// The nodes that did not answer in time (down or cut off): left out of the round.
+    public var leftOut: [NodeID] = []
+    /// The nodes whose ADJUST was lost on the way: not corrected.
+    public var notAdjusted: [NodeID] = []
 }

@@ -83,8 +83,11 @@ public enum Headless {
         if let r = s.sync.lastResult {
             let named = r.outliers.prefix(8).map(\.description).joined(separator: ", ") + (r.outliers.count > 8 ? " and \(r.outliers.count - 8) more" : "")
             let outliers = r.outliers.isEmpty ? "no outliers" : "\(r.outliers.count) outlier(s) corrected but not averaged: " + named
+            var missed = ""
+            if !r.leftOut.isEmpty { missed += "; left out (no REPLY in time): " + r.leftOut.map(\.description).joined(separator: ", ") }
+            if !r.notAdjusted.isEmpty { missed += "; ADJUST lost: " + r.notAdjusted.map(\.description).joined(separator: ", ") }
             lines.append("sync         \(s.sync.roundsCompleted) round(s); spread \(secs(r.spreadBefore)) s → \(secs(r.spreadAfter)) s, "
-                + "longest round trip \(secs(r.maxRoundTrip)) s; \(outliers); \(sim.messageCounts[.sync, default: 0]) messages")
+                + "longest round trip \(secs(r.maxRoundTrip)) s; \(outliers)\(missed); \(sim.messageCounts[.sync, default: 0]) messages")
         }
         if s.exam.startedAt != nil {
             let recs = s.exam.records.compactMap { $0 }
@@ -116,7 +119,7 @@ public enum Headless {
         var label = "messages    "
         for f in sim.messageFloors {
             let name = TextFormat.padded(f.mechanism.rawValue, 8)
-            lines.append("\(label) \(name)\(f.sent) " + (f.isAtFloor ? "= " : "(floor \(f.floor), \(f.sent - f.floor) above) = ") + f.formula)
+            lines.append("\(label) \(name)\(f.sent) " + (f.isAtFloor ? "= " : "(floor \(f.floor), \(abs(f.sent - f.floor)) \(f.sent > f.floor ? "above" : "below")) = ") + f.formula)
             label = "            "
         }
         return lines
