@@ -351,6 +351,30 @@ import Testing
         #expect(text.contains("S\(d.id)→S\(d.deferred[0])"))
     }
 
+    /// Ricart–Agrawala's weakness on screen: the holder crashes, and the pane says whom it
+    /// owes a REPLY (they wait) and for how long it has been down.
+    @Test func theLockQueuesPaneSaysWhoWaitsForACrashedPeer() throws {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 42, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.start(.isa))
+        var steps = 0
+        while !(sim.snapshot().isa.holder != nil && sim.snapshot().isa.ra.contains { $0.wanting }) && steps < 5_000 {
+            sim.stepMessage()
+            steps += 1
+        }
+        let holder = try #require(sim.snapshot().isa.holder)
+        sim.apply(.inject(sim.world.specNow(.crash, node: .student(holder))))
+        sim.run(until: sim.now + .seconds(3))
+        let snap = Snapshot(simulation: sim, paused: true, speed: 1)
+        let waiters = snap.isa.ra.filter { $0.wanting && $0.awaiting.contains(holder) }.map(\.id)
+        #expect(!waiters.isEmpty, "someone waits for the crashed holder's REPLY")
+        let text = ScreenTests.render(snap, 120, 40).text
+        #expect(text.contains("owes:   S\(holder) ✗ down 3s → " + waiters.map { "S\($0)" }.joined(separator: ",")), "\(text)")
+    }
+
     @Test func aTakenOverStudentInTheSectionShowsThePrompt() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
         sim.apply(.start(.sync))

@@ -69,6 +69,8 @@ public struct Snapshot: Sendable {
         public var replies: Int
         /// The students whose REPLY it holds back until it leaves, in arrival order.
         public var deferred: [Int]
+        /// While it waits: the students whose REPLY has not come.
+        public var awaiting: [Int] = []
 
         init(_ ra: RicartAgrawala) {
             id = ra.id
@@ -77,6 +79,7 @@ public struct Snapshot: Sendable {
             if case .wanting = ra.state { wanting = true } else { wanting = false }
             replies = ra.replies.count
             deferred = ra.deferred.map(\.from)
+            awaiting = ra.awaiting
         }
     }
 
@@ -177,6 +180,8 @@ public struct Snapshot: Sendable {
     public var studentCount: Int { students.count }
     /// Crashed nodes, with when each went down.
     public var down: [NodeID: VirtualTime] = [:]
+    /// Nodes cut off by a partition.
+    public var cutOff: Set<NodeID> = []
     /// How long `node` has been down, or nil when it is up.
     public func downtime(_ node: NodeID) -> VirtualDuration? { down[node].map { now - $0 } }
     /// Submissions sent to the backup because main did not answer.
@@ -208,6 +213,7 @@ public struct Snapshot: Sendable {
         let lesson = w.lesson
         revision = w.revision
         down = w.kernel.down
+        cutOff = w.kernel.partitioned
         failovers = lesson.failovers
         position = w.kernel.delivered
         horizon = w.kernel.delivered

@@ -67,6 +67,16 @@ enum LocksPane {
             return "S\(ra.id)→" + (to.count > 3 ? to.prefix(2).joined(separator: ",") + ",+\(to.count - 2)" : to.joined(separator: ","))
         }
         list(pad + (wide ? "defers: " : "d "), deferred, separator: wide ? "  " : " ", .accent)
+        // Ricart–Agrawala's weakness: a request needs every REPLY, so a peer that is down or
+        // cut off holds up everyone who waits for it (its REPLY comes when it is back).
+        for (peer, waiters) in LocksPane.heldUpBy(s) {
+            let node = NodeID.student(peer)
+            let why = s.downtime(node).map { "✗ down \(Format.downtime($0))" } ?? "cut off"
+            let head = "S\(peer) \(why) → "
+            let label = pad + (wide ? "owes:   " : "o ")
+            let who = Format.fitting(waiters.map { "S\($0)" }, separator: ",", width: max(4, inner.width - label.cellCount - head.cellCount))
+            line(label, head + who, .bad)
+        }
         if isa.startedAt != nil {
             list(pad + (wide ? "Lamport " : "L "), isa.ra.map { "S\($0.id):\($0.clock)" }, separator: " ", .muted)
             let n = s.studentCount, msgs = s.messageCounts[.ra, default: 0]
@@ -87,6 +97,19 @@ enum LocksPane {
             Text.wrap("Ricart–Agrawala requests (ISA, 3) and chunk read/write locks (demo, 5) queue here.",
                       in: Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1), style: .muted, into: &b)
         }
+    }
+}
+
+extension LocksPane {
+    /// Each student that is down or cut off and owes a REPLY, with the students waiting for
+    /// it, by student number.
+    static func heldUpBy(_ s: Snapshot) -> [(peer: Int, waiters: [Int])] {
+        guard s.isa.startedAt != nil else { return [] }
+        var owed: [Int: [Int]] = [:]
+        for ra in s.isa.ra where ra.wanting {
+            for p in ra.awaiting where s.down[.student(p)] != nil || s.cutOff.contains(.student(p)) { owed[p, default: []].append(ra.id) }
+        }
+        return owed.keys.sorted().map { ($0, owed[$0]!) }
     }
 }
 
