@@ -303,6 +303,49 @@ import Testing
         #expect(try String(contentsOfFile: "\(dir)/replay.jsonl", encoding: .utf8) == live, "the replay gives the live log")
     }
 
+    /// The menu in the consistency demo: it says what each fault does now; a replica crashed
+    /// and restarted from it is shown down, then catches up, and the demo ends with the
+    /// copies agreeing with the metadata.
+    @Test func theFaultMenuCrashesAndRestartsAReplicaDuringTheDemo() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 4 --students 4 --speed 16 --out \(dir)/out --events \(dir)/live.jsonl",
+                                width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("2")
+        try t.waitFor("every submission", seconds: 90) { Self.statusBar($0).contains("4/4 submitted") }
+        try t.keys("3")
+        func adminRow(_ screen: String, _ label: String) -> String {
+            screen.split(separator: "\n").first { $0.contains(label) }.map(String.init) ?? ""
+        }
+        try t.waitFor("every mark", seconds: 90) { adminRow($0, "4 Replicas").contains("◂ next") }
+        try t.keys("4")
+        try t.waitFor("the replicas") { $0.contains("Replicas in place") }
+        try t.keys("5", "Space")
+        try t.waitFor("the demo, paused") { Self.statusBar($0).contains("PAUSED") && Self.statusBar($0).contains("CONSISTENCY") }
+        try t.keys("f")
+        let menu = try t.waitFor("the fault menu") { $0.contains("Faults — now, in consistency") }
+        #expect(menu.contains("its lock table survives"), "what to watch in the demo: \(menu)")
+        try t.keys("2")
+        try t.waitFor("replica 2 down") { $0.contains("R2     ✗") }
+        try t.keys("Space")
+        try t.waitFor("time passes with it down", seconds: 20) { $0.contains("R2     ✗ 2s") || $0.contains("R2     ✗ 3s") }
+        try t.keys("f")
+        try t.waitFor("the menu, replica 2 down") { $0.contains("down: replica-2 ✗") || $0.contains("down: R2 ✗") }
+        try t.keys("2")
+        try t.waitFor("replica 2 back") { $0.contains("RECOVER restart") && !$0.contains("R2     ✗") }
+        try t.waitFor("the demo's end", seconds: 90) { adminRow($0, "5 Consistency").contains("✓") }
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+        let live = try String(contentsOfFile: "\(dir)/live.jsonl", encoding: .utf8)
+        #expect(live.contains("\"type\":\"fault\",\"kind\":\"crash\",\"node\":\"replica-2\""))
+        #expect(live.contains("\"type\":\"recover\",\"kind\":\"restart\",\"node\":\"replica-2\""))
+        let replicas = try runProgram("/usr/bin/env", ["python3", replicaChecker, "\(dir)/out", "\(dir)/live.jsonl"])
+        #expect(replicas.status == 0, "\(replicas.stdout)\(replicas.stderr)")
+    }
+
     @Test func stepBackForwardAgainThenBranch() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
