@@ -135,6 +135,17 @@ import Testing
         #expect(sim.completed.contains(.isa) && Self.mostInside(log) <= 1 && sim.brokenInvariants.isEmpty)
     }
 
+    /// A student down from the exam's first question until its last is open: back, it asks
+    /// main which question is open, answers it, and is recorded.
+    @Test func aStudentDownFromTheStartOfTheExamJoinsAtTheLastQuestion() {
+        let crash = FaultSpec(kind: .crash, node: .student(2), phase: .exam, offset: .zero, duration: .seconds(285))
+        let (sim, log) = Self.run([crash], seed: 5)
+        let back = TestLog.of(log, "recover").first?["t"] as? Int ?? .max
+        #expect(TestLog.sends(log, "exam", "RESUME").contains { $0["from"] as? String == "student-2" && $0["t"] as? Int == back })
+        #expect(TestLog.sends(log, "exam", "ANSWER").contains { $0["from"] as? String == "student-2" && $0["q"] as? Int == 10 }, "it answers question 10")
+        #expect(Self.submitsPerStudent(log)["student-2"] == 1 && sim.completed.contains(.exam) && sim.brokenInvariants.isEmpty)
+    }
+
     /// The teacher is down when main polls: the round goes on without it after its timeout.
     @Test func aSyncRoundLeavesOutAClockThatIsDown() {
         let crash = FaultSpec(kind: .crash, node: .teacher, phase: .sync, offset: .zero, duration: .seconds(10))

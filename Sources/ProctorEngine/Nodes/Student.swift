@@ -131,7 +131,9 @@ public struct Student: Sendable {
         case .between:
             return askForOpenQuestion()
         case .waiting:
-            return exam.shown > 0 ? askForOpenQuestion() : []
+            // No question seen yet: if the exam began while it was down, main sends the open
+            // one (main ignores the ask before the exam).
+            return exam.shown > 0 ? askForOpenQuestion() : [.send(.exam(.resume), to: .main)]
         case .recorded:
             return []
         }
@@ -190,6 +192,9 @@ public struct Student: Sendable {
             return ricartAgrawala(ra.requestAgain(to: j), ctx)
         case .main:
             var out: Effects = []
+            if case .waiting = exam.state, exam.shown == 0 {
+                out.append(.send(.exam(.resume), to: .main))   // question 1 may have been lost
+            }
             if case .done(let value, let reason) = isa, isaOpen, !demoOpened {
                 out.append(.send(.exam(.mark(isa: value, reason: reason)), to: .main))
             }
