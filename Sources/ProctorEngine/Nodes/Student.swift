@@ -192,7 +192,7 @@ public struct Student: Sendable {
             return ricartAgrawala(ra.requestAgain(to: j), ctx)
         case .main:
             var out: Effects = []
-            if case .waiting = exam.state, exam.shown == 0 {
+            if case .waiting = exam.state, exam.shown == 0, !isaOpen {
                 out.append(.send(.exam(.resume), to: .main))   // question 1 may have been lost
             }
             if case .done(let value, let reason) = isa, isaOpen, !demoOpened {
