@@ -56,11 +56,17 @@ public final class App {
                               resultsPath: options.outDirectory + "/results.xlsx") {
             DispatchQueue.main.async { MainActor.assumeIsolated { app.requestRedraw() } }
         }
-        app.installSignals()
-        app.terminal.begin()
-        app.installInput()
-        app.runtime.start()
-        app.draw()
+        // Everything from here runs on the main queue, which dispatchMain() hands to a worker
+        // thread: set up there too, so every touch of the app is ordered by the queue.
+        DispatchQueue.main.async {
+            MainActor.assumeIsolated {
+                app.installSignals()
+                app.terminal.begin()
+                app.installInput()
+                app.runtime.start()
+                app.draw()
+            }
+        }
         dispatchMain()
     }
 

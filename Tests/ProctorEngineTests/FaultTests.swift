@@ -158,6 +158,22 @@ import Testing
         #expect(sim.messageFloors.first?.isAtFloor == true)
     }
 
+    /// A clock that jumps while its round is in progress is not what the round corrected:
+    /// it is named, and the bound is checked over the others (it holds). main's own clock
+    /// jumping while it reads the REPLYs voids the round: it polls again.
+    @Test func aClockJumpInTheMiddleOfASyncRound() {
+        let teacher = FaultSpec(kind: .clockjump, node: .teacher, phase: .sync, offset: .milliseconds(88), amount: .milliseconds(-5_291))
+        let (sim, log) = Self.run([teacher], seed: 275, students: 2)
+        #expect(sim.world.lesson.lastSyncResult?.jumped == [.teacher])
+        #expect(sim.brokenInvariants.isEmpty, "\(sim.brokenInvariants)")
+        #expect(TestLog.of(log, "sync_result").count == 1)
+
+        let main = FaultSpec(kind: .clockjump, node: .main, phase: .sync, offset: .milliseconds(60), amount: .seconds(4))
+        let (sim2, log2) = Self.run([main], seed: 275, students: 2)
+        #expect(TestLog.of(log2, "sync_result").map { $0["round"] as? Int } == [2], "round 1 is void; round 2 counts")
+        #expect(sim2.brokenInvariants.isEmpty, "\(sim2.brokenInvariants)")
+    }
+
     /// main crashes mid-round: the round dies with it, and it polls again when back.
     @Test func mainCrashingInASyncRoundPollsAgainWhenBack() {
         let crash = FaultSpec(kind: .crash, node: .main, phase: .sync, offset: .milliseconds(100), duration: .seconds(5))

@@ -23,6 +23,13 @@ public struct Lesson: Sendable {
     /// ADJUST will never come (lost: the node was down or cut off).
     var syncAdjusted: Set<NodeID> = []
     var syncLost: Set<NodeID> = []
+    /// The clocks that jumped (a fault) while the round was in progress: its arithmetic no
+    /// longer describes them.
+    var syncJumped: Set<NodeID> = []
+    /// main's clock jumped before it computed the round: the round is void.
+    var syncVoid = false
+    /// Why the round in progress must start again (set while an event is handled).
+    var syncAgain: String?
     var spreadBefore = VirtualDuration.zero
     public internal(set) var lastSyncResult: SyncRoundResult?
     public internal(set) var syncRoundsCompleted = 0
@@ -114,14 +121,17 @@ extension World {
         return true
     }
 
-    /// main crashed in the middle of a sync round and is back: a new round, from the start.
-    mutating func resync(storage: StoragePort) {
+    /// The sync round in progress is lost (main crashed in it, or its clock jumped while it
+    /// read the replies): a new round, from the start.
+    mutating func resync(storage: StoragePort, why: String) {
         let participants = Array(clockNodes.dropFirst())
         lesson.syncAdjusted = []
         lesson.syncLost = []
+        lesson.syncJumped = []
+        lesson.syncVoid = false
         tell(.main, .main(.startSync(participants: participants)), storage: storage)
         lesson.syncRound = cluster.main.view.roundsStarted
-        say("main lost sync round \((lesson.syncRound ?? 1) - 1) with its crash: it polls again (round \(lesson.syncRound ?? 1)).")
+        say("\(why): main polls again (round \(lesson.syncRound ?? 1)).")
     }
 
     private mutating func start(_ p: Phase, storage: StoragePort) {
@@ -138,6 +148,7 @@ extension World {
             let participants = Array(clockNodes.dropFirst())
             lesson.syncAdjusted = []
             lesson.syncLost = []
+            lesson.syncJumped = []
             tell(.main, .main(.startSync(participants: participants)), storage: storage)
             let round = cluster.main.view.roundsStarted
             lesson.syncRound = round
@@ -323,6 +334,13 @@ extension World {
         guard let round = lesson.syncRound, let computed = cluster.main.view.lastRound, computed.round == round else { return }
         let settled = lesson.syncAdjusted.union(lesson.syncLost)
         guard computed.estimates.allSatisfy({ settled.contains($0.node) }) else { return }
+        if lesson.syncVoid {
+            // main's clock jumped while it read the replies: the offsets it computed are wrong
+            // by the jump, so the round proves nothing. It polls again (after this event).
+            lesson.syncVoid = false
+            lesson.syncAgain = "main's clock jumped while it read the REPLYs of round \(round)"
+            return
+        }
         finishSyncRound()
     }
 
@@ -330,18 +348,23 @@ extension World {
         guard let round = lesson.syncRound, let computed = cluster.main.view.lastRound else { return }
         // The bound holds for the clocks the round corrected: main and every ADJUST applied
         // (a node left out, or whose ADJUST was lost, was not synchronized).
-        let synced = [NodeID.main] + clockNodes.filter { lesson.syncAdjusted.contains($0) }
+        // A clock that jumped mid-round is outside what the round can promise.
+        let synced = ([NodeID.main] + clockNodes.filter { lesson.syncAdjusted.contains($0) }).filter { !lesson.syncJumped.contains($0) }
         let result = SyncRoundResult(
             round: round, spreadBefore: lesson.spreadBefore, spreadAfter: clockSpread(of: synced), maxRoundTrip: computed.maxRoundTrip,
             outliers: computed.estimates.filter { !$0.averaged }.map(\.node) + (computed.daemonAveraged ? [] : [.main]),
-            leftOut: computed.unanswered, notAdjusted: clockNodes.filter { lesson.syncLost.contains($0) && !lesson.syncAdjusted.contains($0) })
+            leftOut: computed.unanswered, notAdjusted: clockNodes.filter { lesson.syncLost.contains($0) && !lesson.syncAdjusted.contains($0) },
+            jumped: clockNodes.filter { lesson.syncJumped.contains($0) })
         lesson.lastSyncResult = result
         lesson.syncRound = nil
         lesson.syncRoundsCompleted += 1
         lesson.syncPolled += computed.estimates.count + computed.unanswered.count
         lesson.syncAnswered += computed.estimates.count
         kernel.record(.syncResult(result))
-        for b in lesson.invariants.observe(.syncResult(result)) { logBreach(b) }
+        // With main's own clock jumped mid-round, the round's offsets mean nothing: no bound.
+        if !lesson.syncJumped.contains(.main) {
+            for b in lesson.invariants.observe(.syncResult(result)) { logBreach(b) }
+        }
         lesson.completed.insert(.sync)
         // A re-sync in the middle of a later phase hands the stage back to it.
         if let p = lesson.phaseBeforeSync {

@@ -69,6 +69,10 @@ public struct World: Sendable {
             let effects = cluster.storageResult(r, at: node, kernel.context(node))
             absorb(kernel.carryOut(effects, from: node, storage: storage))
         }
+        if let why = lesson.syncAgain {
+            lesson.syncAgain = nil
+            resync(storage: storage, why: why)
+        }
         return e
     }
 
@@ -164,7 +168,7 @@ extension World {
                 absorb(kernel.carryOut(effects, from: node, storage: storage))
                 for other in talkers where other != node { reconnect(other, with: node, storage: storage) }
                 // main's sync round died with it: the console polls again.
-                if node == .main, lesson.syncRound != nil { resync(storage: storage) }
+                if node == .main, let round = lesson.syncRound { resync(storage: storage, why: "main lost sync round \(round) with its crash") }
             }
         case .drop, .delay:
             guard let from = f.from, let to = f.to, exists(from), exists(to) else { return }
@@ -199,6 +203,10 @@ extension World {
         case .clockjump:
             guard begin, let node = f.node, exists(node), let delta = f.amount else { return }
             kernel.jumpClock(of: node, by: delta)
+            if let round = lesson.syncRound {
+                lesson.syncJumped.insert(node)
+                if node == .main, cluster.main.view.lastRound?.round != round { lesson.syncVoid = true }
+            }
             kernel.record(.fault(kind: "clockjump", node: node, from: nil, to: nil,
                                  detail: "by \(delta.microseconds < 0 ? "-" : "+")\(TextFormat.fixed(delta.magnitude.seconds, 3)) s"))
             say("\(node.shortName)'s clock jumped \(delta.microseconds < 0 ? "back" : "ahead") \(TextFormat.fixed(delta.magnitude.seconds, 1)) s; a sync round (1) pulls it back.")

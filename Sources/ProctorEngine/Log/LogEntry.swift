@@ -108,4 +108,6 @@ public struct SyncRoundResult: Sendable, Equatable {
     public var leftOut: [NodeID] = []
     /// The nodes whose ADJUST was lost on the way: not corrected.
     public var notAdjusted: [NodeID] = []
+    /// The nodes whose clock jumped (a fault) during the round: not synchronized by it.
+    public var jumped: [NodeID] = []
 }

@@ -86,6 +86,7 @@ public enum Headless {
             var missed = ""
             if !r.leftOut.isEmpty { missed += "; left out (no REPLY in time): " + r.leftOut.map(\.description).joined(separator: ", ") }
             if !r.notAdjusted.isEmpty { missed += "; ADJUST lost: " + r.notAdjusted.map(\.description).joined(separator: ", ") }
+            if !r.jumped.isEmpty { missed += "; clock jumped mid-round (not synchronized by it): " + r.jumped.map(\.description).joined(separator: ", ") }
             lines.append("sync         \(s.sync.roundsCompleted) round(s); spread \(secs(r.spreadBefore)) s → \(secs(r.spreadAfter)) s, "
                 + "longest round trip \(secs(r.maxRoundTrip)) s; \(outliers)\(missed); \(sim.messageCounts[.sync, default: 0]) messages")
         }

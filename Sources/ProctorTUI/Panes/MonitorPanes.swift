@@ -85,7 +85,10 @@ enum LocksPane {
         }
         if s.demo.startedAt != nil {
             for (i, l) in s.demo.locks.enumerated() {
-                let held = l.holders.map { "S\($0.node)(\($0.mode == .read ? "r" : "w"))" }.joined(separator: " ")
+                // A holder that is down or cut off keeps its lock (the others wait): marked ✗.
+                let held = l.holders.map { h in
+                    "S\(h.node)(\(h.mode == .read ? "r" : "w"))" + (s.down[.student(h.node)] != nil || s.cutOff.contains(.student(h.node)) ? "✗" : "")
+                }.joined(separator: " ")
                 let waiting = l.waiting.map { "S\($0.node)(\($0.mode == .read ? "r" : "w"))" }.joined(separator: " ")
                 line("RW chunk-\(i + 1) v\(s.demo.versions[i]): ", (held.isEmpty ? "free" : held) + (waiting.isEmpty ? "" : " ← " + waiting),
                      l.holders.contains { $0.mode == .write } ? .warn : held.isEmpty ? .muted : .good)
