@@ -154,3 +154,27 @@ import Testing
         #expect(sim.brokenInvariants.isEmpty)
     }
 }
+
+/// The final burst as a class sees it: most students wait for the last countdown, so they
+/// submit together and main's 3 slots overflow to the backup in nearly every default run.
+@Suite struct FinalBurstTests {
+    @Test func theBackupTakesOverflowInAtLeastNineOfTenDefaultRuns() {
+        var overflowed = 0, timeouts = 0, manual = 0
+        for seed in UInt64(1)...100 {
+            let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: seed, encodesLog: false))
+            for p in [Phase.sync, .exam] {
+                sim.apply(.start(p))
+                sim.runUntilQuiet()
+            }
+            #expect(sim.completed.contains(.exam))
+            let router = sim.world.cluster.main.volatile.router
+            if router.redirects > 0 { overflowed += 1 }
+            let recs = sim.world.cluster.main.durable.records.compactMap { $0 }
+            timeouts += recs.filter { $0.reason == .timeout }.count
+            manual += recs.filter { $0.reason == .manual }.count
+        }
+        #expect(overflowed >= 90, "\(overflowed) of 100 default runs overflowed to the backup")
+        #expect(timeouts > manual * 3, "most submit when the last countdown ends (\(timeouts) timeout, \(manual) manual)")
+        #expect(manual > 0, "a few press submit early")
+    }
+}

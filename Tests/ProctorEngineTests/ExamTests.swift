@@ -37,11 +37,28 @@ import Testing
         #expect(e.submitReason == .timeout)
     }
 
-    @Test func answeringTheLastQuestionSubmits() {
+    /// As the portal does it: the last question answered stays on screen; its countdown
+    /// ending submits (`timeout`), with the answer; a second answer changes nothing.
+    @Test func answeringTheLastQuestionDoesNotSubmitItsCountdownDoes() {
+        var e = session(2)
+        _ = e.questionArrived(q: 1, deadline: s(30))
+        _ = e.answer(1, localNow: s(2))
+        _ = e.questionArrived(q: 2, deadline: s(60))
+        #expect(e.answer(0, localNow: s(33)) == [.send(.answer(q: 2, choice: 0))], "an ANSWER, no submission")
+        #expect(!e.hasSubmitted && e.answeredAll && e.currentQuestion == 2)
+        #expect(e.answer(3, localNow: s(40)).isEmpty, "answered once")
+        let end = e.deadlineExpired(q: 2, localNow: s(60))
+        #expect(end.first == .send(.submit(Submission(answers: [1, 0], warnings: 0, reason: .timeout))))
+        #expect(!end.contains(.send(.answer(q: 2, choice: nil))), "no TIMEOUT for an answered question")
+        #expect(e.replied == 2 && e.submitReason == .timeout)
+    }
+
+    @Test func submitAfterTheLastAnswerIsManual() {
         var e = session(1)
         _ = e.questionArrived(q: 1, deadline: s(30))
-        let a = e.answer(0, localNow: s(3))
-        #expect(a.contains(.send(.submit(Submission(answers: [0], warnings: 0, reason: .manual)))))
+        _ = e.answer(2, localNow: s(3))
+        #expect(e.submitRequested().first == .send(.submit(Submission(answers: [2], warnings: 0, reason: .manual))))
+        #expect(e.deadlineExpired(q: 1, localNow: s(30)).isEmpty)
     }
 
     /// A manual submit racing the timeout: only the first leaves; the other finds it submitted.

@@ -286,6 +286,26 @@ import Testing
         #expect(text.contains("0/5 submitted"))
     }
 
+    /// A student that answered question 10 is still on it: the row says so, and that the
+    /// countdown's end submits.
+    @Test(arguments: [(120, 40), (200, 60)])
+    func theLastAnswerWaitsForTheCountdown(size: (Int, Int)) throws {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 3, encodesLog: false))
+        sim.apply(.start(.sync))
+        sim.runUntilQuiet()
+        sim.apply(.start(.exam))
+        while !sim.snapshot().exam.sessions.contains(where: { $0.answeredAll }) && !sim.completed.contains(.exam) {
+            sim.step()
+        }
+        let snap = Snapshot(simulation: sim, paused: true, speed: 1)
+        let k = try #require(snap.exam.sessions.firstIndex { $0.answeredAll })
+        let text = ScreenTests.render(snap, size.0, size.1).text
+        let row = try #require(text.split(separator: "\n").first { $0.contains("S\(k + 1)  ") && $0.contains(snap.students[k].name) })
+        #expect(row.contains("Q10/10 █") || row.contains("Q10/10 ░"), "a space after the question count: \(row)")
+        #expect(row.contains("submits when the countdown ends"), "\(row)")
+        #expect(!snap.exam.sessions[k].hasSubmitted)
+    }
+
     @Test(arguments: [(80, 24), (120, 40)])
     func afterTheExamEveryRowShowsItsOutcomeAndTheTeacherSeesTheResults(size: (Int, Int)) {
         let snap = Self.examSnapshot()

@@ -3,9 +3,10 @@
 /// The main server releases the questions on its own schedule — question q closes when
 /// *main's* clock reads start + q × 30 s — and the session measures that deadline on the
 /// student's clock (which is why clocks are synchronized first). An answer or an expiry
-/// sends ANSWER (or TIMEOUT) and waits for the next release;
-/// after the last one — or on a manual submit, or on a second warning — the exam is
-/// submitted once, and re-sent with the same submission until the server acknowledges it.
+/// sends ANSWER (or TIMEOUT) and waits for the next release. The last question stays on
+/// screen until its countdown ends (`timeout`: answering it does not submit); a manual submit
+/// (`manual`) or a second warning (`terminated`) ends the exam sooner. It is submitted once,
+/// and re-sent with the same submission until the server acknowledges it.
 public struct ExamSession: Sendable, Equatable {
     public enum SubmitReason: String, Sendable, Equatable { case manual, timeout, terminated }
 
@@ -90,17 +91,32 @@ public struct ExamSession: Sendable, Equatable {
         return [.setDeadline(q: q, at: deadline)]
     }
 
-    /// The student picks option `choice` (0–3) for the question on screen.
+    /// The student picks option `choice` (0–3) for the question on screen. The last question
+    /// stays on screen once answered: the exam is submitted when its countdown ends, or when
+    /// the student submits.
     public mutating func answer(_ choice: Int, localNow: VirtualTime) -> [Action] {
         guard case .answering(let q, let deadline) = state, localNow < deadline else { return [] }
+        if q == questionCount {
+            guard answers[q - 1] == nil else { return [] }   // answered once; it waits for the end
+            answers[q - 1] = choice
+            replied += 1
+            return [.send(.answer(q: q, choice: choice))]
+        }
         answers[q - 1] = choice
         return advance(from: q, reason: .manual, message: .answer(q: q, choice: choice))
+    }
+
+    /// Whether the last question is on screen, answered, with its countdown still running.
+    public var answeredAll: Bool {
+        guard case .answering(let q, _) = state, q == questionCount else { return false }
+        return answers[q - 1] != nil
     }
 
     /// The deadline timer of question `q` fired at local time `localNow`.
     public mutating func deadlineExpired(q: Int, localNow: VirtualTime) -> [Action] {
         guard case .answering(let cur, let deadline) = state, cur == q else { return [] }
         if localNow < deadline { return [.setDeadline(q: q, at: deadline)] }   // the clock moved back
+        if q == questionCount, answers[q - 1] != nil { return submit(.timeout) }   // answered: the countdown ends the exam
         expired[q - 1] = true
         return advance(from: q, reason: .timeout, message: .answer(q: q, choice: nil))
     }

@@ -21,6 +21,7 @@ enum DefaultData {
     "think_min_s": 5,
     "think_max_s": 55,
     "accuracy": 0.7,
+    "early_submit": 0.1,
     "retransmit_s": 20
   },
   "cheating": {

@@ -30,6 +30,9 @@ public struct Scenario: Sendable, Equatable {
     public var thinkMin = 5.0, thinkMax = 55.0
     /// The probability that a simulated student's answer is right.
     public var accuracy = 0.7
+    /// The probability that a simulated student, having answered the last question, presses
+    /// submit before its countdown ends (the rest submit when it ends, together).
+    public var earlySubmit = 0.1
     /// How long a student waits for an ACK before sending its submission again.
     public var retransmit = VirtualDuration.seconds(20)
     /// The detector's average rate, across the class.
@@ -158,7 +161,7 @@ public struct ExamData: Sendable, Equatable {
         }
         if let e = obj["exam"] {
             let o = try e.object(file: file, field: "exam")
-            try o.rejectUnknown(["seconds_per_question", "think_min_s", "think_max_s", "accuracy", "retransmit_s"], file: file, prefix: "exam.")
+            try o.rejectUnknown(["seconds_per_question", "think_min_s", "think_max_s", "accuracy", "early_submit", "retransmit_s"], file: file, prefix: "exam.")
             if let v = o["seconds_per_question"] { s.secondsPerQuestion = try v.int(file: file, field: "exam.seconds_per_question", in: 5...600) }
             if let v = o["think_min_s"] { s.thinkMin = try v.number(file: file, field: "exam.think_min_s", in: 0...3600) }
             if let v = o["think_max_s"] { s.thinkMax = try v.number(file: file, field: "exam.think_max_s", in: 0...3600) }
@@ -166,6 +169,7 @@ public struct ExamData: Sendable, Equatable {
                 throw DataError(file: file, field: "exam.think_max_s", problem: "must not be below exam.think_min_s (\(s.thinkMin))")
             }
             if let v = o["accuracy"] { s.accuracy = try v.number(file: file, field: "exam.accuracy", in: 0...1) }
+            if let v = o["early_submit"] { s.earlySubmit = try v.number(file: file, field: "exam.early_submit", in: 0...1) }
             if let v = o["retransmit_s"] { s.retransmit = .seconds(Int64(try v.int(file: file, field: "exam.retransmit_s", in: 1...600))) }
         }
         if let c = obj["cheating"] {

@@ -17,6 +17,8 @@ public struct Student: Sendable {
         case demoRetry
         /// The next question is overdue (a QUESTION lost): ask main which one is open.
         case questionDue
+        /// A simulated student that answered the last question presses submit early.
+        case submitEarly
     }
 
     public enum Command: Sendable, Equatable {
@@ -235,7 +237,15 @@ public struct Student: Sendable {
             let right = profile.questions[q - 1].answer
             let correct = random.unit() < scenario.accuracy
             let wrong = (right + 1 + Int(random.int(in: 0...2))) % 4
-            return session(exam.answer(correct ? right : wrong, localNow: ctx.local), ctx)
+            var out = session(exam.answer(correct ? right : wrong, localNow: ctx.local), ctx)
+            // The last question answered: most wait for its countdown; a few submit early.
+            if exam.answeredAll, random.unit() < scenario.earlySubmit {
+                out.append(.setTimer(.submitEarly, after: random.duration(in: .seconds(1)...(.seconds(10)))))
+            }
+            return out
+        case .submitEarly:
+            guard !operated, exam.answeredAll else { return [] }
+            return session(exam.submitRequested(), ctx)
         case .deadline(let q):
             return session(exam.deadlineExpired(q: q, localNow: ctx.local), ctx)
         case .questionDue:

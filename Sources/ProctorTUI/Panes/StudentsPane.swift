@@ -83,13 +83,19 @@ enum StudentsPane {
             let total = max(1, s.exam.secondsPerQuestion)
             let barW = 12
             let filled = min(barW, max(0, Int((Double(left.microseconds) / Double(total * 1_000_000) * Double(barW)).rounded(.up))))
-            x = b.write("Q\(q)/\(n)".fit(6), x: x, y: y, clip: clip)
+            x = b.write("Q\(q)/\(n)".fit("Q\(n)/\(n)".count + 1), x: x, y: y, clip: clip)
             x = b.write(String(repeating: "█", count: filled), x: x, y: y, style: secs <= 5 ? .bad : .good, clip: clip)
             x = b.write(String(repeating: "░", count: barW - filled), x: x, y: y, style: .muted, clip: clip)
             x = b.write(" " + "\(secs)s".fit(4), x: x, y: y, style: secs <= 5 ? .bad : .plain, clip: clip)
-            if s.exam.operated[i] { x = b.write(" a–d answers, s submits", x: x, y: y, style: .muted, clip: clip) }
+            if session.answeredAll {
+                // The last answer does not submit: the countdown's end does, or s.
+                x = b.write(" ✓ " + (session.answers[q - 1].map(Format.answerLetter) ?? "–"), x: x, y: y, style: .accent, clip: clip)
+                x = b.write(s.exam.operated[i] ? " · submits at 0s, or s now" : " · submits when the countdown ends", x: x, y: y, style: .muted, clip: clip)
+            } else if s.exam.operated[i] {
+                x = b.write(" a–d answers, s submits", x: x, y: y, style: .muted, clip: clip)
+            }
         case .between(let q):
-            x = b.write("Q\(q)/\(n)".fit(6), x: x, y: y, clip: clip)
+            x = b.write("Q\(q)/\(n)".fit("Q\(n)/\(n)".count + 1), x: x, y: y, clip: clip)
             if session.expired[q - 1] {
                 x = b.write("✗ expired", x: x, y: y, style: .warn, clip: clip)
             } else {
