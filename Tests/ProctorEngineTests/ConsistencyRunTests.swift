@@ -86,7 +86,13 @@ import Testing
     @Test func theDemoWaitsForTheReplicas() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false))
         sim.apply(.start(.consistency))
-        #expect(sim.notice?.text.contains("(4)") == true)
+        #expect(sim.notice?.text.contains("start the exam first (2)") == true, "the first step missing")
+        for p in [Phase.exam, .isa] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.start(.consistency))
+        #expect(sim.notice?.text.contains("start the replicas first (4)") == true)
         #expect(sim.snapshot().demo.startedAt == nil)
     }
 }

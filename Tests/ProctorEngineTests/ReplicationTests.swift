@@ -23,8 +23,10 @@ import Testing
 
     @Test func replicationWaitsForTheISAMarks() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false))
+        sim.apply(.start(.exam))
+        sim.runUntilQuiet()
         sim.apply(.start(.replication))
-        #expect(sim.notice?.text.contains("ISA") == true)
+        #expect(sim.notice?.text.contains("start the ISA marks first (3)") == true)
         #expect(sim.snapshot().replication.startedAt == nil)
     }
 

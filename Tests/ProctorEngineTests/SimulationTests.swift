@@ -95,7 +95,7 @@ import Testing
     @Test func phaseKeysOutOfOrderExplainAndChangeNothing() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false))
         sim.apply(.start(.consistency))
-        #expect(sim.notice?.text.contains("create them first (4)") == true)
+        #expect(sim.notice?.text == "The demo reads and writes the replicas: start the exam first (2).", "the first step missing is named")
         #expect(sim.phase == nil)
         sim.apply(.nextPhase)
         #expect(sim.phase == .sync)
@@ -104,6 +104,20 @@ import Testing
         sim.runUntilQuiet()
         #expect(sim.completed == [.sync])
         #expect(sim.nextPhase == .exam)
+    }
+
+    /// A refused phase key says what is missing first, and the log does not claim it ran.
+    @Test func aRefusedPhaseIsNotLoggedAsACommand() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: true))
+        sim.apply(.start(.replication))
+        #expect(sim.notice?.text == "Replicas hold the final results: start the exam first (2).")
+        sim.apply(.start(.exam))
+        sim.run(until: sim.now + .seconds(5))
+        sim.apply(.start(.isa))
+        #expect(sim.notice?.text == "ISA marks come after the exam: wait for the exam to finish.")
+        let commands = TestLog.of(TestLog.parse(sim.takeEncodedLog()), "command").compactMap { $0["name"] as? String }
+        #expect(commands == ["start_exam"], "only the command that ran is logged: \(commands)")
+        #expect(sim.commandLog.count == 3, "the session record keeps all three (a replay refuses them alike)")
     }
 
     @Test func snapshotsShowEachClocksAdjustment() throws {

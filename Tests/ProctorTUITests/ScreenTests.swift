@@ -180,9 +180,9 @@ import Testing
         let snap = Snapshot(simulation: sim, paused: false, speed: 1)
         var v = ViewState()
         v.showNotice = true
-        #expect(Self.render(snap, 120, 40, v).line(39).contains("create them first (4)"))
+        #expect(Self.render(snap, 120, 40, v).line(39).contains("start the exam first (2)"))
         v.showNotice = false
-        #expect(!Self.render(snap, 120, 40, v).line(39).contains("create them first (4)"))
+        #expect(!Self.render(snap, 120, 40, v).line(39).contains("start the exam first (2)"))
     }
 
     @Test func theFocusedStudentIsMarkedAndFollowedInALargeClass() {
@@ -304,6 +304,35 @@ import Testing
         #expect(row.contains("Q10/10 █") || row.contains("Q10/10 ░"), "a space after the question count: \(row)")
         #expect(row.contains("submits when the countdown ends"), "\(row)")
         #expect(!snap.exam.sessions[k].hasSubmitted)
+    }
+
+    /// One warning reads "1 warning"; a terminated student's row says so, with 0, while its
+    /// submission travels — never "50%".
+    @Test func warningsAndATerminationReadRightWhileTheyHappen() throws {
+        var sawOne = false, sawTerminated = false
+        for seed in UInt64(1)...40 where !(sawOne && sawTerminated) {
+            let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: seed, encodesLog: false))
+            sim.apply(.start(.sync))
+            sim.runUntilQuiet()
+            sim.apply(.start(.exam))
+            while !sim.completed.contains(.exam) {
+                sim.step()
+                let snap = Snapshot(simulation: sim, paused: true, speed: 1)
+                let warned = snap.exam.flags.filter { $0.count != nil }.count
+                if !sawOne, warned == 1 {
+                    sawOne = true
+                    let text = ScreenTests.render(snap, 120, 40).text
+                    #expect(text.contains("1 warning ─") && !text.contains("1 warnings"), "\(text)")
+                }
+                if !sawTerminated, let k = snap.exam.sessions.firstIndex(where: { $0.state == .submitted(.terminated) }) {
+                    sawTerminated = true
+                    let text = ScreenTests.render(snap, 120, 40).text
+                    let row = try #require(text.split(separator: "\n").first { $0.contains("S\(k + 1)  ") && $0.contains(snap.students[k].name) })
+                    #expect(row.contains("TERMINATED (⚠2, 0 marks)") && !row.contains("50%"), "\(row)")
+                }
+            }
+        }
+        #expect(sawOne && sawTerminated, "the seeds show both")
     }
 
     @Test(arguments: [(80, 24), (120, 40)])

@@ -65,6 +65,14 @@ extension World {
         }
         revision += 1
         lesson.commandLog.append((now, command))
+        // A phase that cannot start now is refused, with why, and the log does not say it ran
+        // (the session record keeps it: a replay refuses it the same way).
+        let phase: Phase? = switch command {
+        case .start(let p): p
+        case .nextPhase: lesson.nextPhase
+        default: nil
+        }
+        if let p = phase, let why = startRefusal(p) { return say(why) }
         kernel.record(.command(command))
         let n = roster.count
         switch command {
@@ -134,14 +142,43 @@ extension World {
         say("\(why): main polls again (round \(lesson.syncRound ?? 1)).")
     }
 
-    private mutating func start(_ p: Phase, storage: StoragePort) {
-        let n = roster.count
-        guard !kernel.isDown(.main) else {
-            return say("main is down: restart it (f) before starting the \(p.rawValue) phase.")
-        }
+    /// Why phase `p` cannot start now, or nil when it can: the first step missing before it
+    /// (sync is optional; the exam, ISA marks and the replicas come in order).
+    func startRefusal(_ p: Phase) -> String? {
+        if kernel.isDown(.main) { return "main is down: restart it (f) before starting the \(p.rawValue) phase." }
+        func ran(_ q: Phase) -> Bool { lesson.started(q) }
+        func done(_ q: Phase) -> Bool { lesson.completed.contains(q) }
+        let steps: [(phase: Phase, key: Int, name: String)] = [(.exam, 2, "the exam"), (.isa, 3, "the ISA marks"), (.replication, 4, "the replicas")]
+        let needs: String
         switch p {
         case .sync:
-            guard lesson.syncRound == nil else { return say("A sync round is already in progress: watch the REPLYs reach main.") }
+            return lesson.syncRound != nil ? "A sync round is already in progress: watch the REPLYs reach main." : nil
+        case .exam:
+            guard !ran(.exam) else { return done(.exam) ? "The exam is over: every submission is recorded." : "The exam is already running." }
+            return nil
+        case .isa:
+            guard !ran(.isa) else { return done(.isa) ? "Every ISA mark is in the marksheet." : "The ISA phase is already running." }
+            needs = "ISA marks come after the exam"
+        case .replication:
+            guard !ran(.replication) else { return done(.replication) ? "The replicas are in place." : "Replication is already under way." }
+            needs = "Replicas hold the final results"
+        case .consistency:
+            guard !ran(.consistency) else { return done(.consistency) ? "The consistency demo is over." : "The consistency demo is running." }
+            needs = "The demo reads and writes the replicas"
+        case .done:
+            return nil
+        }
+        guard let missing = steps.first(where: { $0.phase < p && !done($0.phase) }) else { return nil }
+        return ran(missing.phase)
+            ? "\(needs): wait for \(missing.name) to finish."
+            : "\(needs): start \(missing.name) first (\(missing.key))."
+    }
+
+    private mutating func start(_ p: Phase, storage: StoragePort) {
+        let n = roster.count
+        if let why = startRefusal(p) { return say(why) }
+        switch p {
+        case .sync:
             if let cur = lesson.phase, cur != .sync { lesson.phaseBeforeSync = cur }
             enter(.sync)
             lesson.spreadBefore = clockSpread()
@@ -156,9 +193,6 @@ extension World {
                 ? "Sync round \(round): main polls \(participants.count) clocks."
                 : "Re-sync (round \(round)): drift has pulled the clocks apart again.")
         case .exam:
-            guard !lesson.started(.exam) else {
-                return say(lesson.completed.contains(.exam) ? "The exam is over: every submission is recorded." : "The exam is already running.")
-            }
             enter(.exam)
             lesson.syncedBeforeExam = lesson.completed.contains(.sync)
             tell(.main, .main(.startExam), storage: storage)
@@ -167,28 +201,14 @@ extension World {
                 ? "Exam started: \(questions) questions, \(seconds) s each on every student's synchronized clock."
                 : "Exam started WITHOUT clock sync: each countdown runs on a clock seconds off main's, so they disagree.")
         case .isa:
-            guard !lesson.started(.isa) else {
-                return say(lesson.completed.contains(.isa) ? "Every ISA mark is in the marksheet." : "The ISA phase is already running.")
-            }
-            guard lesson.completed.contains(.exam) else {
-                return say(lesson.started(.exam) ? "ISA marks come after the exam: wait until every submission is recorded." : "ISA marks come after the exam: press 2 first.")
-            }
             enter(.isa)
             for k in 1...n { tell(.student(k), .student(.isaOpened), storage: storage) }
             say("ISA marks: each student needs the shared marksheet; Ricart–Agrawala lets one in at a time (watch the lock queues).")
         case .replication:
-            guard !lesson.started(.replication) else {
-                return say(lesson.completed.contains(.replication) ? "The replicas are in place." : "Replication is already under way.")
-            }
-            guard lesson.completed.contains(.isa) else { return say("Replicas hold the final results: finish the ISA phase (3) first.") }
             enter(.replication)
             tell(.main, .main(.replicate), storage: storage)
             say("Replication: \(ReplicationCoordinator.chunkCount) chunks by roll, each sent to \(ReplicationCoordinator.replicaCount) replicas; watch replica_write and the files appear.")
         case .consistency:
-            guard !lesson.started(.consistency) else {
-                return say(lesson.completed.contains(.consistency) ? "The consistency demo is over." : "The consistency demo is running.")
-            }
-            guard lesson.completed.contains(.replication) else { return say("The demo reads and writes the replicas: create them first (4).") }
             enter(.consistency)
             tell(.main, .main(.verifyMetadata), storage: storage)
             for r in 1...ReplicationCoordinator.replicaCount { tell(.replica(r), .replica(.verify), storage: storage) }

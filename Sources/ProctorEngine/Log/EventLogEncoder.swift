@@ -43,6 +43,10 @@ public enum EventLogEncoder {
             w.field("spread_after_ms", r.spreadAfter.milliseconds)
             w.field("max_rtt_ms", r.maxRoundTrip.milliseconds)
             w.field("outliers", r.outliers.map(\.description))
+            // Under faults, the clocks the spread leaves out, and why.
+            if !r.leftOut.isEmpty { w.field("left_out", r.leftOut.map(\.description)) }
+            if !r.notAdjusted.isEmpty { w.field("adjust_lost", r.notAdjusted.map(\.description)) }
+            if !r.jumped.isEmpty { w.field("jumped", r.jumped.map(\.description)) }
         case .invariant(let name, let detail):
             w.field("name", name)
             w.field("detail", detail)

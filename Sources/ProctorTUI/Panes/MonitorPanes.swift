@@ -4,7 +4,7 @@ import ProctorEngine
 enum CheatingPane {
     static func draw(_ s: Snapshot, _ r: Rect, into b: inout ScreenBuffer) {
         let warned = s.exam.flags.filter { $0.count != nil }.count
-        b.box(r, title: "Cheating monitor", footer: s.exam.flags.isEmpty ? nil : "\(warned) warnings")
+        b.box(r, title: "Cheating monitor", footer: s.exam.flags.isEmpty ? nil : "\(warned) warning\(warned == 1 ? "" : "s")")
         let inner = r.inner
         if s.exam.startedAt == nil {
             Text.wrap("No exam running. During the exam (2), every flag appears here, newest first: time, student, warning count and its consequence.",

@@ -102,6 +102,9 @@ enum StudentsPane {
                 x = b.write("✓ " + (session.answers[q - 1].map(Format.answerLetter) ?? "–"), x: x, y: y, style: .accent, clip: clip)
             }
             x = b.write(" · Q\(q + 1) opens on main's schedule", x: x, y: y, style: .muted, clip: clip)
+        case .submitted(.terminated):
+            // The second warning ended it: the caption and the marks say 0; so does the row.
+            return b.write("⧗ TERMINATED (⚠\(session.warnings), 0 marks), awaiting ACK", x: x, y: y, style: .bad, clip: clip)
         case .submitted(let reason):
             x = b.write("⧗ submitted (\(reason.rawValue)), awaiting ACK", x: x, y: y, style: .accent, clip: clip)
         case .recorded:

@@ -20,7 +20,9 @@ enum SummaryPane {
         line("warnings", "\(warned) kept 50%, \(terminated) terminated with 0", terminated > 0 ? .warn : .plain)
         line("servers", "main recorded \(s.servers.handledByMain), backup \(s.servers.handledByBackup) (\(s.servers.redirects) redirected)")
         let isa = s.results.compactMap(\.isa)
-        line("ISA", "\(isa.count)/\(s.studentCount) marks entered, \(s.replication.repairs) replica repair(s)")
+        let repairs = s.replication.repairs
+        line("ISA", "\(isa.count)/\(s.studentCount) marks entered")
+        if repairs > 0 { line("integrity", "\(repairs) replica cop\(repairs == 1 ? "y" : "ies") found missing or edited, repaired before serving", .warn) }
         line("replicas", "chunk versions " + s.demo.versions.enumerated().map { "c\($0.offset + 1) v\($0.element)" }.joined(separator: ", ")
              + " · \(s.demo.reads) reads, \(s.demo.writes) writes")
         let m = s.messageCounts
