@@ -62,6 +62,16 @@ import Testing
         #expect(try SessionRecord.load(path: path) == record, "a replay leaves the record alone")
     }
 
+    /// `.` says what it did when there was no message on the wire to deliver.
+    @Test func aStepThroughQuietSaysWhatItSkipped() {
+        #expect(Runtime.stepNotice(delivered: true, wasInFlight: false, from: .seconds(340), to: .seconds(470))
+                == "Nothing was in flight: skipped 2m 10s of quiet to t 07:50, when a timer sent the next message.")
+        #expect(Runtime.stepNotice(delivered: true, wasInFlight: false, from: .seconds(5), to: .milliseconds(7_500))?.contains("skipped 2.5s") == true)
+        #expect(Runtime.stepNotice(delivered: true, wasInFlight: true, from: .seconds(5), to: .seconds(60)) == nil, "a message on the wire: nothing to explain")
+        #expect(Runtime.stepNotice(delivered: true, wasInFlight: false, from: .seconds(5), to: .milliseconds(5_300)) == nil)
+        #expect(Runtime.stepNotice(delivered: false, wasInFlight: false, from: .seconds(5), to: .seconds(5))?.hasPrefix("Nothing left to deliver") == true)
+    }
+
     /// A live lesson's record lists the faults it ran with, in the grammar's words.
     @Test func aLiveRecordListsTheRunsFaults() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-runtime-\(UUID().uuidString)").path

@@ -120,6 +120,19 @@ import Testing
         #expect(sim.commandLog.count == 3, "the session record keeps all three (a replay refuses them alike)")
     }
 
+    /// After the ISA phase, `i` says the phase is over — not "already recorded (18)" when a
+    /// demo write has changed that mark since.
+    @Test func askingForTheMarksheetAfterTheIsaPhaseSaysItIsOver() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 2, encodesLog: false))
+        for p in [Phase.sync, .exam, .isa, .replication] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.toggleTakeover(student: 2))
+        sim.apply(.requestMarksheet(student: 2))
+        #expect(sim.notice?.text == "The ISA phase is over: every mark is in the marksheet.")
+    }
+
     @Test func snapshotsShowEachClocksAdjustment() throws {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 4, encodesLog: false))
         sim.apply(.start(.sync))

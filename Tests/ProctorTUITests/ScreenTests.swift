@@ -306,6 +306,22 @@ import Testing
         #expect(!snap.exam.sessions[k].hasSubmitted)
     }
 
+    /// An exam begun without sync warns that the countdowns disagree — until a sync round
+    /// during the exam pulls the clocks together, when the caption says that instead.
+    @Test func aReSyncDuringTheExamChangesTheCaption() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 42, encodesLog: false))
+        sim.apply(.start(.exam))
+        sim.run(until: sim.now + .seconds(10))
+        var v = ViewState()
+        v.showNotice = false
+        let before = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, v).text
+        #expect(before.contains("Clocks were NOT synchronized"))
+        sim.apply(.start(.sync))
+        sim.run(until: sim.now + .seconds(3))
+        let after = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, v).text
+        #expect(!after.contains("NOT synchronized") && after.contains("countdowns agree now"), "\(after)")
+    }
+
     /// One warning reads "1 warning"; a terminated student's row says so, with 0, while its
     /// submission travels — never "50%".
     @Test func warningsAndATerminationReadRightWhileTheyHappen() throws {

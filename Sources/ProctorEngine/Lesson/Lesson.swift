@@ -102,6 +102,11 @@ extension World {
             guard lesson.started(.isa) else {
                 return say(lesson.completed.contains(.exam) ? "The ISA phase has not started: press 3." : "ISA marks come after the exam.")
             }
+            guard !lesson.completed.contains(.isa) else {
+                // The ISA phase is over (a demo write may have changed a mark since): say so,
+                // rather than quote the mark entered then as if it were the mark now.
+                return say("The ISA phase is over: every mark is in the marksheet." + (lesson.started(.consistency) ? " In the demo, w writes a new one." : ""))
+            }
             guard operatorPlays(k, before: "asking for the marksheet") else { return }
             tell(.student(k), .student(.requestMarksheet), storage: storage)
         case .isaKey(let k, let key):

@@ -163,10 +163,33 @@ public final class Runtime: @unchecked Sendable {
     public func step() {
         queue.async { [self] in
             if !paused { advance(); paused = true }
-            driver.stepMessage()
+            let from = simulation.now, wasInFlight = simulation.world.kernel.inFlight > 0
+            let delivered = driver.stepMessage()
+            if let text = Runtime.stepNotice(delivered: delivered, wasInFlight: wasInFlight, from: from, to: simulation.now) {
+                simulation.say(text)
+            }
             checkReplayEnd()
             publish(force: true)
         }
+    }
+
+    /// What `.` did when it was not simply the next message on the wire: nothing left at all,
+    /// or, with nothing in flight, timers run through a stretch of quiet (the clock's jump
+    /// would otherwise look like nothing happened).
+    static func stepNotice(delivered: Bool, wasInFlight: Bool, from: VirtualTime, to now: VirtualTime) -> String? {
+        guard delivered else { return "Nothing left to deliver: every node is waiting for a key or a phase." }
+        guard !wasInFlight, now - from >= .seconds(1) else { return nil }
+        let t = Int(now.microseconds / 1_000_000)
+        let mm = t / 60 < 10 ? "0\(t / 60)" : "\(t / 60)", ss = t % 60 < 10 ? "0\(t % 60)" : "\(t % 60)"
+        return "Nothing was in flight: skipped \(span(now - from)) of quiet to t \(mm):\(ss), when a timer sent the next message."
+    }
+
+    /// `2m 10s`, `45s`, `1.5s`.
+    static func span(_ d: VirtualDuration) -> String {
+        let ms = d.milliseconds
+        if ms < 10_000 { return TextFormat.fixed(Double(ms) / 1000, 1) + "s" }
+        let s = ms / 1000
+        return s >= 60 ? "\(s / 60)m \(s % 60)s" : "\(s)s"
     }
 
     public func faster() { changeSpeed(by: 1) }

@@ -43,6 +43,10 @@ enum CaptionLine {
                 return "Exam over: \(n) recorded — main \(s.servers.handledByMain), backup \(s.servers.handledByBackup). v shows the teacher's results (results.xlsx)."
             }
             if !s.exam.syncedBeforeStart {
+                // A sync round since the exam began has pulled the clocks together.
+                if s.sync.roundsCompleted > 0, s.sync.round == nil {
+                    return "The exam began without clock sync; a sync round since has pulled the clocks within \(Format.span(s.clockSpread)): countdowns agree now."
+                }
                 return "Clocks were NOT synchronized: each countdown runs on its own clock, so they disagree by seconds. (1 re-syncs.)"
             }
             return "Exam: each question has \(s.exam.secondsPerQuestion) s on the student's synchronized clock; main takes \(s.servers.mainSlots) at once, the rest overflow to backup."
