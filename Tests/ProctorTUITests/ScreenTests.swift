@@ -539,3 +539,37 @@ import Testing
         #expect(!after.contains("✗ DOWN") && !after.contains("✗ down"), "restarted")
     }
 }
+
+/// The demo's "Please wait" names what actually blocks a student, from main's lock table.
+@Suite struct DemoWaitTextTests {
+    @Test func aWaitNamesItsBlockerOrSaysTheLockIsStillOnItsWay() {
+        var lock = ReadWriteLock()
+        #expect(StudentsPane.waitText(lock, student: 3, mode: .read) == "LOCK (read) on its way to main…")
+        _ = lock.request(node: 8, mode: .read)
+        _ = lock.request(node: 2, mode: .write)
+        _ = lock.request(node: 3, mode: .read)
+        #expect(StudentsPane.waitText(lock, student: 2, mode: .write) == "Please wait — held by S8 (read)")
+        #expect(StudentsPane.waitText(lock, student: 3, mode: .read) == "Please wait — queued behind S2 (write)",
+                "a reader is not blocked by another reader: by the writer ahead of it")
+        _ = lock.release(node: 8)
+        #expect(StudentsPane.waitText(lock, student: 3, mode: .read) == "Please wait — held by S2 (write)")
+    }
+}
+
+/// In the demo the lock-queues pane shows the chunks' read/write locks, not the marksheet's.
+@Suite struct DemoLocksPaneTests {
+    @Test(arguments: [(80, 24), (120, 40)])
+    func theDemoShowsReadWriteLocksAndOnlyASummaryOfTheMarksheet(size: (Int, Int)) {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 8, encodesLog: false))
+        for p in [Phase.sync, .exam, .isa, .replication] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.start(.consistency))
+        sim.run(until: sim.now + .seconds(3))
+        let text = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), size.0, size.1).text
+        #expect(text.contains("RW chunk-1 v") && text.contains("RW chunk-2 v"), "\(text)")
+        #expect(!text.contains("Lamport") && !text.contains("defers:") && !text.contains("RA in CS"), "\(text)")
+        if size.0 >= 120 { #expect(text.contains("RA (ISA, done): 5 entries")) }
+    }
+}

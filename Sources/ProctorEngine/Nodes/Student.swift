@@ -507,6 +507,9 @@ public struct Student: Sendable {
             return demoActions(demo.chooseWrite(v))
         case (.exited, _): return [.notice("S\(number) has left the demo.")]
         case (.idle, _): return []
+        case (.reading, _): return [.notice("S\(number) holds the read lock on chunk \(demo.chunk) while it reads; it lets go in a moment, then r · w · x again.")]
+        case (.waiting(let mode, _), _): return [.notice("S\(number) waits for the \(mode.rawValue) lock on chunk \(demo.chunk): the lock queues pane says who holds it.")]
+        case (.writing, _): return [.notice("S\(number) is writing to every replica; when all have confirmed, it releases the lock.")]
         default: return [.notice("S\(number) is busy: wait for its lock to be released.")]
         }
     }

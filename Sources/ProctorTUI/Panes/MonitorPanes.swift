@@ -35,7 +35,7 @@ enum CheatingPane {
 /// message count beside 2(N−1) per entry. Then the chunk locks.
 enum LocksPane {
     static func draw(_ s: Snapshot, _ r: Rect, into b: inout ScreenBuffer) {
-        b.box(r, title: "Lock queues", footer: s.isa.startedAt == nil ? nil : "Ricart–Agrawala")
+        b.box(r, title: "Lock queues", footer: s.demo.startedAt != nil ? "read/write locks" : s.isa.startedAt == nil ? nil : "Ricart–Agrawala")
         let inner = r.inner
         guard inner.height > 0 else { return }
         var y = inner.y
@@ -54,6 +54,12 @@ enum LocksPane {
         let isa = s.isa
         let wide = inner.width >= 36
         let pad = wide ? "   " : ""
+        if s.demo.startedAt != nil {
+            // The demo's read/write locks take the pane; the marksheet's queue is history.
+            drawReadWrite(s, inner, y: &y, into: &b)
+            line(wide ? "RA (ISA, done): " : "RA ", "\(isa.entries) entries, \(s.messageCounts[.ra, default: 0]) messages", .muted)
+            return
+        }
         if let h = isa.holder, case .inCS(_, let typed, _) = isa.status[h - 1] {
             line(wide ? "RA in CS: " : "RA CS ", "S\(h) typing \"\(typed)\"", .good)
         } else {
@@ -83,22 +89,25 @@ enum LocksPane {
             line(pad + (wide ? "msgs:   " : "m "), wide ? "\(msgs) sent; 2(N−1) = \(2 * (n - 1)) per entry, \(isa.entries) entered"
                                                       : "\(msgs); \(2 * (n - 1))/entry ×\(isa.entries)", .plain)
         }
-        if s.demo.startedAt != nil {
-            for (i, l) in s.demo.locks.enumerated() {
-                // A holder that is down or cut off keeps its lock (the others wait): marked ✗.
-                let held = l.holders.map { h in
-                    "S\(h.node)(\(h.mode == .read ? "r" : "w"))" + (s.down[.student(h.node)] != nil || s.cutOff.contains(.student(h.node)) ? "✗" : "")
-                }.joined(separator: " ")
-                let waiting = l.waiting.map { "S\($0.node)(\($0.mode == .read ? "r" : "w"))" }.joined(separator: " ")
-                line("RW chunk-\(i + 1) v\(s.demo.versions[i]): ", (held.isEmpty ? "free" : held) + (waiting.isEmpty ? "" : " ← " + waiting),
-                     l.holders.contains { $0.mode == .write } ? .warn : held.isEmpty ? .muted : .good)
-            }
-        } else {
-            line("RW ", "chunk-1: –  chunk-2: –", .muted)
-        }
+        line("RW ", "chunk-1: –  chunk-2: –", .muted)
         if y + 1 < inner.maxY, isa.startedAt == nil {
             Text.wrap("Ricart–Agrawala requests (ISA, 3) and chunk read/write locks (demo, 5) queue here.",
                       in: Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1), style: .muted, into: &b)
+        }
+    }
+
+    /// Each chunk's read/write lock: its version, holders (✗ when down or cut off) and queue.
+    static func drawReadWrite(_ s: Snapshot, _ inner: Rect, y: inout Int, into b: inout ScreenBuffer) {
+        for (i, l) in s.demo.locks.enumerated() where y < inner.maxY {
+            // A holder that is down or cut off keeps its lock (the others wait): marked ✗.
+            let held = l.holders.map { h in
+                "S\(h.node)(\(h.mode == .read ? "r" : "w"))" + (s.down[.student(h.node)] != nil || s.cutOff.contains(.student(h.node)) ? "✗" : "")
+            }.joined(separator: " ")
+            let waiting = l.waiting.map { "S\($0.node)(\($0.mode == .read ? "r" : "w"))" }.joined(separator: " ")
+            let x = b.write("RW chunk-\(i + 1) v\(s.demo.versions[i]): ", x: inner.x, y: y, style: .title, clip: inner)
+            b.write((held.isEmpty ? "free" : held) + (waiting.isEmpty ? "" : " ← " + waiting), x: x, y: y,
+                    style: l.holders.contains { $0.mode == .write } ? .warn : held.isEmpty ? .muted : .good, clip: inner)
+            y += 1
         }
     }
 }

@@ -164,12 +164,11 @@ enum StudentsPane {
         case .idle:
             return b.write("—", x: x, y: y, style: .muted, clip: clip)
         case .waiting(let mode, _):
-            let holders = s.demo.locks[chunk - 1].holders.filter { $0.node != k }
-            let by = holders.map { "S\($0.node) (\($0.mode.rawValue))" }.joined(separator: ", ")
-            return b.write("Please wait — " + (by.isEmpty ? "queued for \(mode.rawValue)" : "held by \(by)"), x: x, y: y, style: .warn, clip: clip)
+            return b.write(waitText(s.demo.locks[chunk - 1], student: k, mode: mode), x: x, y: y, style: .warn, clip: clip)
         case .reading(let r, let value, let version):
             if let value, let version {
-                return b.write("read R\(r): ISA \(value.map(String.init) ?? "none") (v\(version))", x: x, y: y, style: .good, clip: clip)
+                x = b.write("read R\(r): ISA \(value.map(String.init) ?? "none") (v\(version))", x: x, y: y, style: .good, clip: clip)
+                return b.write(" · holds the read lock a moment more", x: x, y: y, style: .muted, clip: clip)
             }
             return b.write("reading R\(r)…", x: x, y: y, style: .good, clip: clip)
         case .writing(let value, let version, let acks):
@@ -177,6 +176,20 @@ enum StudentsPane {
         case .exited:
             return b.write("exited · ISA \(s.results[i].isa.map(String.init) ?? "none")", x: x, y: y, style: .muted, clip: clip)
         }
+    }
+
+    /// Why a student waits for its chunk's lock, as main's lock table has it: its LOCK not yet
+    /// arrived; the holders that exclude it (a writer excludes everyone, readers exclude a
+    /// writer); or, with none, the requests ahead of it (granted in arrival order).
+    static func waitText(_ lock: ReadWriteLock, student k: Int, mode: ReadWriteLock.Mode) -> String {
+        func name(_ r: ReadWriteLock.Request) -> String { "S\(r.node) (\(r.mode.rawValue))" }
+        guard let place = lock.waiting.firstIndex(where: { $0.node == k }) else {
+            return "LOCK (\(mode.rawValue)) on its way to main…"
+        }
+        let blocking = lock.holders.filter { $0.node != k && (mode == .write || $0.mode == .write) }
+        if !blocking.isEmpty { return "Please wait — held by " + blocking.map(name).joined(separator: ", ") }
+        let ahead = lock.waiting[..<place]
+        return ahead.isEmpty ? "Please wait — queued for \(mode.rawValue)" : "Please wait — queued behind " + ahead.map(name).joined(separator: ", ")
     }
 
     static func clockStatus(_ c: Snapshot.ClockRow) -> (String, Style) {
