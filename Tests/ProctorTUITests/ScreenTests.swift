@@ -573,3 +573,23 @@ import Testing
         if size.0 >= 120 { #expect(text.contains("RA (ISA, done): 5 entries")) }
     }
 }
+
+/// A taken-over student that never asks for the marksheet holds the ISA phase open: the
+/// caption names it and the key.
+@Suite struct IsaWaitsForTheOperatorTests {
+    @Test func theCaptionNamesTheStudentTheIsaPhaseWaitsFor() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 5, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.toggleTakeover(student: 3))
+        sim.apply(.start(.isa))
+        sim.runUntilQuiet()
+        #expect(!sim.completed.contains(.isa), "S3 has not asked")
+        var v = ViewState()
+        v.showNotice = false
+        let text = ScreenTests.render(Snapshot(simulation: sim, paused: false, speed: 1), 120, 40, v).text
+        #expect(text.contains("ISA waits for S3 (yours): press i to ask for the marksheet"), "\(text)")
+    }
+}

@@ -34,6 +34,12 @@ enum CaptionLine {
             if s.isa.doneCount == s.studentCount {
                 return "ISA done: every mark entered one at a time, \(s.messageCounts[.ra, default: 0]) messages = 2(N−1) per entry. v shows the marksheet."
             }
+            // Only students the operator plays, none of them asking yet: the phase waits on them.
+            let open = s.isa.status.indices.filter { if case .done = s.isa.status[$0] { false } else { true } }
+            if !open.isEmpty, open.allSatisfy({ s.exam.operated[$0] && s.isa.status[$0] == .notRequested }) {
+                let who = open.map { "S\($0 + 1)" }.joined(separator: ", ")
+                return "ISA waits for \(who) (yours): press i to ask for the marksheet; the phase ends when every mark is in."
+            }
             if s.paused { return "Ricart–Agrawala, paused: . delivers one REQUEST or REPLY; watch the queue, the deferrals and the Lamport clocks." }
             return "Ricart–Agrawala: REQUEST(ts, id) to all; enter after N−1 REPLYs; a student defers its reply while inside or if its (ts, id) is earlier."
         }
