@@ -593,3 +593,24 @@ import Testing
         #expect(text.contains("ISA waits for S3 (yours): press i to ask for the marksheet"), "\(text)")
     }
 }
+
+/// After a round, the caption names the outliers and the average the daemon used, so the
+/// offsets column can be checked by hand.
+@Suite struct SyncCaptionTests {
+    @Test(arguments: [120, 200])
+    func theCaptionGivesTheAverageAndNamesTheOutliers(width: Int) throws {
+        let snap = ScreenTests.snapshot(seed: 42, synced: true)
+        let r = try #require(snap.sync.lastResult)
+        #expect(!r.outliers.isEmpty, "seed 42 has an outlier")
+        var v = ViewState()
+        v.showNotice = false
+        let text = ScreenTests.render(snap, width, 40, v).text
+        let names = r.outliers.map(\.shortName).joined(separator: ", ")
+        #expect(text.contains("average of \(r.averagedCount) offsets"), "\(text)")
+        #expect(text.contains("(\(names) outlier"), "\(text)")
+        // The average is what the averaged offsets make.
+        let averaged = snap.clocks.compactMap { $0.lastAdjust }.filter(\.averaged).map { $0.estimatedOffset.microseconds }
+        #expect(averaged.count == r.averagedCount)
+        #expect(abs(averaged.reduce(0, +) / Int64(averaged.count) - r.average.microseconds) <= 1)
+    }
+}

@@ -379,7 +379,8 @@ extension World {
             round: round, spreadBefore: lesson.spreadBefore, spreadAfter: clockSpread(of: synced), maxRoundTrip: computed.maxRoundTrip,
             outliers: computed.estimates.filter { !$0.averaged }.map(\.node) + (computed.daemonAveraged ? [] : [.main]),
             leftOut: computed.unanswered, notAdjusted: clockNodes.filter { lesson.syncLost.contains($0) && !lesson.syncAdjusted.contains($0) },
-            jumped: clockNodes.filter { lesson.syncJumped.contains($0) })
+            jumped: clockNodes.filter { lesson.syncJumped.contains($0) },
+            average: computed.average, averagedCount: computed.estimates.filter(\.averaged).count + (computed.daemonAveraged ? 1 : 0))
         lesson.lastSyncResult = result
         lesson.syncRound = nil
         lesson.syncRoundsCompleted += 1

@@ -110,4 +110,7 @@ public struct SyncRoundResult: Sendable, Equatable {
     public var notAdjusted: [NodeID] = []
     /// The nodes whose clock jumped (a fault) during the round: not synchronized by it.
     public var jumped: [NodeID] = []
+    /// The average offset the daemon used, and how many offsets it averaged (its own included).
+    public var average: VirtualDuration = .zero
+    public var averagedCount = 0
 }

@@ -64,7 +64,11 @@ enum CaptionLine {
             return "Berkeley: main polls every clock, offset = reply + RTT/2 − receipt; it averages those near the median and sends each node its ADJUST."
         }
         if let r = s.sync.lastResult {
-            return "Clocks agree within \(Format.span(r.spreadAfter)) (bound: longest round trip \(Format.span(r.maxRoundTrip))); drift pulls them apart again — 1 re-syncs."
+            // The arithmetic a newcomer can redo from the offsets column: which were averaged.
+            let outliers = r.outliers.map { $0.shortName }
+            let avg = "average of \(r.averagedCount) offsets \(Format.signed(r.average))"
+                + (outliers.isEmpty ? "" : " (\(outliers.joined(separator: ", ")) outlier\(outliers.count == 1 ? "" : "s"): corrected, not averaged)")
+            return "Round \(r.round): \(avg); clocks now within \(Format.span(r.spreadAfter)) (bound \(Format.span(r.maxRoundTrip)), the longest round trip). 1 re-syncs."
         }
         return "Clocks disagree by seconds. Press 1 (or n): main, the time daemon, polls every clock and sends each its own correction (Berkeley)."
     }
