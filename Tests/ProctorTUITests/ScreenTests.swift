@@ -453,8 +453,8 @@ import Testing
         sim.apply(.isaKey(student: 1, .digit(1)))
         sim.apply(.isaKey(student: 1, .digit(7)))
         let text = ScreenTests.render(Snapshot(simulation: sim, paused: false, speed: 1), 120, 40).text
-        #expect(text.contains("ISA mark: 17▁"))
-        #expect(text.contains("digits, Enter, Esc"))
+        #expect(text.contains("ISA mark (0–20): 17▁"), "the range up front")
+        #expect(text.contains("digits, Enter, Esc · 5 s limit"), "and the hold limit")
     }
 }
 
@@ -591,6 +591,13 @@ import Testing
         v.showNotice = false
         let text = ScreenTests.render(Snapshot(simulation: sim, paused: false, speed: 1), 120, 40, v).text
         #expect(text.contains("ISA waits for S3 (yours): press i to ask for the marksheet"), "\(text)")
+        // S3 asks, types nothing, and its hold limit ends its stay: the caption does not
+        // claim every mark was entered.
+        sim.apply(.requestMarksheet(student: 3))
+        sim.runUntilQuiet()
+        #expect(sim.completed.contains(.isa))
+        let done = ScreenTests.render(Snapshot(simulation: sim, paused: false, speed: 1), 120, 40, v).text
+        #expect(done.contains("ISA done: 3 marks entered, 1 left empty"), "\(done)")
     }
 }
 

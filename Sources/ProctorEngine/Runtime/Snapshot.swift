@@ -112,6 +112,9 @@ public struct Snapshot: Sendable {
         public var holder: Int?
         /// Stays in the critical section so far.
         public var entries: Int
+        /// ISA marks run from 0 to this; a simulated student's stay is limited to `holdLimit`.
+        public var maxMark = 20
+        public var holdLimit = VirtualDuration.seconds(5)
         public var doneCount: Int { status.lazy.filter { if case .done = $0 { true } else { false } }.count }
         /// The requests waiting for the section, in (ts, id) order.
         public var queue: [(student: Int, ts: Int)] {
@@ -270,7 +273,7 @@ public struct Snapshot: Sendable {
         var holder: Int?
         if case .student(let k)? = lesson.csHolder { holder = k }
         isa = IsaView(startedAt: lesson.startedAt[.isa], status: studentViews.map(\.isa), ra: studentViews.map(\.ra), holder: holder,
-                      entries: w.cluster.students.reduce(0) { $0 + $1.entries })
+                      entries: w.cluster.students.reduce(0) { $0 + $1.entries }, maxMark: w.scenario.isaMaxMark, holdLimit: w.scenario.isaHoldTimeout)
         replication = ReplicationView(startedAt: lesson.startedAt[.replication],
                                       copies: w.cluster.replicas.map { $0.store.copies },
                                       rolls: main.coordinator.rolls, repairs: w.cluster.replicas.reduce(0) { $0 + $1.repairs })

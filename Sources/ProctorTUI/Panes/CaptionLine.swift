@@ -32,7 +32,9 @@ enum CaptionLine {
         }
         if s.isa.startedAt != nil && s.sync.round == nil {
             if s.isa.doneCount == s.studentCount {
-                return "ISA done: every mark entered one at a time, \(s.messageCounts[.ra, default: 0]) messages = 2(N−1) per entry. v shows the marksheet."
+                let empty = s.isa.status.filter { if case .done(nil, _) = $0 { true } else { false } }.count
+                let marks = empty == 0 ? "every mark entered" : "\(s.studentCount - empty) marks entered, \(empty) left empty"
+                return "ISA done: \(marks), one at a time; \(s.messageCounts[.ra, default: 0]) messages = 2(N−1) per entry. v shows the marksheet."
             }
             // Only students the operator plays, none of them asking yet: the phase waits on them.
             let open = s.isa.status.indices.filter { if case .done = s.isa.status[$0] { false } else { true } }

@@ -136,9 +136,10 @@ enum StudentsPane {
             return put("ISA: waiting for \(peers - got) of \(peers) replies (ts \(ts))", "ISA: waits \(peers - got)/\(peers) (ts \(ts))", .warn)
         case .inCS(_, let typed, _):
             if operated {
-                x = b.write("ISA mark: ", x: x, y: y, style: .good, clip: clip)
+                // The range up front, not only after a wrong entry.
+                x = b.write("ISA mark (0–\(s.isa.maxMark)): ", x: x, y: y, style: .good, clip: clip)
                 x = b.write(typed + "▁", x: x, y: y, style: Style(.green, bold: true, reverse: true), clip: clip)
-                return b.write("  digits, Enter, Esc", x: x, y: y, style: .muted, clip: clip)
+                return b.write("  digits, Enter, Esc · \(Int(s.isa.holdLimit.seconds)) s limit", x: x, y: y, style: .muted, clip: clip)
             }
             return put("ISA: in critical section, typing \"\(typed)\"", "ISA: IN CS \"\(typed)\"", .good)
         case .done(let v, let reason):
