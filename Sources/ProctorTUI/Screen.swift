@@ -26,8 +26,12 @@ public enum Screen {
         AdminPane.draw(s, l.admin, into: &b)
         ClocksPane.draw(s, l.clocks, focus: focus, into: &b)
         StudentsPane.draw(s, l.students, focus: focus, teacherView: v.teacherView, into: &b)
+        let monitorArea = Rect(x: l.cheating.x, y: l.cheating.y, width: l.cheating.width + l.locks.width, height: l.cheating.height)
         if s.phase == .done {
-            SummaryPane.draw(s, Rect(x: l.cheating.x, y: l.cheating.y, width: l.cheating.width + l.locks.width, height: l.cheating.height), into: &b)
+            SummaryPane.draw(s, monitorArea, into: &b)
+        } else if s.exam.operated.indices.contains(focus), s.exam.operated[focus], !v.teacherView {
+            // The student the operator plays sees its own screen, where the monitors were.
+            StudentScreen.draw(s, student: focus, monitorArea, into: &b)
         } else {
             CheatingPane.draw(s, l.cheating, into: &b)
             LocksPane.draw(s, l.locks, into: &b)

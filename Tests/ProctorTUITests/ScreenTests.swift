@@ -621,3 +621,95 @@ import Testing
         #expect(abs(averaged.reduce(0, +) / Int64(averaged.count) - r.average.microseconds) <= 1)
     }
 }
+
+/// The student the operator plays sees its own screen: the question and its options, the
+/// chosen one marked, the countdown on its clock; then its marks; the ISA prompt; the demo.
+@Suite struct StudentScreenTests {
+    static func view(_ focus: Int) -> ViewState {
+        var v = ViewState()
+        v.focus = focus
+        return v
+    }
+
+    static func exam(answering: Bool) -> Simulation {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 6, encodesLog: false))
+        sim.apply(.start(.sync))
+        sim.runUntilQuiet()
+        sim.apply(.toggleTakeover(student: 2))
+        sim.apply(.start(.exam))
+        sim.run(until: sim.now + .seconds(3))
+        if answering { sim.apply(.answer(student: 2, choice: 1)) }
+        return sim
+    }
+
+    @Test(arguments: [(80, 24), (120, 40), (200, 60)])
+    func theExamScreenShowsTheQuestionItsOptionsAndTheCountdown(size: (Int, Int)) throws {
+        let sim = Self.exam(answering: false)
+        sim.run(until: sim.now + .seconds(31))   // question 2 is on screen
+        let open = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), size.0, size.1, Self.view(1)).text
+        #expect(open.range(of: "Question 2 of 10 · [0-9]+ s left on your clock", options: .regularExpression) != nil, "\(open)")
+        sim.apply(.answer(student: 2, choice: 2))
+        let snap = Snapshot(simulation: sim, paused: true, speed: 1)
+        let text = ScreenTests.render(snap, size.0, size.1, Self.view(1)).text
+        let q = snap.exam.questions[1]
+        #expect(text.contains("S2 Ben's screen"), "\(text)")
+        #expect(text.contains("Question 2 of 10 · answered"), "\(text)")
+        #expect(text.contains(String(q.text.prefix(size.0 >= 120 ? 40 : 20))), "the question's text:\n\(text)")
+        #expect(text.contains("▶ C) " + String(q.options[2].prefix(8))), "the chosen option marked:\n\(text)")
+        for (k, option) in q.options.enumerated() where k != 2 {
+            #expect(text.contains("  \(Format.answerLetter(k))) " + String(option.prefix(8))), "every option shown:\n\(text)")
+        }
+    }
+
+    @Test func afterTheExamItShowsTheMarksAndTheServer() throws {
+        let sim = Self.exam(answering: true)
+        sim.apply(.submitExam(student: 2))
+        sim.runUntilQuiet()
+        let snap = Snapshot(simulation: sim, paused: true, speed: 1)
+        let rec = try #require(snap.exam.records[1])
+        let text = ScreenTests.render(snap, 120, 40, Self.view(1)).text
+        #expect(text.contains("Exam recorded by \(rec.server.shortName): \(rec.final) / 100"), "\(text)")
+        #expect(text.contains("1 of 10 answered · submitted (manual)"), "\(text)")
+    }
+
+    @Test func inTheMarksheetItShowsThePromptWithItsRange() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.toggleTakeover(student: 1))
+        sim.apply(.start(.isa))
+        sim.apply(.requestMarksheet(student: 1))
+        let asked = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, Self.view(0)).text
+        #expect(asked.contains("Asked for the marksheet: REQUEST (ts"), "\(asked)")
+        while case .waiting = sim.snapshot().isa.status[0] { sim.step() }
+        sim.apply(.isaKey(student: 1, .digit(9)))
+        let inside = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, Self.view(0)).text
+        #expect(inside.contains("You hold the marksheet. ISA mark (0–20): 9▁"), "\(inside)")
+    }
+
+    @Test func inTheDemoItShowsThePromptThenWhatItRead() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 3, encodesLog: false))
+        for p in [Phase.sync, .exam, .isa, .replication] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.toggleTakeover(student: 2))
+        sim.apply(.start(.consistency))
+        let prompt = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, Self.view(1)).text
+        #expect(prompt.contains("Read / Write / Exit?  r · w · x") && prompt.contains("Your row is in chunk"), "\(prompt)")
+        sim.apply(.demo(student: 2, .read))
+        while case .waiting = sim.snapshot().demo.activity[1] { sim.step() }
+        while case .reading(_, nil, _) = sim.snapshot().demo.activity[1] { sim.step() }
+        let read = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, Self.view(1)).text
+        #expect(read.range(of: "Read from replica [1-3]: ISA [0-9]+ \\(version [0-9]+\\)", options: .regularExpression) != nil, "\(read)")
+    }
+
+    @Test func aStudentNotTakenOverLeavesTheMonitorsInPlace() {
+        let sim = Self.exam(answering: false)
+        sim.apply(.toggleTakeover(student: 2))
+        let text = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, Self.view(1)).text
+        #expect(!text.contains("'s screen") && text.contains("Cheating monitor"))
+    }
+}

@@ -186,6 +186,24 @@ enum ServersPane {
 }
 
 enum Text {
+    /// `text` word-wrapped to lines of at most `width` cells (a word longer than a line is cut).
+    static func lines(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var out: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if candidate.cellCount > width && !line.isEmpty {
+                out.append(line)
+                line = String(word)
+            } else {
+                line = candidate
+            }
+        }
+        if !line.isEmpty { out.append(line.clipped(width)) }
+        return out
+    }
+
     /// Word-wraps `text` into `r`, cutting what does not fit.
     static func wrap(_ text: String, in r: Rect, style: Style, into b: inout ScreenBuffer) {
         guard r.width > 0 else { return }
