@@ -164,6 +164,7 @@ public final class App {
         view.focus = router.focus
         view.helpVisible = router.helpVisible
         view.teacherView = router.teacherView
+        view.logScroll = router.logScroll
         view.mode = router.mode(RoutingFacts(snap))
         Screen.compose(snap, view, into: &buffer)
         terminal.present(buffer)

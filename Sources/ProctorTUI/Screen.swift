@@ -10,6 +10,8 @@ public struct ViewState: Equatable, Sendable {
     public var teacherView = false
     /// The input mode, whose keys the status bar shows.
     public var mode = InputMode.normal
+    /// How many events back from the newest the event log shows (0: it follows the run).
+    public var logScroll = 0
     public init() {}
 }
 
@@ -37,7 +39,7 @@ public enum Screen {
             LocksPane.draw(s, l.locks, into: &b)
         }
         ServersPane.draw(s, l.servers, into: &b)
-        EventLogPane.draw(s, l.eventLog, into: &b)
+        EventLogPane.draw(s, l.eventLog, scroll: v.logScroll, into: &b)
         InvariantsStrip.draw(s, l.invariants, into: &b)
         CaptionLine.draw(s, l.caption, showNotice: v.showNotice, into: &b)
         if v.mode == .faultMenu && !v.helpVisible {

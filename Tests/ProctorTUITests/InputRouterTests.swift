@@ -18,6 +18,25 @@ import Testing
 
     static func digit(_ d: Int) -> Key { .char(Character(String(d))) }
 
+    /// `[` scrolls the event log back, `]` forward, `\\` to the newest — in any mode, and never
+    /// further back than the snapshot's recent events.
+    @Test func theEventLogScrollsBackAndForward() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        var facts = Self.nothingYet
+        facts.logLength = 12
+        _ = r.route(.char("["), facts)
+        _ = r.route(.char("["), facts)
+        #expect(r.logScroll == 10)
+        _ = r.route(.char("["), facts)
+        #expect(r.logScroll == 12, "no further back than the recent events")
+        _ = r.route(.char("]"), facts)
+        #expect(r.logScroll == 7)
+        _ = r.route(.char("\\"), facts)
+        #expect(r.logScroll == 0)
+        _ = r.route(.char("]"), facts)
+        #expect(r.logScroll == 0, "never past the newest")
+    }
+
     @Test func normalModeRunsThePhasesTimeAndFocus() {
         var r = InputRouter(students: 5, maxMark: 20)
         #expect(r.mode(Self.nothingYet) == .normal)

@@ -713,3 +713,22 @@ import Testing
         #expect(!text.contains("'s screen") && text.contains("Cheating monitor"))
     }
 }
+
+/// The event log pane scrolled back shows older events and says how far back it is.
+@Suite struct EventLogScrollTests {
+    @Test func aScrolledLogShowsOlderEventsAndSaysSo() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 4, encodesLog: false))
+        sim.apply(.start(.sync))
+        sim.runUntilQuiet()
+        let snap = Snapshot(simulation: sim, paused: true, speed: 1)
+        var v = ViewState()
+        let newest = ScreenTests.render(snap, 120, 40, v).text
+        v.logScroll = 10
+        let back = ScreenTests.render(snap, 120, 40, v).text
+        #expect(back.contains("↑ 10 back · ] newer · \\ newest"), "\(back)")
+        let last = EventLogPane.describe(snap.recentLog[snap.recentLog.count - 1]).0
+        let older = EventLogPane.describe(snap.recentLog[snap.recentLog.count - 11]).0
+        #expect(newest.contains(String(last.prefix(30))) && back.contains(String(older.prefix(30))))
+        #expect(!back.contains("sync round 1: spread"), "the newest event (the round's result) is scrolled out")
+    }
+}

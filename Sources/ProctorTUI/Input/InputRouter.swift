@@ -15,6 +15,14 @@ struct RoutingFacts: Equatable, Sendable {
     var down: Set<NodeID> = []
     /// Per student (from 0): it holds the ISA marksheet, its prompt open.
     var holdsMarksheet: [Bool]
+    /// How many recent events the snapshot carries (the event log scrolls back that far); a
+    /// bound on scrolling, not a fact about the run, so equality leaves it out.
+    var logLength = Int.max
+
+    static func == (a: RoutingFacts, b: RoutingFacts) -> Bool {
+        a.examOver == b.examOver && a.isaDone == b.isaDone && a.demoStarted == b.demoStarted && a.down == b.down
+            && a.holdsMarksheet == b.holdsMarksheet
+    }
 
     init(examOver: [Bool], isaDone: [Bool], demoStarted: Bool, holdsMarksheet: [Bool] = []) {
         self.examOver = examOver
@@ -32,6 +40,7 @@ struct RoutingFacts: Equatable, Sendable {
         demoStarted = s.demo.startedAt != nil
         holdsMarksheet = s.isa.status.map { if case .inCS = $0 { true } else { false } }
         down = Set(s.down.keys)
+        logLength = s.recentLog.count
     }
 
     /// Nothing known yet: every exam still to come.
@@ -84,6 +93,8 @@ struct InputRouter: Sendable {
     private(set) var helpVisible = false
     private(set) var faultMenuVisible = false
     private(set) var teacherView = false
+    /// How many events back from the newest the event log pane shows (0: the newest).
+    private(set) var logScroll = 0
 
     init(students: Int, maxMark: Int) {
         studentCount = max(1, students)
@@ -134,6 +145,7 @@ struct InputRouter: Sendable {
             faultMenuVisible = false
             return [.send(Self.command(choice, student: student, down: facts.down))]
         case .toggleResults: teacherView.toggle()
+        case .scrollLog(let by): logScroll = by.map { min(max(0, logScroll + $0), facts.logLength) } ?? 0
         case .takeOver:
             if played.remove(focus) == nil { played.insert(focus) }
             return [.send(.toggleTakeover(student: student))]

@@ -104,6 +104,8 @@ public enum UIAction: Equatable, Sendable {
     case submit
     /// The teacher's results table in place of the students pane.
     case toggleResults
+    /// Scroll the event log back (positive) or forward by so many lines; `nil`: to the newest.
+    case scrollLog(Int?)
     /// Ask for the ISA marksheet for the focused (taken-over) student; opens the mark prompt.
     case requestMarksheet
     /// Read, write (opens the mark prompt) or exit in the consistency demo.
@@ -202,6 +204,8 @@ public enum KeyTable {
         KeyBinding(.normal, [.char("t")], "take over the focused student (you play it) / hand it back", .takeOver, hint: "take over", rank: 10),
         KeyBinding(.normal, [.char("i")], "ask for the ISA marksheet (a student you play); opens the mark prompt", .requestMarksheet),
         KeyBinding(.normal, [.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 11),
+        KeyBinding(.anyTime, [.char("["), .char("]"), .char("\\")], "event log: scroll back · forward · to the newest",
+                   perKey: [.scrollLog(5), .scrollLog(-5), .scrollLog(nil)], label: "[ · ] · \\"),
         KeyBinding(.normal, [.char("f")], "fault menu: crash and restart nodes, drop or delay a link, partition, clock jump", .toggleFaultMenu,
                    hint: "faults", rank: 12),
 

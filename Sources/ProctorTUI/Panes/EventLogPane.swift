@@ -2,12 +2,16 @@ import ProctorEngine
 
 /// The most recent events, newest at the bottom, as the log records them.
 enum EventLogPane {
-    static func draw(_ s: Snapshot, _ r: Rect, into b: inout ScreenBuffer) {
-        let title = "Event log · \(s.logCount) events"
-        b.box(r, title: title, footer: s.messagesInFlight > 0 ? "\(s.messagesInFlight) in flight" : nil)
+    static func draw(_ s: Snapshot, _ r: Rect, scroll: Int = 0, into b: inout ScreenBuffer) {
         let inner = r.inner
+        // Scrolled back (`[`), the pane shows older events and says how far back it is; the
+        // recent events a snapshot carries are as far as it goes.
+        let back = min(max(0, scroll), max(0, s.recentLog.count - max(1, inner.height)))
+        let title = "Event log · \(s.logCount) events"
+        let footer = back > 0 ? "↑ \(back) back · ] newer · \\ newest" : s.messagesInFlight > 0 ? "\(s.messagesInFlight) in flight" : nil
+        b.box(r, title: title, footer: footer)
         guard inner.height > 0 else { return }
-        let lines = s.recentLog.suffix(inner.height)
+        let lines = s.recentLog.dropLast(back).suffix(inner.height)
         if lines.isEmpty {
             Text.wrap("Nothing has happened yet. Press 1 to synchronize the clocks; every message will appear here as it is sent and delivered.",
                       in: inner, style: .muted, into: &b)
