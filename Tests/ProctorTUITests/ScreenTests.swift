@@ -732,3 +732,25 @@ import Testing
         #expect(!back.contains("sync round 1: spread"), "the newest event (the round's result) is scrolled out")
     }
 }
+
+/// The replicas rows show each copy's version and the start of its file's SHA-256, the
+/// checksum replication_metadata.json records.
+@Suite struct ReplicaChecksumTests {
+    @Test func eachCopyShowsItsVersionAndShortChecksum() throws {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 6, encodesLog: false))
+        for p in [Phase.sync, .exam, .isa, .replication] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        let snap = Snapshot(simulation: sim, paused: true, speed: 1)
+        let text = ScreenTests.render(snap, 120, 40).text
+        for r in 0..<3 {
+            let shas = snap.replication.sha256[r].map { String(($0 ?? "").prefix(4)) }
+            #expect(shas.allSatisfy { $0.count == 4 })
+            #expect(text.contains("R\(r + 1)     c1 v1 \(shas[0])  c2 v1 \(shas[1])"), "\(text)")
+        }
+        let metadata = sim.world.cluster.main.durable.coordinator.metadata()
+        let json = String(decoding: metadata, as: UTF8.self)
+        #expect(json.contains(snap.replication.sha256[0][0] ?? "missing"), "the same checksum the metadata records")
+    }
+}

@@ -129,6 +129,8 @@ public struct Snapshot: Sendable {
         public static let chunkCount = ReplicationCoordinator.chunkCount
         /// `copies[r][c]`: what replica r + 1 holds of chunk c + 1.
         public var copies: [[ChunkCopy?]]
+        /// `sha256[r][c]`: the SHA-256 of that copy's file, as the replica wrote it.
+        public var sha256: [[String?]] = []
         public var rolls: [[Int]]
         /// Copies found missing or corrupt on disk and rewritten.
         public var repairs: Int
@@ -275,7 +277,7 @@ public struct Snapshot: Sendable {
         isa = IsaView(startedAt: lesson.startedAt[.isa], status: studentViews.map(\.isa), ra: studentViews.map(\.ra), holder: holder,
                       entries: w.cluster.students.reduce(0) { $0 + $1.entries }, maxMark: w.scenario.isaMaxMark, holdLimit: w.scenario.isaHoldTimeout)
         replication = ReplicationView(startedAt: lesson.startedAt[.replication],
-                                      copies: w.cluster.replicas.map { $0.store.copies },
+                                      copies: w.cluster.replicas.map { $0.store.copies }, sha256: w.cluster.replicas.map { $0.store.sha256 },
                                       rolls: main.coordinator.rolls, repairs: w.cluster.replicas.reduce(0) { $0 + $1.repairs })
         demo = DemoView(startedAt: lesson.startedAt[.consistency], activity: studentViews.map(\.demo.activity), locks: main.locks,
                         versions: main.versions, reads: studentViews.reduce(0) { $0 + $1.demo.reads },

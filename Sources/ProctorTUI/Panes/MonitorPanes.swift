@@ -156,7 +156,15 @@ enum ServersPane {
         if s.replication.startedAt != nil {
             // The replicas: each one's version of each chunk, so convergence is visible.
             for r in 0..<s.replication.copies.count where y < inner.maxY {
-                let cells = s.replication.copies[r].enumerated().map { c, copy in "c\(c + 1) " + (copy.map { "v\($0.version)" } ?? "–") }
+                // Each copy's version, and where the pane is wide enough its file's short
+                // SHA-256 (what replication_metadata.json records), so equal copies look equal.
+                let shas = s.replication.sha256.indices.contains(r) ? s.replication.sha256[r] : []
+                let chunks = s.replication.copies[r].count
+                let withSHA = 7 + chunks * 10 + (chunks - 1) * 2 <= inner.width
+                let cells = s.replication.copies[r].enumerated().map { c, copy in
+                    "c\(c + 1) " + (copy.map { "v\($0.version)" } ?? "–")
+                        + (withSHA && copy != nil && shas.indices.contains(c) ? " " + String((shas[c] ?? "").prefix(4)) : "")
+                }
                 var x = b.write("R\(r + 1)     ", x: inner.x, y: y, style: .title, clip: inner)
                 if let d = s.downtime(.replica(r + 1)) { x = b.write("✗ \(Format.downtime(d)) ", x: x, y: y, style: .bad, clip: inner) }
                 b.write(cells.joined(separator: "  "), x: x, y: y, style: s.down[.replica(r + 1)] != nil ? .muted
