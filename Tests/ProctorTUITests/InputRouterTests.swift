@@ -293,13 +293,15 @@ import Testing
 }
 
 @Suite struct HintBarTests {
+    /// A mode's own keys first, always; ? and q never lost however narrow; then the rest.
     @Test func eachModeShowsItsOwnKeysFirst() {
-        #expect(KeyTable.hintBar(in: .markPrompt, width: 0) == "0–9 mark · ⌫ · Enter done · Esc cancel")
-        #expect(KeyTable.hintBar(in: .answering, width: 0) == "a–d answer · s submit")
-        #expect(KeyTable.hintBar(in: .demo, width: 0) == "r read · w write · x exit")
+        #expect(KeyTable.hintBar(in: .markPrompt, width: 0) == "0–9 mark · ⌫ · Enter done · Esc cancel · ? help · q quit")
+        #expect(KeyTable.hintBar(in: .answering, width: 0) == "a–d answer · s submit · ? help · q quit")
+        #expect(KeyTable.hintBar(in: .demo, width: 0) == "r read · w write · x exit · ? help · q quit")
         #expect(KeyTable.hintBar(in: .help, width: 0) == "Esc close · q quit")
-        #expect(KeyTable.hintBar(in: .normal, width: 0) == "")
-        #expect(KeyTable.hintBar(in: .markPrompt, width: 48) == "0–9 mark · ⌫ · Enter done · Esc cancel · ? help", "then the others, ? first")
+        #expect(KeyTable.hintBar(in: .normal, width: 0) == "? help · q quit")
+        #expect(KeyTable.hintBar(in: .answering, width: 0, paused: true) == "a–d answer · s submit · space resume · ? help · q quit",
+                "paused, the key that resumes is never lost either")
     }
 
     @Test func withRoomTheOtherKeysFollowMostImportantFirst() {

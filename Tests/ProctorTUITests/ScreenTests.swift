@@ -360,7 +360,8 @@ import Testing
             let row = text.split(separator: "\n").first { $0.contains("S\(i + 1)  ") && $0.contains(snap.students[i].name) }!
             if r.reason == .terminated { #expect(row.contains("TERMINATED")) } else { #expect(row.contains("✓") && row.contains("\(r.final)")) }
         }
-        #expect(text.contains("5/5 submitted"))
+        // At 80 columns the status bar gives its tail to ? and q; the caption still says it.
+        #expect(text.contains("5/5 submitted") || (size.0 < 100 && text.contains("Exam over: 5 recorded")), "\(text)")
         var v = ViewState()
         v.teacherView = true
         let teacher = ScreenTests.render(snap, 120, 40, v).text

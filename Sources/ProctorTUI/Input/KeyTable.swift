@@ -301,18 +301,29 @@ public enum KeyTable {
     /// demo, mark prompt, help) come first and are always there; then the other keys that
     /// work in the mode, the most important first, as many as fit in `width` cells — in
     /// table order.
-    public static func hintBar(in mode: InputMode, width: Int) -> String {
+    public static func hintBar(in mode: InputMode, width: Int, paused: Bool = false) -> String {
         let separator = " · "
         var own: [String] = []
         var others: [(text: String, rank: Int, order: Int)] = []
+        // Help and quit are never lost, nor, while paused, the key that resumes.
+        var always: [(text: String, rank: Int, order: Int)] = []
+        let keepsEssentials = [.normal, .answering, .demo, .markPrompt].contains(mode)
         for (row, b) in bindings.enumerated() where b.group.modes.contains(mode) {
             for h in b.hints {
-                guard let text = hintText(h, row: row, in: mode) else { continue }
-                if b.group.modes == [mode] { own.append(text) } else { others.append((text, h.rank, others.count)) }
+                guard var text = hintText(h, row: row, in: mode) else { continue }
+                let resume = b.actions.contains(.togglePause)
+                if resume && paused { text = text.replacing(" pause", with: " resume") }
+                if b.group.modes == [mode] {
+                    own.append(text)
+                } else if keepsEssentials && (b.actions.contains(.toggleHelp) || b.actions.contains(.quit) || (resume && paused)) {
+                    always.append((text, h.rank, others.count + always.count))
+                } else {
+                    others.append((text, h.rank, others.count + always.count))
+                }
             }
         }
-        var chosen: [(text: String, rank: Int, order: Int)] = []
-        var used = max(0, own.reduce(0) { $0 + $1.cellCount + separator.cellCount } - separator.cellCount)
+        var chosen: [(text: String, rank: Int, order: Int)] = always
+        var used = max(0, (own + always.map(\.text)).reduce(0) { $0 + $1.cellCount + separator.cellCount } - separator.cellCount)
         for o in others.sorted(by: { ($0.rank, $0.order) < ($1.rank, $1.order) }) {
             let w = o.text.cellCount + (used > 0 ? separator.cellCount : 0)
             if used + w > width { break }

@@ -23,7 +23,7 @@ enum StatusBar {
         let left = segments.joined(separator: " │ ")
         // A mode's own keys always show; the left part gives way to them on a narrow screen.
         let room = max(0, r.width - left.cellCount - 3)
-        let hints = s.isInPast && mode == .normal ? KeyTable.pastHintBar(width: max(room, 34)) : KeyTable.hintBar(in: mode, width: room)
+        let hints = s.isInPast && mode == .normal ? KeyTable.pastHintBar(width: max(room, 34)) : KeyTable.hintBar(in: mode, width: room, paused: s.paused)
         let hintX = hints.isEmpty ? r.maxX : max(r.x, r.maxX - hints.cellCount - 1)
         let leftClip = Rect(x: r.x, y: r.y, width: hints.isEmpty ? r.width : max(0, hintX - 2 - r.x), height: 1)
         b.write(left.clipped(leftClip.width), x: r.x, y: r.y, style: .bar, clip: leftClip)
