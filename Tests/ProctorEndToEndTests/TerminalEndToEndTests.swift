@@ -139,7 +139,7 @@ import Testing
         try t.waitFor("the ISA phase") { $0.contains("ISA 3/5") }
         try t.keys("i")
         try t.waitFor("the prompt's keys in the status bar") { Self.statusBar($0).contains("0–9 mark · ⌫ · Enter done · Esc cancel") }
-        try t.waitFor("the prompt", seconds: 30) { $0.contains("ISA mark: ▁") }
+        try t.waitFor("the prompt", seconds: 30) { $0.contains("ISA mark (0–20): ▁") }
         try t.keys("1", "5", "Enter")
         try t.waitFor("the mark entered") { s in s.split(separator: "\n").contains { $0.contains("S2  ") && $0.contains("ISA: done 15") } }
         try t.waitFor("the normal keys again") { !Self.statusBar($0).contains("Enter done") }
