@@ -173,7 +173,7 @@ import Testing
             timeouts += recs.filter { $0.reason == .timeout }.count
             manual += recs.filter { $0.reason == .manual }.count
         }
-        #expect(overflowed >= 90, "\(overflowed) of 100 default runs overflowed to the backup")
+        #expect(overflowed >= 90, "\(overflowed) of 100 default runs overflowed to the backup (97 when this was written)")
         #expect(timeouts > manual * 3, "most submit when the last countdown ends (\(timeouts) timeout, \(manual) manual)")
         #expect(manual > 0, "a few press submit early")
     }

@@ -25,7 +25,7 @@ enum DefaultData {
     "retransmit_s": 20
   },
   "cheating": {
-    "flags_per_minute": 0.5
+    "flags_per_minute": 0.4
   },
   "servers": {
     "main_slots": 3,

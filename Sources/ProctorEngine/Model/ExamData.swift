@@ -36,7 +36,7 @@ public struct Scenario: Sendable, Equatable {
     /// How long a student waits for an ACK before sending its submission again.
     public var retransmit = VirtualDuration.seconds(20)
     /// The detector's average rate, across the class.
-    public var flagsPerMinute = 0.5
+    public var flagsPerMinute = 0.4
     public var mainSlots = 3
     /// ISA marks run from 0 to this.
     public var isaMaxMark = 20

@@ -238,9 +238,11 @@ public struct Student: Sendable {
             let correct = random.unit() < scenario.accuracy
             let wrong = (right + 1 + Int(random.int(in: 0...2))) % 4
             var out = session(exam.answer(correct ? right : wrong, localNow: ctx.local), ctx)
-            // The last question answered: most wait for its countdown; a few submit early.
-            if exam.answeredAll, random.unit() < scenario.earlySubmit {
-                out.append(.setTimer(.submitEarly, after: random.duration(in: .seconds(1)...(.seconds(10)))))
+            // The last question answered: most wait for its countdown; a few press submit
+            // early, some seconds before it ends.
+            if exam.answeredAll, random.unit() < scenario.earlySubmit, case .answering(_, let deadline) = exam.state {
+                let before = random.duration(in: .seconds(2)...(.seconds(10)))
+                out.append(.setTimerAtLocal(.submitEarly, local: max(ctx.local + .seconds(1), deadline + VirtualDuration(microseconds: -before.microseconds))))
             }
             return out
         case .submitEarly:
