@@ -26,13 +26,11 @@ enum StudentScreen {
         case .replication?, .consistency?, .done?:
             if s.demo.startedAt != nil { demo(s, i, v, line: line, wrapped: wrapped) } else { isa(s, i, v, line: line, wrapped: wrapped) }
         default:
-            // Room for the header, the question, four options a line each and the hint?
-            let textLines = s.exam.questions.map { Text.lines($0.text, width: inner.width - 2).count }.max() ?? 1
-            exam(s, i, v.exam, compact: inner.height < textLines + 6, width: inner.width, line: line, wrapped: wrapped)
+            exam(s, i, v.exam, height: inner.height, width: inner.width, line: line, wrapped: wrapped)
         }
     }
 
-    private static func exam(_ s: Snapshot, _ i: Int, _ e: ExamSession, compact: Bool, width: Int, line: (String, Style, Int) -> Void,
+    private static func exam(_ s: Snapshot, _ i: Int, _ e: ExamSession, height: Int, width: Int, line: (String, Style, Int) -> Void,
                              wrapped: (String, Style, Int) -> Void) {
         let n = e.questionCount
         if e.warnings == 1 { line("⚠ 1 warning: your marks will be halved; a second ends the exam with 0", .warn, 0) }
@@ -41,6 +39,10 @@ enum StudentScreen {
             wrapped(s.exam.startedAt == nil ? "The exam has not started. (2 starts it.)" : "Waiting for question 1 from main…", .muted, 0)
         case .answering(let q, _), .between(let q):
             let question = s.exam.questions[max(0, min(q, s.exam.questions.count) - 1)]
+            // Room for the header, the question, four options a line each and the hint? If
+            // not, two options a line.
+            let needed = (e.warnings == 1 ? 1 : 0) + 1 + Text.lines(question.text, width: width - 2).count + question.options.count + 1
+            let compact = height < needed
             if case .answering(_, let deadline) = e.state {
                 let local = s.localTime(ofStudent: i + 1)
                 let left = max(.zero, deadline - local)
