@@ -69,8 +69,17 @@ public struct Snapshot: Sendable {
         public var replies: Int
         /// The students whose REPLY it holds back until it leaves, in arrival order.
         public var deferred: [Int]
-        /// While it waits: the students whose REPLY has not come.
-        public var awaiting: [Int] = []
+        /// The students whose REPLY has come for its request (shared with the node's set: a
+        /// snapshot copies nothing here).
+        public var repliedBy: Set<Int> = []
+        /// The number of students in the class.
+        public var classSize = 0
+        /// While it waits: the students whose REPLY has not come (computed on demand).
+        public var awaiting: [Int] {
+            wanting ? (1...max(1, classSize)).filter { $0 != id && !repliedBy.contains($0) } : []
+        }
+        /// Whether it waits for `peer`'s REPLY.
+        public func awaits(_ peer: Int) -> Bool { wanting && peer != id && peer <= classSize && !repliedBy.contains(peer) }
 
         init(_ ra: RicartAgrawala) {
             id = ra.id
@@ -79,7 +88,8 @@ public struct Snapshot: Sendable {
             if case .wanting = ra.state { wanting = true } else { wanting = false }
             replies = ra.replies.count
             deferred = ra.deferred.map(\.from)
-            awaiting = ra.awaiting
+            repliedBy = ra.replies
+            classSize = ra.peers.count + 1
         }
     }
 

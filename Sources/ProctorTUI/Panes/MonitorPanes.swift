@@ -117,9 +117,13 @@ extension LocksPane {
     /// it, by student number.
     static func heldUpBy(_ s: Snapshot) -> [(peer: Int, waiters: [Int])] {
         guard s.isa.startedAt != nil else { return [] }
+        // Only the few students down or cut off are looked up (not every pair of a class).
+        let unreachable = (s.down.keys.compactMap { if case .student(let k) = $0 { k } else { nil } }
+            + s.cutOff.compactMap { if case .student(let k) = $0 { k } else { nil } })
+        guard !unreachable.isEmpty else { return [] }
         var owed: [Int: [Int]] = [:]
         for ra in s.isa.ra where ra.wanting {
-            for p in ra.awaiting where s.down[.student(p)] != nil || s.cutOff.contains(.student(p)) { owed[p, default: []].append(ra.id) }
+            for p in Set(unreachable) where ra.awaits(p) { owed[p, default: []].append(ra.id) }
         }
         return owed.keys.sorted().map { ($0, owed[$0]!) }
     }
