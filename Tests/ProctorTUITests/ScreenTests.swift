@@ -755,3 +755,31 @@ import Testing
         #expect(json.contains(snap.replication.sha256[0][0] ?? "missing"), "the same checksum the metadata records")
     }
 }
+
+/// A caption or notice too long for the terminal is cut after a whole word, with "…".
+@Suite struct CaptionFitTests {
+    @Test func longTextIsCutAtAWordWithAnEllipsis() {
+        #expect(Text.fitWords("Ricart–Agrawala: REQUEST(ts, id) to all; enter after N−1 REPLYs", width: 40) == "Ricart–Agrawala: REQUEST(ts, id) to…")
+        #expect(Text.fitWords("short", width: 40) == "short")
+        #expect(Text.fitWords("unbreakablewordthatislong", width: 10) == "unbreakab…")
+    }
+
+    @Test(arguments: [80, 120])
+    func theIsaCaptionNeverEndsMidWord(width: Int) throws {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 4, encodesLog: false))
+        for p in [Phase.sync, .exam] {
+            sim.apply(.start(p))
+            sim.runUntilQuiet()
+        }
+        sim.apply(.start(.isa))
+        sim.run(until: sim.now + .seconds(2))
+        var v = ViewState()
+        v.showNotice = false
+        let b = ScreenTests.render(Snapshot(simulation: sim, paused: false, speed: 1), width, 40, v)
+        let caption = b.line(39).trimmingCharacters(in: .whitespaces)
+        #expect(caption.hasPrefix("Ricart–Agrawala"))
+        let full = CaptionLine.text(Snapshot(simulation: sim, paused: false, speed: 1))
+        #expect(caption == full || (caption.hasSuffix("…") && full.hasPrefix(String(caption.dropLast())) && full[full.index(full.startIndex, offsetBy: caption.count - 1)] == " "),
+                "cut at a word: \(caption)")
+    }
+}

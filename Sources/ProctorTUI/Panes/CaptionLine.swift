@@ -6,10 +6,10 @@ enum CaptionLine {
     static func draw(_ s: Snapshot, _ r: Rect, showNotice: Bool, into b: inout ScreenBuffer) {
         if showNotice, !s.isInPast, let n = s.notice {
             let x = b.write(" ▸ ", x: r.x, y: r.y, style: .warn, clip: r)
-            b.write(n.text, x: x, y: r.y, style: .title, clip: r)
+            b.write(Text.fitWords(n.text, width: r.maxX - x), x: x, y: r.y, style: .title, clip: r)
             return
         }
-        b.write(" " + text(s), x: r.x, y: r.y, style: .muted, clip: r)
+        b.write(" " + Text.fitWords(text(s), width: r.width - 1), x: r.x, y: r.y, style: .muted, clip: r)
     }
 
     static func text(_ s: Snapshot) -> String {

@@ -198,6 +198,23 @@ enum ServersPane {
 }
 
 enum Text {
+    /// `text` as it fits in `width` cells: whole, or cut after the last whole word that fits,
+    /// with "…" — never in the middle of a word.
+    static func fitWords(_ text: String, width: Int) -> String {
+        guard text.cellCount > width else { return text }
+        guard width > 1 else { return String(text.prefix(max(0, width))) }
+        var out = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = out.isEmpty ? String(word) : out + " " + word
+            if candidate.cellCount + 1 > width { break }
+            out = candidate
+        }
+        if out.isEmpty { return text.clipped(width) }
+        // A dangling separator reads badly before the ellipsis.
+        while let last = out.last, [" ", "·", ";", ",", ":", "—", "("].contains(last) { out.removeLast() }
+        return out + "…"
+    }
+
     /// `text` word-wrapped to lines of at most `width` cells (a word longer than a line is cut).
     static func lines(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
