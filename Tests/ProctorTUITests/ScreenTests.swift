@@ -97,6 +97,11 @@ import Testing
         }
         #expect(text.contains("Mark prompt") && text.contains("0–9 · ⌫ · Enter · Esc"))
         #expect(text.contains("b · PageUp") && text.contains("step back one delivered event"))
+        // A description too long for the overlay ends after a whole word, with "…".
+        let phases = try #require(KeyTable.bindings.first { $0.keyLabel == "1–5 · n" }).help
+        #expect(text.contains(phases) || text.contains(Text.fitWords(phases, width: 38)) || lines.contains { $0.contains("1–5 · n") && $0.contains("…") },
+                "\(text)")
+        #expect(!lines.contains { $0.contains("1–5 · n") && $0.contains(" c││") }, "not cut mid-word")
     }
 
     @Test func withRoomTheHelpSaysWhenEachModesKeysWork() {

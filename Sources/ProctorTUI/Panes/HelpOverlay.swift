@@ -42,13 +42,13 @@ enum HelpOverlay {
         for row in rows where y < inner.maxY {
             var x = b.write(row.group.fit(groupW) + "  ", x: inner.x + 1, y: y, style: .title, clip: inner)
             x = b.write(row.keys.fit(keyW) + "  ", x: x, y: y, style: .warn, clip: inner)
-            b.write(row.help, x: x, y: y, clip: inner)
+            b.write(Text.fitWords(row.help, width: inner.maxX - x), x: x, y: y, clip: inner)
             y += 1
         }
         guard withNotes else { return }
         y += 1
         for note in notes where y < inner.maxY {
-            b.write(note, x: inner.x + 1, y: y, style: .muted, clip: inner)
+            b.write(Text.fitWords(note, width: inner.width - 1), x: inner.x + 1, y: y, style: .muted, clip: inner)
             y += 1
         }
     }
