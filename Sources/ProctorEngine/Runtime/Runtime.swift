@@ -166,7 +166,7 @@ public final class Runtime: @unchecked Sendable {
             let from = simulation.now, wasInFlight = simulation.world.kernel.inFlight > 0
             let delivered = driver.stepMessage()
             if let text = Runtime.stepNotice(delivered: delivered, wasInFlight: wasInFlight, from: from, to: simulation.now) {
-                simulation.say(text)
+                say(text)
             }
             checkReplayEnd()
             publish(force: true)
