@@ -55,7 +55,10 @@ import Testing
         #expect(Self.eventually { replay.snapshot.notice?.text == Runtime.replayRefusal })
         replay.start()
         replay.togglePause()
-        #expect(Self.eventually { replay.snapshot.paused && replay.snapshot.notice?.text.contains("ends here") == true })
+        // The replay plays the lesson in wall time at 16×: a live lesson that ran long (a loaded
+        // machine was slow to write its record) takes as long to replay.
+        let budget = 10 + 2 * (record.commands.last?.at.seconds ?? 0) / 16
+        #expect(Self.eventually(budget) { replay.snapshot.paused && replay.snapshot.notice?.text.contains("ends here") == true })
         #expect(replay.stop() == nil)
         let screenLog = try FileSystem.read(dir + "/screen.jsonl")
         #expect(screenLog == liveLog, "\(firstDifference(screenLog, liveLog))")
