@@ -56,10 +56,7 @@ import Testing
 
     @Test func anOperatorReadsAndWritesItsOwnRow() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 2, encodesLog: false))
-        for p in [Phase.sync, .exam, .isa, .replication] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam, .isa, .replication])
         sim.apply(.toggleTakeover(student: 3))
         sim.apply(.start(.consistency))
         sim.apply(.demo(student: 3, .write))
@@ -87,10 +84,7 @@ import Testing
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false))
         sim.apply(.start(.consistency))
         #expect(sim.notice?.text.contains("start the exam first (2)") == true, "the first step missing")
-        for p in [Phase.exam, .isa] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.exam, .isa])
         sim.apply(.start(.consistency))
         #expect(sim.notice?.text.contains("start the replicas first (4)") == true)
         #expect(sim.snapshot().demo.startedAt == nil)

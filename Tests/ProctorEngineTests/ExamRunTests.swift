@@ -162,10 +162,7 @@ import Testing
         var overflowed = 0, timeouts = 0, manual = 0
         for seed in UInt64(1)...100 {
             let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: seed, encodesLog: false))
-            for p in [Phase.sync, .exam] {
-                sim.apply(.start(p))
-                sim.runUntilQuiet()
-            }
+            sim.run(through: [Phase.sync, .exam])
             #expect(sim.completed.contains(.exam))
             let router = sim.world.cluster.main.volatile.router
             if router.redirects > 0 { overflowed += 1 }

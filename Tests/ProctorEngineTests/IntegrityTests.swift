@@ -5,10 +5,7 @@ import Testing
 @Suite struct IntegrityTests {
     static func replicated(students: Int = 5, seed: UInt64 = 2, storage: StoragePort = MemoryStorage()) -> Simulation {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: students, seed: seed, encodesLog: true), storage: storage)
-        for p in [Phase.sync, .exam, .isa, .replication] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam, .isa, .replication])
         return sim
     }
 

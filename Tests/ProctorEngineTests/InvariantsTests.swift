@@ -203,10 +203,7 @@ import Testing
 
     @Test func replicationAndTheDemoCheckTheReplicasAndTheyHold() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 9, encodesLog: false), storage: MemoryStorage())
-        for p in [Phase.sync, .exam, .isa, .replication] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam, .isa, .replication])
         let afterReplication = sim.world.lesson.invariants[.replicas]
         #expect(afterReplication == InvariantStatus(name: "replicas", checks: 2), "both chunks, once replication is done")
         sim.apply(.start(.consistency))

@@ -124,10 +124,7 @@ import Testing
     /// demo write has changed that mark since.
     @Test func askingForTheMarksheetAfterTheIsaPhaseSaysItIsOver() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 2, encodesLog: false))
-        for p in [Phase.sync, .exam, .isa, .replication] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam, .isa, .replication])
         sim.apply(.toggleTakeover(student: 2))
         sim.apply(.requestMarksheet(student: 2))
         #expect(sim.notice?.text == "The ISA phase is over: every mark is in the marksheet.")

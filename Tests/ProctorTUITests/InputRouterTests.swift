@@ -156,10 +156,7 @@ import Testing
     /// marksheet is granted, the prompt is back and the mark goes into it.
     @Test func theMarksheetGrantedAfterAnEscStillTakesTheMark() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
-        for p in [Phase.sync, .exam] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam])
         var r = InputRouter(students: 3, maxMark: sim.scenario.isaMaxMark)
         func type(_ keys: Key...) {
             for k in keys {
@@ -275,10 +272,7 @@ import Testing
         #expect(over == RoutingFacts(examOver: Array(repeating: true, count: 5), isaDone: none, demoStarted: false, holdsMarksheet: none))
 
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
-        for p in [Phase.sync, .exam] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam])
         sim.apply(.start(.isa))
         var steps = 0
         while sim.snapshot().isa.holder == nil && steps < 10_000 {

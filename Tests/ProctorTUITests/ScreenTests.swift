@@ -426,10 +426,7 @@ import Testing
     /// owes a REPLY (they wait) and for how long it has been down.
     @Test func theLockQueuesPaneSaysWhoWaitsForACrashedPeer() throws {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 42, encodesLog: false))
-        for p in [Phase.sync, .exam] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam])
         sim.apply(.start(.isa))
         var steps = 0
         while !(sim.snapshot().isa.holder != nil && sim.snapshot().isa.ra.contains { $0.wanting }) && steps < 5_000 {
@@ -490,10 +487,7 @@ import Testing
 
     @Test func theLockQueuesStayReadableWithAHundredStudents() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 100, seed: 7, encodesLog: false))
-        for p in [Phase.sync, .exam] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam])
         sim.apply(.start(.isa))
         sim.run(until: sim.now + .seconds(20))
         let snap = Snapshot(simulation: sim, paused: false, speed: 1)
@@ -567,10 +561,7 @@ import Testing
     @Test(arguments: [(80, 24), (120, 40)])
     func theDemoShowsReadWriteLocksAndOnlyASummaryOfTheMarksheet(size: (Int, Int)) {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 8, encodesLog: false))
-        for p in [Phase.sync, .exam, .isa, .replication] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam, .isa, .replication])
         sim.apply(.start(.consistency))
         sim.run(until: sim.now + .seconds(3))
         let text = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), size.0, size.1).text
@@ -585,10 +576,7 @@ import Testing
 @Suite struct IsaWaitsForTheOperatorTests {
     @Test func theCaptionNamesTheStudentTheIsaPhaseWaitsFor() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 5, encodesLog: false))
-        for p in [Phase.sync, .exam] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam])
         sim.apply(.toggleTakeover(student: 3))
         sim.apply(.start(.isa))
         sim.runUntilQuiet()
@@ -680,10 +668,7 @@ import Testing
 
     @Test func inTheMarksheetItShowsThePromptWithItsRange() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false))
-        for p in [Phase.sync, .exam] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam])
         sim.apply(.toggleTakeover(student: 1))
         sim.apply(.start(.isa))
         sim.apply(.requestMarksheet(student: 1))
@@ -697,10 +682,7 @@ import Testing
 
     @Test func inTheDemoItShowsThePromptThenWhatItRead() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 3, encodesLog: false))
-        for p in [Phase.sync, .exam, .isa, .replication] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam, .isa, .replication])
         sim.apply(.toggleTakeover(student: 2))
         sim.apply(.start(.consistency))
         let prompt = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, Self.view(1)).text
@@ -744,10 +726,7 @@ import Testing
 @Suite struct ReplicaChecksumTests {
     @Test func eachCopyShowsItsVersionAndShortChecksum() throws {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 6, encodesLog: false))
-        for p in [Phase.sync, .exam, .isa, .replication] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam, .isa, .replication])
         let snap = Snapshot(simulation: sim, paused: true, speed: 1)
         let text = ScreenTests.render(snap, 120, 40).text
         for r in 0..<3 {
@@ -772,10 +751,7 @@ import Testing
     @Test(arguments: [80, 120])
     func theIsaCaptionNeverEndsMidWord(width: Int) throws {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 5, seed: 4, encodesLog: false))
-        for p in [Phase.sync, .exam] {
-            sim.apply(.start(p))
-            sim.runUntilQuiet()
-        }
+        sim.run(through: [Phase.sync, .exam])
         sim.apply(.start(.isa))
         sim.run(until: sim.now + .seconds(2))
         var v = ViewState()

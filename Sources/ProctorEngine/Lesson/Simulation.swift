@@ -89,6 +89,15 @@ public final class Simulation {
         while step() {}
     }
 
+    /// Starts each phase in turn, each run until nothing is pending (a lesson's phases, one
+    /// after the other, as fast as the CPU allows).
+    public func run(through phases: [Phase]) {
+        for p in phases {
+            apply(.start(p))
+            runUntilQuiet()
+        }
+    }
+
     /// Logs the end of the walkthrough (once).
     public func finish() { world.finish() }
 
