@@ -764,3 +764,16 @@ import Testing
                 "cut at a word: \(caption)")
     }
 }
+
+/// After a sync round, each student's row gives its clock's adjusted reading, at 120 columns
+/// too (the clocks pane shows it only on a very wide screen).
+@Suite struct AdjustedClockTests {
+    @Test func eachStudentRowReadsItsAdjustedClock() {
+        let snap = ScreenTests.snapshot(seed: 42, synced: true, paused: true)
+        let text = ScreenTests.render(snap, 120, 40).text
+        for k in 1...snap.studentCount {
+            let reading = Format.clock(snap.clockRow(ofStudent: k).reading, tenths: true)
+            #expect(text.contains("reads \(reading)"), "S\(k): \(reading)\n\(text)")
+        }
+    }
+}

@@ -40,8 +40,13 @@ enum StudentsPane {
             case .isa?, .replication?:
                 x = isaStatus(s, i, x: x, y: y, clip: inner, into: &b)
             case .sync?, nil:
-                let (text, style) = clockStatus(s.clockRow(ofStudent: i + 1))
+                let row = s.clockRow(ofStudent: i + 1)
+                let (text, style) = clockStatus(row)
                 x = b.write(text, x: x, y: y, style: style, clip: inner)
+                // The clock as it reads now, adjusted (the clocks pane has room for it only on
+                // a very wide screen).
+                let now = "  reads \(Format.clock(row.reading, tenths: s.paused))"
+                if x + now.cellCount <= inner.maxX { x = b.write(now, x: x, y: y, clip: inner) }
                 let tail = "  waiting for the exam"
                 if x + tail.cellCount <= inner.maxX { x = b.write(tail, x: x, y: y, style: .muted, clip: inner) }
             case .exam?:
