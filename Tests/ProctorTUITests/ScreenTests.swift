@@ -777,3 +777,20 @@ import Testing
         }
     }
 }
+
+/// A re-sync in progress shows this round's state in the clocks pane, not the last round's
+/// numbers beside it; the footer says its spread is the true clocks'.
+@Suite struct ReSyncClocksPaneTests {
+    @Test func aRoundInProgressHidesTheLastRoundsNumbers() throws {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 42, encodesLog: false))
+        sim.run(through: [.sync])
+        let done = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40).text
+        #expect(done.contains("true spread"), "\(done)")
+        let firstAdjust = try #require(sim.snapshot().clocks[2].lastAdjust)
+        sim.apply(.start(.sync))   // round 2: every clock polled again
+        let polling = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40).text
+        let row = try #require(polling.split(separator: "\n").first { $0.contains("│S1 ") })
+        #expect(row.contains("polled…"), "\(row)")
+        #expect(!row.contains(Format.signed(firstAdjust.delta)), "round 1's adjustment is not shown beside round 2's marker: \(row)")
+    }
+}

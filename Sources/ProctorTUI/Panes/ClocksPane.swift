@@ -7,7 +7,10 @@ enum ClocksPane {
     static func draw(_ s: Snapshot, _ r: Rect, focus: Int, into b: inout ScreenBuffer) {
         var footer: String?
         if let res = s.sync.lastResult {
-            footer = "spread \(Format.span(res.spreadBefore)) → \(Format.span(res.spreadAfter))"
+            // The spread of the true clocks (what the round achieved), not of the estimates in
+            // the offsets column.
+            footer = "true spread \(Format.span(res.spreadBefore)) → \(Format.span(res.spreadAfter))"
+            if footer!.cellCount + 4 > r.width { footer = "spread \(Format.span(res.spreadBefore)) → \(Format.span(res.spreadAfter))" }
             // The legend of `!`, where the border has room for it.
             if !res.outliers.isEmpty, footer!.cellCount + 12 <= r.width - 4 { footer! += " · ! outlier" }
         } else if s.sync.round != nil {
@@ -45,7 +48,13 @@ enum ClocksPane {
             let (glyph, glyphStyle) = s.down[row.node] != nil ? ("✗", Style.bad) : statusGlyph(row.status)
             var x = b.write(name + " ", x: inner.x, y: y, style: isFocused(row.node, focus) ? .selected : .title, clip: inner)
             x = b.write(glyph, x: x, y: y, style: glyphStyle, clip: inner) + 1
-            if let a = row.lastAdjust {
+            let inRound = s.sync.round != nil && (row.status == .polled || row.status == .replied)
+            if inRound {
+                // Being polled again: the last round's numbers would sit beside this round's
+                // marker, so the row waits for this round's instead.
+                x = b.write(Format.clock(row.reading, tenths: s.paused).fit(10) + " ", x: x, y: y, clip: inner)
+                b.write((row.status == .polled ? "polled…" : "replied, awaiting ADJUST").clipped(max(0, inner.maxX - x)), x: x, y: y, style: .muted, clip: inner)
+            } else if let a = row.lastAdjust {
                 x = b.write(Format.clock(a.localBefore).fit(10) + " ", x: x, y: y, clip: inner)
                 // An outlier (outside the tolerance: corrected, not averaged) is marked with `!`,
                 // not by colour alone.
