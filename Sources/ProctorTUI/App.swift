@@ -165,6 +165,7 @@ public final class App {
         view.helpVisible = router.helpVisible
         view.teacherView = router.teacherView
         view.logScroll = router.logScroll
+        view.studentScreen = router.studentScreen
         view.mode = router.mode(RoutingFacts(snap))
         Screen.compose(snap, view, into: &buffer)
         terminal.present(buffer)

@@ -12,6 +12,8 @@ public struct ViewState: Equatable, Sendable {
     public var mode = InputMode.normal
     /// How many events back from the newest the event log shows (0: it follows the run).
     public var logScroll = 0
+    /// The focused student's own screen replaces the monitors (`e`; always for a played one).
+    public var studentScreen = false
     public init() {}
 }
 
@@ -31,7 +33,7 @@ public enum Screen {
         let monitorArea = Rect(x: l.cheating.x, y: l.cheating.y, width: l.cheating.width + l.locks.width, height: l.cheating.height)
         if s.phase == .done {
             SummaryPane.draw(s, monitorArea, into: &b)
-        } else if s.exam.operated.indices.contains(focus), s.exam.operated[focus], !v.teacherView {
+        } else if s.exam.operated.indices.contains(focus), s.exam.operated[focus] || v.studentScreen, !v.teacherView {
             // The student the operator plays sees its own screen, where the monitors were.
             StudentScreen.draw(s, student: focus, monitorArea, into: &b)
         } else {

@@ -37,6 +37,15 @@ import Testing
         #expect(r.logScroll == 0, "never past the newest")
     }
 
+    @Test func eTogglesTheFocusedStudentsScreen() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        #expect(!r.studentScreen)
+        #expect(r.route(.char("e"), Self.nothingYet).isEmpty, "a view change: nothing for the engine")
+        #expect(r.studentScreen)
+        _ = r.route(.char("e"), Self.nothingYet)
+        #expect(!r.studentScreen)
+    }
+
     @Test func normalModeRunsThePhasesTimeAndFocus() {
         var r = InputRouter(students: 5, maxMark: 20)
         #expect(r.mode(Self.nothingYet) == .normal)

@@ -694,6 +694,18 @@ import Testing
         #expect(read.range(of: "Read from replica [1-3]: ISA [0-9]+ \\(version [0-9]+\\)", options: .regularExpression) != nil, "\(read)")
     }
 
+    /// `e` shows a simulated student's screen too, without a player's keys; again, the monitors.
+    @Test func eShowsTheFocusedSimulatedStudentsScreen() {
+        let sim = Self.exam(answering: false)
+        sim.apply(.toggleTakeover(student: 2))   // handed back: simulated again
+        var v = Self.view(2)
+        v.studentScreen = true
+        let text = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), 120, 40, v).text
+        #expect(text.contains("S3 Chen's screen") && text.contains("simulated · e: the monitors"), "\(text)")
+        #expect(text.contains("Question 1 of 10") && !text.contains("a–d answer · s submits"), "\(text)")
+        #expect(!text.contains("Cheating monitor"))
+    }
+
     @Test func aStudentNotTakenOverLeavesTheMonitorsInPlace() {
         let sim = Self.exam(answering: false)
         sim.apply(.toggleTakeover(student: 2))

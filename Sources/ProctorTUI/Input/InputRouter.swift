@@ -95,6 +95,8 @@ struct InputRouter: Sendable {
     private(set) var teacherView = false
     /// How many events back from the newest the event log pane shows (0: the newest).
     private(set) var logScroll = 0
+    /// The focused student's own screen replaces the monitors (always for a played student).
+    private(set) var studentScreen = false
 
     init(students: Int, maxMark: Int) {
         studentCount = max(1, students)
@@ -145,6 +147,7 @@ struct InputRouter: Sendable {
             faultMenuVisible = false
             return [.send(Self.command(choice, student: student, down: facts.down))]
         case .toggleResults: teacherView.toggle()
+        case .toggleStudentScreen: studentScreen.toggle()
         case .scrollLog(let by): logScroll = by.map { min(max(0, logScroll + $0), facts.logLength) } ?? 0
         case .takeOver:
             if played.remove(focus) == nil { played.insert(focus) }

@@ -106,6 +106,8 @@ public enum UIAction: Equatable, Sendable {
     case toggleResults
     /// Scroll the event log back (positive) or forward by so many lines; `nil`: to the newest.
     case scrollLog(Int?)
+    /// The focused student's own screen in place of the monitors, or the monitors again.
+    case toggleStudentScreen
     /// Ask for the ISA marksheet for the focused (taken-over) student; opens the mark prompt.
     case requestMarksheet
     /// Read, write (opens the mark prompt) or exit in the consistency demo.
@@ -203,7 +205,9 @@ public enum KeyTable {
                    perKey: [.focusNext, .focusPrevious, .focusNext, .focusPrevious, .focusFirst, .focusLast], label: "Tab · Shift-Tab"),
         KeyBinding(.normal, [.char("t")], "take over the focused student (you play it) / hand it back", .takeOver, hint: "take over", rank: 10),
         KeyBinding(.normal, [.char("i")], "ask for the ISA marksheet (a student you play); opens the mark prompt", .requestMarksheet),
-        KeyBinding(.normal, [.char("v")], "teacher's results table / students", .toggleResults, hint: "results", rank: 11),
+        KeyBinding(.normal, [.char("v"), .char("e")], "teacher's results table / students · the focused student's own screen / the monitors",
+                   perKey: [.toggleResults, .toggleStudentScreen], label: "v · e",
+                   hints: [KeyHint(keys: [.char("v")], label: "v", word: "results", rank: 11)]),
         KeyBinding(.anyTime, [.char("["), .char("]"), .char("\\")], "event log: scroll back · forward · to the newest",
                    perKey: [.scrollLog(5), .scrollLog(-5), .scrollLog(nil)], label: "[ · ] · \\"),
         KeyBinding(.normal, [.char("f")], "fault menu: crash and restart nodes, drop or delay a link, partition, clock jump", .toggleFaultMenu,

@@ -8,7 +8,9 @@ import ProctorEngine
 enum StudentScreen {
     static func draw(_ s: Snapshot, student i: Int, _ r: Rect, into b: inout ScreenBuffer) {
         let v = s.studentViews[i], who = s.students[i]
-        b.box(r, title: "S\(i + 1) \(who.name)'s screen · roll \(who.roll)", titleStyle: Style(.cyan, bold: true), footer: "you play S\(i + 1) · t hands it back")
+        let played = s.exam.operated.indices.contains(i) && s.exam.operated[i]
+        b.box(r, title: "S\(i + 1) \(who.name)'s screen · roll \(who.roll)", titleStyle: Style(.cyan, bold: true),
+              footer: played ? "you play S\(i + 1) · t hands it back" : "simulated · e: the monitors")
         let inner = r.inner
         guard inner.height > 0, inner.width > 4 else { return }
         var y = inner.y
@@ -22,15 +24,15 @@ enum StudentScreen {
         }
         switch s.stage {
         case .isa?:
-            isa(s, i, v, line: line, wrapped: wrapped)
+            isa(s, i, v, played: played, line: line, wrapped: wrapped)
         case .replication?, .consistency?, .done?:
-            if s.demo.startedAt != nil { demo(s, i, v, line: line, wrapped: wrapped) } else { isa(s, i, v, line: line, wrapped: wrapped) }
+            if s.demo.startedAt != nil { demo(s, i, v, line: line, wrapped: wrapped) } else { isa(s, i, v, played: played, line: line, wrapped: wrapped) }
         default:
-            exam(s, i, v.exam, height: inner.height, width: inner.width, line: line, wrapped: wrapped)
+            exam(s, i, v.exam, played: played, height: inner.height, width: inner.width, line: line, wrapped: wrapped)
         }
     }
 
-    private static func exam(_ s: Snapshot, _ i: Int, _ e: ExamSession, height: Int, width: Int, line: (String, Style, Int) -> Void,
+    private static func exam(_ s: Snapshot, _ i: Int, _ e: ExamSession, played: Bool, height: Int, width: Int, line: (String, Style, Int) -> Void,
                              wrapped: (String, Style, Int) -> Void) {
         let n = e.questionCount
         if e.warnings == 1 { line("⚠ 1 warning: your marks will be halved; a second ends the exam with 0", .warn, 0) }
@@ -67,8 +69,13 @@ enum StudentScreen {
                 for (k, label) in labels.enumerated() { line(label, e.answers[q - 1] == k ? .accent : .plain, 2) }
             }
             if case .answering = e.state {
-                line(e.answeredAll ? "Answered. The exam is submitted when the countdown ends — or press s now."
-                                   : "a–d answer · s submits the exam now", .muted, 0)
+                if !played {
+                    line(e.answeredAll ? "Answered: submitted when the countdown ends (or earlier, if it presses s)."
+                                       : "A simulated student: it answers by itself (t to play it).", .muted, 0)
+                } else {
+                    line(e.answeredAll ? "Answered. The exam is submitted when the countdown ends — or press s now."
+                                       : "a–d answer · s submits the exam now", .muted, 0)
+                }
             }
         case .submitted(let reason):
             let why = reason == .terminated ? "terminated by a second warning: 0 marks" : "submitted (\(reason.rawValue))"
@@ -81,21 +88,22 @@ enum StudentScreen {
         }
     }
 
-    private static func isa(_ s: Snapshot, _ i: Int, _ v: Snapshot.StudentView, line: (String, Style, Int) -> Void,
+    private static func isa(_ s: Snapshot, _ i: Int, _ v: Snapshot.StudentView, played: Bool, line: (String, Style, Int) -> Void,
                             wrapped: (String, Style, Int) -> Void) {
         if let rec = s.exam.records[i] { line("Exam: \(rec.final) / 100 (recorded by \(rec.server.shortName))", .muted, 0) }
         let peers = max(0, s.studentCount - 1)
         switch v.isa {
         case .notRequested:
-            wrapped(s.isa.startedAt == nil ? "ISA marks come next (3)." : "Press i to ask for the shared marksheet (Ricart–Agrawala).", .muted, 0)
+            wrapped(s.isa.startedAt == nil ? "ISA marks come next (3)."
+                    : played ? "Press i to ask for the shared marksheet (Ricart–Agrawala)." : "Has not asked for the marksheet yet.", .muted, 0)
         case .waiting:
             let ts = v.ra.requestTimestamp ?? 0
             line("Asked for the marksheet: REQUEST (ts \(ts), S\(i + 1)) to \(peers) peers", .warn, 0)
             line("REPLYs \(v.ra.replies) of \(peers)" + (v.ra.awaiting.isEmpty ? "" : " · waiting for " + v.ra.awaiting.map { "S\($0)" }.joined(separator: ", ")), .plain, 2)
             if !v.ra.deferred.isEmpty { line("you defer: " + v.ra.deferred.map { "S\($0)" }.joined(separator: ", ") + " (your request is earlier)", .accent, 2) }
         case .inCS(_, let typed, _):
-            line("You hold the marksheet. ISA mark (0–\(s.isa.maxMark)): \(typed)▁", .good, 0)
-            line("digits, Enter to record, Esc to leave empty · \(Int(s.isa.holdLimit.seconds)) s limit", .muted, 2)
+            line((played ? "You hold" : "Holds") + " the marksheet. ISA mark (0–\(s.isa.maxMark)): \(typed)▁", .good, 0)
+            line((played ? "digits, Enter to record, Esc to leave empty · " : "typing by itself · ") + "\(Int(s.isa.holdLimit.seconds)) s limit", .muted, 2)
             if !v.ra.deferred.isEmpty { line("REPLYs owed on leaving: " + v.ra.deferred.map { "S\($0)" }.joined(separator: ", "), .accent, 2) }
         case .done(let mark, let reason):
             line("ISA mark recorded: " + (mark.map(String.init) ?? "none") + (reason == .timeout ? " (hold limit reached)" : ""), reason == .timeout ? .warn : .good, 0)
