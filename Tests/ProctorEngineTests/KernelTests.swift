@@ -82,3 +82,21 @@ import Testing
             """)
     }
 }
+
+/// A cancelled timer is gone: it is not an event to come, and it never counts as one
+/// delivered — so a position in the run means the same live and in a replay.
+@Suite struct CancelledTimerTests {
+    @Test func aCompletedSyncRoundLeavesNothingPending() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 4, encodesLog: false))
+        sim.apply(.start(.sync))
+        var real = 0
+        while !sim.completed.contains(.sync) {
+            #expect(sim.step())
+            real += 1
+        }
+        #expect(sim.world.kernel.nextEventTime == nil, "the round's cancelled 5 s timeout is not an event to come")
+        #expect(!sim.step(), "nothing left to deliver")
+        #expect(sim.eventCount == real, "only events that happened count")
+        #expect(sim.now < .seconds(2))
+    }
+}

@@ -110,6 +110,17 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 
     mutating func cancelTimer(_ timer: Timer, of node: NodeID) {
         cancelledThrough[TimerKey(node: node, timer: timer)] = timerSerial
+        pruneHead()
+    }
+
+    /// Drops timers that will never fire (cancelled, or set before their node's last crash)
+    /// from the front of the queue: the next event is always one that happens, so a position
+    /// in the run (`delivered`) and the next event's time mean the same live and in a replay,
+    /// whenever a dead timer happened to be passed over.
+    mutating func pruneHead() {
+        while case .timer(let node, let timer, let serial, let epoch)? = queue.next, !stands(timer, of: node, serial: serial, epoch: epoch) {
+            _ = queue.popNext()
+        }
     }
 
     /// Whether a popped timer firing still stands (was not cancelled after it was set).
@@ -121,17 +132,20 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 
     /// The next event due at or before `limit`, with time moved to it.
     mutating func next(notAfter limit: VirtualTime? = nil) -> Event? {
-        let popped = limit.map { queue.popNext(notAfter: $0) } ?? queue.popNext()
-        guard let (t, e) = popped else { return nil }
-        delivered += 1
-        // A cancelled (or dead) timer is passed over without moving time: cancelling a timer
-        // leaves the run as if it had never been set.
-        if case .timer(let node, let timer, let serial, let epoch) = e, !stands(timer, of: node, serial: serial, epoch: epoch) {
+        while true {
+            let popped = limit.map { queue.popNext(notAfter: $0) } ?? queue.popNext()
+            guard let (t, e) = popped else { return nil }
+            // A cancelled (or dead) timer is dropped without counting or moving time:
+            // cancelling a timer leaves the run as if it had never been set.
+            if case .timer(let node, let timer, let serial, let epoch) = e, !stands(timer, of: node, serial: serial, epoch: epoch) {
+                continue
+            }
+            delivered += 1
+            now = max(now, t)
+            if case .deliver = e { inFlight -= 1 }
+            pruneHead()
             return e
         }
-        now = max(now, t)
-        if case .deliver = e { inFlight -= 1 }
-        return e
     }
 
     /// Moves time forward with nothing delivered (the wall clock's pace).
@@ -180,6 +194,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     mutating func crash(_ node: NodeID) {
         down[node] = now
         epochs[node, default: 0] += 1
+        pruneHead()
     }
 
     mutating func restart(_ node: NodeID) {

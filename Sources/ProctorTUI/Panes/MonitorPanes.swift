@@ -235,20 +235,8 @@ enum Text {
 
     /// Word-wraps `text` into `r`, cutting what does not fit.
     static func wrap(_ text: String, in r: Rect, style: Style, into b: inout ScreenBuffer) {
-        guard r.width > 0 else { return }
-        var y = r.y
-        var line = ""
-        for word in text.split(separator: " ") {
-            let candidate = line.isEmpty ? String(word) : line + " " + word
-            if candidate.cellCount > r.width && !line.isEmpty {
-                if y >= r.maxY { return }
-                b.write(line, x: r.x, y: y, style: style, clip: r)
-                y += 1
-                line = String(word)
-            } else {
-                line = candidate
-            }
+        for (k, line) in lines(text, width: r.width).prefix(max(0, r.height)).enumerated() {
+            b.write(line, x: r.x, y: r.y + k, style: style, clip: r)
         }
-        if !line.isEmpty && y < r.maxY { b.write(line.clipped(r.width), x: r.x, y: y, style: style, clip: r) }
     }
 }
