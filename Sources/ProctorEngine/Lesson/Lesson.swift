@@ -137,14 +137,18 @@ extension World {
     /// The sync round in progress is lost (main crashed in it, or its clock jumped while it
     /// read the replies): a new round, from the start.
     mutating func resync(storage: StoragePort, why: String) {
-        let participants = Array(clockNodes.dropFirst())
+        beginSyncRound(storage: storage)
+        say("\(why): main polls again (round \(lesson.syncRound ?? 1)).")
+    }
+
+    /// main polls every clock in a new round; the console follows it from scratch.
+    private mutating func beginSyncRound(storage: StoragePort) {
         lesson.syncAdjusted = []
         lesson.syncLost = []
         lesson.syncJumped = []
         lesson.syncVoid = false
-        tell(.main, .main(.startSync(participants: participants)), storage: storage)
+        tell(.main, .main(.startSync(participants: Array(clockNodes.dropFirst()))), storage: storage)
         lesson.syncRound = cluster.main.view.roundsStarted
-        say("\(why): main polls again (round \(lesson.syncRound ?? 1)).")
     }
 
     /// Why phase `p` cannot start now, or nil when it can: the first step missing before it
@@ -187,15 +191,10 @@ extension World {
             if let cur = lesson.phase, cur != .sync { lesson.phaseBeforeSync = cur }
             enter(.sync)
             lesson.spreadBefore = clockSpread()
-            let participants = Array(clockNodes.dropFirst())
-            lesson.syncAdjusted = []
-            lesson.syncLost = []
-            lesson.syncJumped = []
-            tell(.main, .main(.startSync(participants: participants)), storage: storage)
-            let round = cluster.main.view.roundsStarted
-            lesson.syncRound = round
+            beginSyncRound(storage: storage)
+            let round = lesson.syncRound ?? 1
             say(lesson.syncRoundsCompleted == 0
-                ? "Sync round \(round): main polls \(participants.count) clocks."
+                ? "Sync round \(round): main polls \(clockNodes.count - 1) clocks."
                 : "Re-sync (round \(round)): drift has pulled the clocks apart again.")
         case .exam:
             enter(.exam)

@@ -161,9 +161,8 @@ public struct Student: Sendable {
             var out: Effects = [.setTimer(.isaHold(entry: entry), after: max(.zero, left))]
             if !operated && left > .zero { out += planTyping(entry: entry) }
             return out
-        case .done(let value, let reason):
-            // The MARK may have been lost with the crash (or main's): main takes it once.
-            return isaOpen && !demoOpened ? [.send(.exam(.mark(isa: value, reason: reason)), to: .main)] : []
+        case .done:
+            return markAgain()   // the MARK may have been lost with the crash (or main's)
         }
     }
 
@@ -171,8 +170,7 @@ public struct Student: Sendable {
         var out = demoActions(demo.resendToMain())
         switch demo.activity {
         case .reading(let r, nil, nil):
-            let c = demo.chunk
-            out += [.send(.replica(.read(chunk: c, roll: profile.roll)), to: .replica(r)), .setTimer(.demoRetry, after: Self.demoRetry)]
+            out += demoActions([.read(replica: r)])
         case .reading:
             out.append(.setTimer(.demoRelease, after: .seconds(1)))
         case .writing:
@@ -183,6 +181,13 @@ public struct Student: Sendable {
             break
         }
         return out
+    }
+
+    /// The ISA mark again, while main may still lack it (the ISA phase open, the demo not
+    /// yet: main takes a mark once).
+    private func markAgain() -> Effects {
+        guard case .done(let value, let reason) = isa, isaOpen, !demoOpened else { return [] }
+        return [.send(.exam(.mark(isa: value, reason: reason)), to: .main)]
     }
 
     /// `peer` is reachable again — it restarted, or a link or a partition between the two
@@ -197,10 +202,7 @@ public struct Student: Sendable {
             if case .waiting = exam.state, exam.shown == 0, !isaOpen {
                 out.append(.send(.exam(.resume), to: .main))   // question 1 may have been lost
             }
-            if case .done(let value, let reason) = isa, isaOpen, !demoOpened {
-                out.append(.send(.exam(.mark(isa: value, reason: reason)), to: .main))
-            }
-            return out + demoActions(demo.resendToMain())
+            return out + markAgain() + demoActions(demo.resendToMain())
         default:
             return []
         }
