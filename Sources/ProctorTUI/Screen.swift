@@ -43,6 +43,7 @@ public enum Screen {
         ServersPane.draw(s, l.servers, into: &b)
         EventLogPane.draw(s, l.eventLog, scroll: v.logScroll, into: &b)
         InvariantsStrip.draw(s, l.invariants, into: &b)
+        Narration.draw(s, l.narration, into: &b)
         CaptionLine.draw(s, l.caption, showNotice: v.showNotice, into: &b)
         if v.mode == .faultMenu && !v.helpVisible {
             FaultMenu.draw(s, focus: focus, in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), into: &b)

@@ -15,7 +15,7 @@ import Testing
     }
 
     static func strip(_ s: Snapshot, _ w: Int, _ h: Int) -> String {
-        ScreenTests.render(s, w, h).line(h - 2)
+        ScreenTests.render(s, w, h).line(h - 3)
     }
 
     /// The style of the first cell of `text` in line `y`.
@@ -48,7 +48,7 @@ import Testing
         #expect(line == expected)
         #expect(snap.invariants.allSatisfy { $0.checks > 0 })
         let b = ScreenTests.render(snap, 120, 40)
-        #expect(Self.style(of: "✓", in: b, y: 38) == .good)
+        #expect(Self.style(of: "✓", in: b, y: 37) == .good)
         #expect(b.line(39).hasPrefix(" Walkthrough complete."), "the caption stays below it")
     }
 
@@ -69,7 +69,7 @@ import Testing
         snap.invariants[1].detail = "chunk-1: S2 acquired it to write while S1 held it to read"
         snap.brokenInvariants = ["rw: chunk-1: S2 acquired it to write while S1 held it to read"]
         let b = ScreenTests.render(snap, size.0, size.1)
-        let y = size.1 - 2, line = b.line(y)
+        let y = size.1 - 3, line = b.line(y)
         let checks = snap.invariants[1].checks
         #expect(line.contains("rw ✗ \(checks)") || line.contains("rw✗\(checks)"), "\(line)")
         #expect(Self.style(of: "✗", in: b, y: y) == .bad)

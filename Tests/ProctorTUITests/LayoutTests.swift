@@ -21,7 +21,7 @@ import Testing
             #expect(area == usedW * usedH, "every cell belongs to one pane at \(w)×\(h)")
             #expect(l.admin.height >= 7, "the five admin keys are always visible")
             #expect(l.eventLog.height >= 6 && l.servers.height >= 4)
-            #expect(l.invariants == Rect(x: 0, y: usedH - 2, width: usedW, height: 1), "the invariants strip: one line above the caption")
+            #expect(l.invariants == Rect(x: 0, y: usedH - 3, width: usedW, height: 1), "the invariants strip: above the narration and the caption")
         }
     }
 

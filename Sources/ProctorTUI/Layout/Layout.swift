@@ -10,6 +10,8 @@ public struct Layout: Equatable, Sendable {
     public var eventLog: Rect
     /// One line above the caption: each invariant held or broken, and how often checked.
     public var invariants: Rect
+    /// One line above the caption: what the last delivered event meant.
+    public var narration: Rect
     public var caption: Rect
 
     public static let minimumWidth = 80
@@ -19,7 +21,8 @@ public struct Layout: Equatable, Sendable {
 
     public var panes: [(name: String, rect: Rect)] {
         [("status", statusBar), ("admin", admin), ("clocks", clocks), ("students", students), ("cheating", cheating),
-         ("locks", locks), ("servers", servers), ("eventLog", eventLog), ("invariants", invariants), ("caption", caption)]
+         ("locks", locks), ("servers", servers), ("eventLog", eventLog), ("invariants", invariants), ("narration", narration),
+         ("caption", caption)]
     }
 
     /// The layout for a `width`×`height` terminal, or nil when it is below the minimum.
@@ -27,7 +30,7 @@ public struct Layout: Equatable, Sendable {
     public static func compute(width: Int, height: Int, students: Int) -> Layout? {
         guard width >= minimumWidth, height >= minimumHeight else { return nil }
         let w = min(width, maximumWidth), h = min(height, maximumHeight)
-        let body = h - 3     // the status bar, the invariants strip, the caption
+        let body = h - 4     // the status bar, the invariants strip, the narration, the caption
         let leftW = min(max(w * 26 / 100, 33), 48)
         let rightW = w - leftW
         let adminH = 7
@@ -42,10 +45,11 @@ public struct Layout: Equatable, Sendable {
         let bottomH = body - studentsH - middleH
         let top = 1, midY = top + studentsH, botY = midY + middleH
         let cheatW = rightW / 2
-        // On a short screen the clocks may reach into the bottom band: the servers pane needs
-        // only its three lines, the event log beside it keeps its height.
+        // On a short screen the clocks may reach into the bottom band: the servers pane keeps
+        // its two lines (main and backup; the replicas' rows need a taller screen), the event
+        // log beside it keeps its height.
         let clocksH = botY - top - adminH
-        let lend = max(0, min(bottomH - 5, clocksWanted - clocksH))
+        let lend = max(0, min(bottomH - 4, clocksWanted - clocksH))
         return Layout(
             statusBar: Rect(x: 0, y: 0, width: w, height: 1),
             admin: Rect(x: 0, y: top, width: leftW, height: adminH),
@@ -55,7 +59,8 @@ public struct Layout: Equatable, Sendable {
             locks: Rect(x: leftW + cheatW, y: midY, width: rightW - cheatW, height: middleH),
             servers: Rect(x: 0, y: botY + lend, width: leftW, height: bottomH - lend),
             eventLog: Rect(x: leftW, y: botY, width: rightW, height: bottomH),
-            invariants: Rect(x: 0, y: h - 2, width: w, height: 1),
+            invariants: Rect(x: 0, y: h - 3, width: w, height: 1),
+            narration: Rect(x: 0, y: h - 2, width: w, height: 1),
             caption: Rect(x: 0, y: h - 1, width: w, height: 1))
     }
 }

@@ -9,7 +9,13 @@ enum StudentScreen {
     static func draw(_ s: Snapshot, student i: Int, _ r: Rect, into b: inout ScreenBuffer) {
         let v = s.studentViews[i], who = s.students[i]
         let played = s.exam.operated.indices.contains(i) && s.exam.operated[i]
-        b.box(r, title: "S\(i + 1) \(who.name)'s screen · roll \(who.roll)", titleStyle: Style(.cyan, bold: true),
+        // A pane too short for the question, its options and a header line carries the header
+        // (question k of n, time left) in its title instead.
+        let tight = examIsOn(s) && examHeader(s, i, v.exam, width: .max) != nil
+            && r.inner.height < 1 + (v.exam.warnings == 1 ? 1 : 0) + questionLines(s, v.exam, width: r.inner.width) + 2
+        let header = tight ? examHeader(s, i, v.exam, width: r.width - 14 - who.name.cellCount) : nil
+        b.box(r, title: header.map { "S\(i + 1) \(who.name) · \($0.text)" } ?? "S\(i + 1) \(who.name)'s screen · roll \(who.roll)",
+              titleStyle: header.map { $0.style == .plain ? Style(.cyan, bold: true) : $0.style } ?? Style(.cyan, bold: true),
               footer: played ? "you play S\(i + 1) · t hands it back" : "simulated · e: the monitors")
         let inner = r.inner
         guard inner.height > 0, inner.width > 4 else { return }
@@ -28,11 +34,46 @@ enum StudentScreen {
         case .replication?, .consistency?, .done?:
             if s.demo.startedAt != nil { demo(s, i, v, line: line, wrapped: wrapped) } else { isa(s, i, v, played: played, line: line, wrapped: wrapped) }
         default:
-            exam(s, i, v.exam, played: played, height: inner.height, width: inner.width, line: line, wrapped: wrapped)
+            exam(s, i, v.exam, played: played, header: !tight, height: inner.height, width: inner.width, line: line, wrapped: wrapped)
         }
     }
 
-    private static func exam(_ s: Snapshot, _ i: Int, _ e: ExamSession, played: Bool, height: Int, width: Int, line: (String, Style, Int) -> Void,
+    private static func examIsOn(_ s: Snapshot) -> Bool {
+        switch s.stage { case .isa?, .replication?, .consistency?, .done?: false
+                         default: true }
+    }
+
+    private static func questionLines(_ s: Snapshot, _ e: ExamSession, width: Int) -> Int {
+        switch e.state {
+        case .answering(let q, _), .between(let q):
+            let question = s.exam.questions[max(0, min(q, s.exam.questions.count) - 1)]
+            return Text.lines(question.text, width: width - 2).count
+        default: return 0
+        }
+    }
+
+    /// The exam's header: question k of n and the time left on the student's clock (or
+    /// whether it was answered), fitted to `width`; nil outside a question.
+    private static func examHeader(_ s: Snapshot, _ i: Int, _ e: ExamSession, width: Int) -> (text: String, style: Style)? {
+        let n = e.questionCount
+        switch e.state {
+        case .answering(let q, let deadline):
+            let local = s.localTime(ofStudent: i + 1)
+            let left = max(.zero, deadline - local)
+            let secs = Int((left.microseconds + 999_999) / 1_000_000)
+            let style: Style = secs <= 5 ? .bad : .title
+            let options = ["Question \(q) of \(n) · \(secs) s left on your clock (\(Format.clock(local)))",
+                           "Question \(q) of \(n) · \(secs) s left on your clock", "Q\(q)/\(n) · \(secs) s left"]
+            return (options.first { $0.cellCount <= width } ?? options.last!, style)
+        case .between(let q):
+            let state = e.expired[q - 1] ? "time is up: locked" : "answered"
+            let options = ["Question \(q) of \(n) · \(state) · next on main's schedule", "Question \(q) of \(n) · \(state)", "Q\(q)/\(n) · \(state)"]
+            return (options.first { $0.cellCount <= width } ?? options.last!, .muted)
+        default: return nil
+        }
+    }
+
+    private static func exam(_ s: Snapshot, _ i: Int, _ e: ExamSession, played: Bool, header: Bool, height: Int, width: Int, line: (String, Style, Int) -> Void,
                              wrapped: (String, Style, Int) -> Void) {
         let n = e.questionCount
         if e.warnings == 1 { line("⚠ 1 warning: your marks will be halved; a second ends the exam with 0", .warn, 0) }
@@ -43,17 +84,9 @@ enum StudentScreen {
             let question = s.exam.questions[max(0, min(q, s.exam.questions.count) - 1)]
             // Room for the header, the question, four options a line each and the hint? If
             // not, two options a line.
-            let needed = (e.warnings == 1 ? 1 : 0) + 1 + Text.lines(question.text, width: width - 2).count + question.options.count + 1
+            let needed = (e.warnings == 1 ? 1 : 0) + (header ? 1 : 0) + Text.lines(question.text, width: width - 2).count + question.options.count + 1
             let compact = height < needed
-            if case .answering(_, let deadline) = e.state {
-                let local = s.localTime(ofStudent: i + 1)
-                let left = max(.zero, deadline - local)
-                let secs = Int((left.microseconds + 999_999) / 1_000_000)
-                let full = "Question \(q) of \(n) · \(secs) s left on your clock (\(Format.clock(local)))"
-                line(full.cellCount <= width ? full : "Question \(q) of \(n) · \(secs) s left on your clock", secs <= 5 ? .bad : .title, 0)
-            } else {
-                line("Question \(q) of \(n) · " + (e.expired[q - 1] ? "time is up: locked" : "answered") + " · next on main's schedule", .muted, 0)
-            }
+            if header, let h = examHeader(s, i, e, width: width) { line(h.text, h.style, 0) }
             wrapped(question.text, .plain, 2)
             let labels = question.options.enumerated().map { k, option in
                 (e.answers[q - 1] == k ? "▶ " : "  ") + Format.answerLetter(k) + ") " + option
