@@ -146,6 +146,18 @@ import Testing
         #expect(r.prompt == nil)
     }
 
+    /// The hold limit ends a stay while the player still types: the prompt closes with it,
+    /// and the keys are the phase keys again (the status bar no longer offers 0–9).
+    @Test func theIsaPromptClosesWhenTheHoldLimitRecordsTheMark() {
+        var r = InputRouter(students: 5, maxMark: 20)
+        Self.press(&r, .char("t"), .char("i"), Self.digit(1), facts: Self.examOver)
+        #expect(r.mode(Self.examOver) == .markPrompt)
+        var timedOut = Self.examOver
+        timedOut.isaDone[0] = true
+        #expect(r.mode(timedOut) == .normal)
+        #expect(Self.press(&r, .char("4"), facts: timedOut) == [.send(.start(.replication))])
+    }
+
     @Test func aPlayedStudentHoldingTheMarksheetHasThePromptWithoutI() {
         var r = InputRouter(students: 5, maxMark: 20)
         var holding = Self.examOver

@@ -117,7 +117,7 @@ import Testing
         let b = ScreenTests.render(s, size.0, size.1)
         let line = b.line(size.1 - 2)
         let text = try #require(Narration.text(s))
-        #expect(line.hasPrefix(" ▸ Round 1 done"), "\(line)")
+        #expect(line.hasPrefix(" ▸ Round 1 done: clocks within"), "\(line)")
         let shown = line.dropFirst(3).trimmingCharacters(in: .whitespaces)
         #expect(shown == text || (shown.hasSuffix("…") && text.hasPrefix(String(shown.dropLast()))), "\(shown)")
     }

@@ -46,6 +46,11 @@ public final class Runtime: @unchecked Sendable {
     private var speedIndex: Int                      // engine queue
     private var anchorWall = DispatchTime.now().uptimeNanoseconds   // engine queue
     private var anchorVirtual = VirtualTime.zero     // engine queue
+    /// The speed time runs at now: the chosen one, or 1× while a played student types its
+    /// ISA mark (engine queue).
+    private var speedInUse: Double                   // engine queue
+    /// When the last paced event was delivered (engine queue).
+    private var lastPacedWall: UInt64 = 0
     private var lastPublished: UInt64 = .max         // engine queue
     private var eventsFile: AtomicFileWriter?        // io queue
     private let resultsPath: String?
@@ -79,6 +84,7 @@ public final class Runtime: @unchecked Sendable {
             driver = SessionDriver(replaying: record, into: sim)
         }
         speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
+        speedInUse = Runtime.speeds[speedIndex]
         self.eventsFile = eventsFile
         self.onPublish = onPublish
         var first = Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex])
@@ -199,6 +205,7 @@ public final class Runtime: @unchecked Sendable {
         queue.async { [self] in
             if !paused { advance() }
             speedIndex = min(max(speedIndex + d, 0), Runtime.speeds.count - 1)
+            speedInUse = effectiveSpeed
             anchor()
             publish(force: true)
             rearm()
@@ -241,11 +248,62 @@ public final class Runtime: @unchecked Sendable {
     }
 
     /// Runs the simulation up to the virtual time the wall clock says it should have reached.
+    /// A paced phase delivers one event at a time, `pace` of wall time apart: virtual time
+    /// waits for the class.
     private func advance() {
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - anchorWall) / 1_000
-        let target = anchorVirtual + VirtualDuration(microseconds: Int64(elapsed * Runtime.speeds[speedIndex]))
-        driver.run(until: target)
+        let wall = DispatchTime.now().uptimeNanoseconds
+        let elapsed = Double(wall - anchorWall) / 1_000
+        let target = anchorVirtual + VirtualDuration(microseconds: Int64(elapsed * speedInUse))
+        if let pace, let next = driver.nextEventTime, next <= target {
+            if wall >= lastPacedWall &+ pace {
+                driver.step()
+                lastPacedWall = wall
+            }
+            anchorWall = wall
+            anchorVirtual = simulation.now
+        } else {
+            driver.run(until: target)
+        }
         checkReplayEnd()
+        let speed = effectiveSpeed
+        if speed != speedInUse {
+            if speed < speedInUse, let k = typingStudent {
+                let limit = Int(simulation.scenario.isaHoldTimeout.microseconds / 1_000_000)
+                say("S\(k) holds the marksheet: time runs at 1× while you type its mark, so its \(limit) s hold limit is \(limit) s on your watch.")
+            }
+            speedInUse = speed
+            anchor()
+        }
+    }
+
+    /// How many wall nanoseconds apart a paced phase delivers its events, or nil when time
+    /// runs freely. A Berkeley round and the replication happen in well under a second of
+    /// virtual time: paced, a class sees each message (about 6 s a round, 4 s the copies).
+    private var pace: UInt64? {
+        let w = simulation.world
+        let seconds: Double
+        if w.lesson.started(.replication), !w.lesson.completed.contains(.replication) {
+            seconds = 0.3
+        } else if w.lesson.syncRound != nil {
+            seconds = min(0.3, 6 / Double(3 * (w.roster.count + 2)))
+        } else {
+            return nil
+        }
+        return UInt64(seconds * 1e9 / speedInUse)
+    }
+
+    /// The student the operator plays that is inside the ISA critical section, typing.
+    private var typingStudent: Int? {
+        simulation.world.cluster.students.first { st in
+            if st.operated, case .inCS = st.isa { true } else { false }
+        }?.number
+    }
+
+    /// The chosen speed, held to 1× while a played student types its ISA mark: the hold
+    /// limit is virtual time, and at 16× it would cut off a human after a third of a second.
+    private var effectiveSpeed: Double {
+        let chosen = Runtime.speeds[speedIndex]
+        return typingStudent != nil ? min(chosen, 1) : chosen
     }
 
     /// At the end of a replay the clock stops, with a notice saying why.
@@ -286,8 +344,9 @@ public final class Runtime: @unchecked Sendable {
             next = event
             leeway = .milliseconds(5)
         }
-        let speed = Runtime.speeds[speedIndex]
-        let due = anchorWall + UInt64(max(0, Double((next - anchorVirtual).microseconds) * 1_000 / speed).rounded(.up))
+        let speed = speedInUse
+        var due = anchorWall + UInt64(max(0, Double((next - anchorVirtual).microseconds) * 1_000 / speed).rounded(.up))
+        if let pace { due = max(due, lastPacedWall &+ pace) }
         let earliest = DispatchTime.now().uptimeNanoseconds + Runtime.minimumWakeNanoseconds
         timer.schedule(deadline: DispatchTime(uptimeNanoseconds: max(due, earliest)), leeway: leeway)
     }
@@ -298,7 +357,7 @@ public final class Runtime: @unchecked Sendable {
         recordAtPhaseChange()
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
-        var snap = Snapshot(simulation: simulation, paused: paused, speed: Runtime.speeds[speedIndex])
+        var snap = Snapshot(simulation: simulation, paused: paused, speed: speedInUse)
         snap.replaying = driver.mode == .replaying
         // One serial over both sources of notices, so a screen sees every new one.
         let simSerial = simulation.notice?.serial ?? 0

@@ -69,10 +69,6 @@ struct InputRouter: Sendable {
         /// The demo's mark as typed (the demo's prompt is open the moment `w` lands, so the
         /// router follows its text and closes on an Enter the engine takes).
         var typed = ""
-        /// The ISA prompt: Enter was pressed and no digit since; it closes once the mark is
-        /// recorded. (The marksheet is granted only after Ricart–Agrawala, so digits typed
-        /// before that never reach it, and the router cannot know the text.)
-        var entered = false
     }
 
     /// What the caller carries out.
@@ -183,18 +179,18 @@ struct InputRouter: Sendable {
         switch key {
         case .digit(let d):
             if p.typed.count < String(maxMark).count { p.typed.append(String(d)) }
-            p.entered = false
         case .backspace:
             if !p.typed.isEmpty { p.typed.removeLast() }
-            p.entered = false
-        case .enter: p.entered = true
-        case .escape: break
+        case .enter, .escape: break
         }
     }
 
-    /// An ISA prompt after Enter whose mark is now recorded.
+    /// An ISA prompt whose mark is now recorded. (The marksheet is granted only after
+    /// Ricart–Agrawala, so the router cannot know when digits reach it; it closes the prompt
+    /// when the engine says the mark is in.)
     private func finished(_ p: Prompt, _ facts: RoutingFacts) -> Bool {
-        p.kind == .isa && p.entered && fact(facts.isaDone, p.student)
+        // Recorded: by Enter or Esc, or by the hold limit while the player still typed.
+        p.kind == .isa && fact(facts.isaDone, p.student)
     }
 
     private func fact(_ list: [Bool], _ i: Int) -> Bool { list.indices.contains(i) && list[i] }

@@ -54,7 +54,7 @@ enum Narration {
             }
             return "\(node.shortName) applies main's ADJUST: its clock moves \(Format.signed(delta)), from \(Format.clock(before)) to \(Format.clock(before + delta))."
         case .syncResult(let r):
-            var text = "Round \(r.round) done: the clocks now agree within \(Format.span(r.spreadAfter)) (were \(Format.span(r.spreadBefore)) apart) — within the longest round trip, \(Format.span(r.maxRoundTrip)), as Berkeley promises."
+            var text = "Round \(r.round) done: clocks within \(Format.span(r.spreadAfter)) (were \(Format.span(r.spreadBefore))), inside Berkeley's bound, the longest round trip (\(Format.span(r.maxRoundTrip)))."
             if !r.outliers.isEmpty {
                 text += " Outlier\(r.outliers.count == 1 ? "" : "s") \(names(r.outliers)): corrected, not averaged."
             }
@@ -96,7 +96,7 @@ enum Narration {
             let owed = deferred.isEmpty ? "; it owed no REPLY." : ", and sends the REPLYs it deferred to " + deferred.joined(separator: ", ") + "."
             return n.shortName + ": " + left + owed
         case .isaRefused(let n, let reason):
-            return "\(n.shortName)'s ISA entry is refused: \(reason)."
+            return "\(n.shortName)'s ISA entry is refused: " + (reason.hasSuffix(".") ? reason : reason + ".")
         case .replicaWrite(let r, let c, let v, let roll, let isa):
             if let roll {
                 return "replica-\(r) writes roll \(roll)'s ISA \(isa.map(String.init) ?? "none") into chunk \(c): version \(v). A write reaches every replica under the write lock."
