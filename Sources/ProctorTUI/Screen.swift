@@ -33,6 +33,12 @@ public enum Screen {
         let monitorArea = Rect(x: l.cheating.x, y: l.cheating.y, width: l.cheating.width + l.locks.width, height: l.cheating.height)
         if s.phase == .done {
             SummaryPane.draw(s, monitorArea, into: &b)
+            if let r = l.studentScreen { StudentScreen.draw(s, student: focus, r, into: &b) }
+        } else if let r = l.studentScreen {
+            // Wide: the focused student's own screen beside the monitors, always.
+            CheatingPane.draw(s, l.cheating, into: &b)
+            LocksPane.draw(s, l.locks, into: &b)
+            StudentScreen.draw(s, student: focus, r, into: &b)
         } else if s.exam.operated.indices.contains(focus), s.exam.operated[focus] || v.studentScreen, !v.teacherView {
             // The student the operator plays sees its own screen, where the monitors were.
             StudentScreen.draw(s, student: focus, monitorArea, into: &b)

@@ -6,6 +6,9 @@ public struct Layout: Equatable, Sendable {
     public var students: Rect
     public var cheating: Rect
     public var locks: Rect
+    /// A wide screen shows the focused student's own screen beside the monitors, not in their
+    /// place: nil where it would leave them too narrow.
+    public var studentScreen: Rect?
     public var servers: Rect
     public var eventLog: Rect
     /// One line above the caption: each invariant held or broken, and how often checked.
@@ -21,8 +24,8 @@ public struct Layout: Equatable, Sendable {
 
     public var panes: [(name: String, rect: Rect)] {
         [("status", statusBar), ("admin", admin), ("clocks", clocks), ("students", students), ("cheating", cheating),
-         ("locks", locks), ("servers", servers), ("eventLog", eventLog), ("invariants", invariants), ("narration", narration),
-         ("caption", caption)]
+         ("locks", locks)] + (studentScreen.map { [("studentScreen", $0)] } ?? [])
+            + [("servers", servers), ("eventLog", eventLog), ("invariants", invariants), ("narration", narration), ("caption", caption)]
     }
 
     /// The layout for a `width`×`height` terminal, or nil when it is below the minimum.
@@ -35,29 +38,35 @@ public struct Layout: Equatable, Sendable {
         let rightW = w - leftW
         let adminH = 7
         // Bottom band (servers · event log) keeps at least 6 rows; the middle band holds the
-        // cheating monitor and lock queues and, on the left, the rest of the clocks.
+        // cheating monitor and lock queues (and on a wide screen the student's own screen).
         let minBottom = 6, minMiddle = 6
         // Students: a header row and one row per student, inside a border.
         let studentsH = min(max(students + 3, adminH), max(adminH, body - minBottom - minMiddle))
         let clocksWanted = students + 2 + 1 + 2     // main, teacher, students, header, borders
-        let middleWanted = max(minMiddle, adminH + clocksWanted - studentsH)
-        let middleH = max(minMiddle, min(middleWanted, body - studentsH - minBottom))
-        let bottomH = body - studentsH - middleH
+        let rest = body - studentsH
+        var middleH = max(minMiddle, min(max(minMiddle, adminH + clocksWanted - studentsH), rest - minBottom))
+        // A tall screen gives the monitors (and the student's screen) room to show their
+        // lists, rather than all of it to the event log.
+        if rest >= 30 { middleH = max(middleH, min(rest - minBottom, rest * 2 / 5)) }
+        let bottomH = rest - middleH
         let top = 1, midY = top + studentsH, botY = midY + middleH
-        let cheatW = rightW / 2
-        // On a short screen the clocks may reach into the bottom band: the servers pane keeps
-        // its two lines (main and backup; the replicas' rows need a taller screen), the event
-        // log beside it keeps its height.
-        let clocksH = botY - top - adminH
-        let lend = max(0, min(bottomH - 4, clocksWanted - clocksH))
+        // The left column: the admin keys, every clock it has room for, then the servers
+        // (their main and backup lines at least; with the replicas' rows where there is room).
+        let leftRest = body - adminH
+        let clocksH = min(clocksWanted, leftRest - (leftRest - 7 >= 9 ? 7 : 4))
+        // Wide: cheating · locks · the student's screen, the last as wide as the other two.
+        let wide = rightW >= 140
+        let cheatW = wide ? rightW / 4 : rightW / 2
+        let locksW = wide ? rightW / 4 : rightW - cheatW
         return Layout(
             statusBar: Rect(x: 0, y: 0, width: w, height: 1),
             admin: Rect(x: 0, y: top, width: leftW, height: adminH),
-            clocks: Rect(x: 0, y: top + adminH, width: leftW, height: clocksH + lend),
+            clocks: Rect(x: 0, y: top + adminH, width: leftW, height: clocksH),
             students: Rect(x: leftW, y: top, width: rightW, height: studentsH),
             cheating: Rect(x: leftW, y: midY, width: cheatW, height: middleH),
-            locks: Rect(x: leftW + cheatW, y: midY, width: rightW - cheatW, height: middleH),
-            servers: Rect(x: 0, y: botY + lend, width: leftW, height: bottomH - lend),
+            locks: Rect(x: leftW + cheatW, y: midY, width: locksW, height: middleH),
+            studentScreen: wide ? Rect(x: leftW + cheatW + locksW, y: midY, width: rightW - cheatW - locksW, height: middleH) : nil,
+            servers: Rect(x: 0, y: top + adminH + clocksH, width: leftW, height: body - adminH - clocksH),
             eventLog: Rect(x: leftW, y: botY, width: rightW, height: bottomH),
             invariants: Rect(x: 0, y: h - 3, width: w, height: 1),
             narration: Rect(x: 0, y: h - 2, width: w, height: 1),

@@ -175,6 +175,7 @@ enum ServersPane {
                         : s.replication.copies[r].allSatisfy { $0 != nil } ? .good : .warn, clip: inner)
                 y += 1
             }
+            serverLog(s, from: y, inner, into: &b)
             return
         }
         if y < inner.maxY, busy > 0 {
@@ -190,8 +191,37 @@ enum ServersPane {
             b.write("redirects: \(sv.redirects)", x: inner.x, y: y, style: sv.redirects > 0 ? .warn : .muted, clip: inner)
             y += 1
         }
-        for rd in s.exam.redirects.reversed() where y < inner.maxY {
-            b.write("\(Format.runTime(rd.at)) S\(rd.student) → backup (main full)", x: inner.x, y: y, style: .muted, clip: inner)
+        serverLog(s, from: y, inner, into: &b)
+    }
+
+    /// The servers' log, newest first, in the rows left: each submission as it was recorded
+    /// (when the recording server began it, which server and why, the final mark, and the
+    /// reason unless its countdown ran out) and each refusal of main's not yet recorded.
+    private static func serverLog(_ s: Snapshot, from top: Int, _ inner: Rect, into b: inout ScreenBuffer) {
+        guard top < inner.maxY else { return }
+        // A refused submission is one line: "→ backup (main full)" from the moment main
+        // refuses it, then with its reason and mark once the backup has recorded it.
+        let refused = Set(s.exam.redirects.map(\.student))
+        var lines: [(at: VirtualTime, text: String, style: Style)] = s.exam.redirects.compactMap { rd in
+            s.exam.records.indices.contains(rd.student - 1) && s.exam.records[rd.student - 1] != nil ? nil
+                : (rd.at, "S\(rd.student) → backup (main full)", .warn)
+        }
+        for r in s.exam.records.compactMap({ $0 }) {
+            guard case .student(let k) = r.student else { continue }
+            let route = r.server == .backup ? (refused.contains(k) ? "→ backup (main full)" : "→ backup (failover)") : "→ main"
+            let why = r.reason == .timeout ? "" : " · \(r.reason.rawValue)"
+            lines.append((r.started, "\(r.student.shortName) \(route) · \(r.final)\(why)", r.server == .backup ? .warn : .plain))
+        }
+        guard !lines.isEmpty else { return }
+        lines.sort { $0.at > $1.at }
+        var y = top
+        if inner.maxY - y > 2 {
+            b.write("log, newest first · final mark", x: inner.x, y: y, style: .muted, clip: inner)
+            y += 1
+        }
+        for line in lines where y < inner.maxY {
+            let x = b.write(Format.runTime(line.at) + " ", x: inner.x, y: y, style: .muted, clip: inner)
+            b.write(line.text, x: x, y: y, style: line.style, clip: inner)
             y += 1
         }
     }
