@@ -20,13 +20,26 @@ enum EventLogPane {
         var y = inner.maxY - lines.count
         for e in lines {
             let x = b.write(Format.logTime(e.t) + " ", x: inner.x, y: y, style: .muted, clip: inner)
-            let (text, style) = describe(e)
-            b.write(text, x: x, y: y, style: style, clip: inner)
+            let (text, style) = describe(e, compact: inner.width < 70)
+            // Cut with "…" where the pane is narrower than the line, so a cut reads as one.
+            b.write(text.clipped(max(0, inner.maxX - x)), x: x, y: y, style: style, clip: inner)
             y += 1
         }
     }
 
-    static func describe(_ e: LogEntry) -> (String, Style) {
+    /// `compact`: a message line without its column padding (`S3→S4 REQUEST ts 13 sent`),
+    /// so a narrow pane still shows whether it was sent or delivered.
+    static func describe(_ e: LogEntry, compact: Bool = false) -> (String, Style) {
+        if compact {
+            switch e.kind {
+            case .send(let m):
+                return ("\(Format.name(m.from))→\(Format.name(m.to)) \(m.payload.kind) \(compactDetail(m))sent", .muted)
+            case .recv(let m, let dup):
+                let ms = (e.t - m.sentAt).milliseconds
+                return ("\(Format.name(m.from))→\(Format.name(m.to)) \(m.payload.kind) \(compactDetail(m))✓ \(ms)ms\(dup ? " DUP" : "")", .plain)
+            default: break
+            }
+        }
         switch e.kind {
         case .phase(let p):
             return ("── phase: \(p.rawValue) ──", .title)
@@ -88,6 +101,11 @@ enum EventLogPane {
         case .storage(let n, let r):
             return ("\(Format.name(n)) \(r.op.rawValue) \(r.path): \(r.outcome.rawValue)", r.outcome == .ok ? .muted : .bad)
         }
+    }
+
+    private static func compactDetail(_ m: Envelope) -> String {
+        let d = detail(m).trimmingTrailingSpaces
+        return d.isEmpty ? "" : d + " "
     }
 
     private static func route(_ m: Envelope) -> String {

@@ -25,7 +25,7 @@ enum FaultMenu {
         var y = inner.y
         for (row, line) in zip(rows, lines) where y < inner.maxY {
             let x = b.write(row.keyLabel.fit(keyW) + "  ", x: inner.x + 1, y: y, style: .accent, clip: inner)
-            b.write(String(line.dropFirst(keyW + 2)), x: x, y: y, clip: inner)
+            b.write(Text.shortened(String(line.dropFirst(keyW + 2)), width: inner.maxX - x), x: x, y: y, clip: inner)
             y += 1
         }
         if !down.isEmpty, y + 1 < inner.maxY {

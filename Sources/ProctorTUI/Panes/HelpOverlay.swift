@@ -42,7 +42,7 @@ enum HelpOverlay {
         for row in rows where y < inner.maxY {
             var x = b.write(row.group.fit(groupW) + "  ", x: inner.x + 1, y: y, style: .title, clip: inner)
             x = b.write(row.keys.fit(keyW) + "  ", x: x, y: y, style: .warn, clip: inner)
-            b.write(Text.fitWords(row.help, width: inner.maxX - x), x: x, y: y, clip: inner)
+            b.write(Text.shortened(row.help, width: inner.maxX - x, keep: 0.6), x: x, y: y, clip: inner)
             y += 1
         }
         guard withNotes else { return }

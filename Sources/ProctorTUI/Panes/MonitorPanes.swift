@@ -7,13 +7,14 @@ enum CheatingPane {
         b.box(r, title: "Cheating monitor", footer: s.exam.flags.isEmpty ? nil : "\(warned) warning\(warned == 1 ? "" : "s")")
         let inner = r.inner
         if s.exam.startedAt == nil {
-            Text.wrap("No exam running. During the exam (2), every flag appears here, newest first: time, student, warning count and its consequence.",
-                      in: inner, style: .muted, into: &b)
+            Text.wrap(first: ["No exam running. During the exam (2), every flag appears here, newest first: time, student, warning count and its consequence.",
+                              "No exam running. During the exam (2), each flag appears here, newest first.",
+                              "Flags of the exam (2) appear here."], in: inner, style: .muted, into: &b)
             return
         }
         if s.exam.flags.isEmpty {
-            Text.wrap("No flags yet. The detector on main flags random students still answering: 1 warning keeps 50%, 2 end the exam with 0.",
-                      in: inner, style: .muted, into: &b)
+            Text.wrap(first: ["No flags yet. The detector on main flags random students still answering: 1 warning keeps 50%, 2 end the exam with 0.",
+                              "No flags yet. 1 warning keeps 50% of the marks; 2 end the exam with 0.", "No flags yet."], in: inner, style: .muted, into: &b)
             return
         }
         let compact = inner.width < 30
@@ -57,7 +58,12 @@ enum LocksPane {
         if s.demo.startedAt != nil {
             // The demo's read/write locks take the pane; the marksheet's queue is history.
             drawReadWrite(s, inner, y: &y, into: &b)
-            line(wide ? "RA (ISA, done): " : "RA ", "\(isa.entries) entries, \(s.messageCounts[.ra, default: 0]) messages", .muted)
+            if y < inner.maxY {
+                let msgs = s.messageCounts[.ra, default: 0]
+                b.write(first: ["RA (ISA, done): \(isa.entries) entries, \(msgs) messages", "RA (ISA): \(isa.entries) entries, \(msgs) msgs",
+                                "RA \(isa.entries) entries, \(msgs) msgs"], x: inner.x, y: y, style: .muted, clip: inner, required: true)
+                y += 1
+            }
             return
         }
         if let h = isa.holder, case .inCS(_, let typed, _) = isa.status[h - 1] {
@@ -86,12 +92,21 @@ enum LocksPane {
         if isa.startedAt != nil {
             list(pad + (wide ? "Lamport " : "L "), isa.ra.map { "S\($0.id):\($0.clock)" }, separator: " ", .muted)
             let n = s.studentCount, msgs = s.messageCounts[.ra, default: 0]
-            line(pad + (wide ? "msgs:   " : "m "), wide ? "\(msgs) sent; 2(N−1) = \(2 * (n - 1)) per entry, \(isa.entries) entered"
-                                                      : "\(msgs); \(2 * (n - 1))/entry ×\(isa.entries)", .plain)
+            if y < inner.maxY {
+                let x = b.write(pad + (wide ? "msgs:   " : "m "), x: inner.x, y: y, style: .title, clip: inner)
+                b.write(first: ["\(msgs) sent; 2(N−1) = \(2 * (n - 1)) per entry, \(isa.entries) entered", "\(msgs) sent; \(2 * (n - 1)) per entry, \(isa.entries) in",
+                                "\(msgs); \(2 * (n - 1))/entry ×\(isa.entries)"], x: x, y: y, clip: inner, required: true)
+                y += 1
+            }
         }
-        line("RW ", "chunk-1: –  chunk-2: –", .muted)
+        if y < inner.maxY {
+            let x = b.write("RW ", x: inner.x, y: y, style: .title, clip: inner)
+            b.write(first: ["chunk-1: –  chunk-2: –", "c1 –  c2 –"], x: x, y: y, style: .muted, clip: inner, required: true)
+            y += 1
+        }
         if y + 1 < inner.maxY, isa.startedAt == nil {
-            Text.wrap("Ricart–Agrawala requests (ISA, 3) and chunk read/write locks (demo, 5) queue here.",
+            Text.wrap(first: ["Ricart–Agrawala requests (ISA, 3) and chunk read/write locks (demo, 5) queue here.",
+                              "ISA (3) and demo (5) locks queue here."],
                       in: Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1), style: .muted, into: &b)
         }
     }
@@ -102,10 +117,15 @@ enum LocksPane {
             // A holder that is down or cut off keeps its lock (the others wait): marked ✗.
             let held = l.holders.map { h in
                 "S\(h.node)(\(h.mode == .read ? "r" : "w"))" + (s.down[.student(h.node)] != nil || s.cutOff.contains(.student(h.node)) ? "✗" : "")
-            }.joined(separator: " ")
-            let waiting = l.waiting.map { "S\($0.node)(\($0.mode == .read ? "r" : "w"))" }.joined(separator: " ")
-            let x = b.write("RW chunk-\(i + 1) v\(s.demo.versions[i]): ", x: inner.x, y: y, style: .title, clip: inner)
-            b.write((held.isEmpty ? "free" : held) + (waiting.isEmpty ? "" : " ← " + waiting), x: x, y: y,
+            }
+            let waiting = l.waiting.map { "S\($0.node)(\($0.mode == .read ? "r" : "w"))" }
+            let label = inner.width >= 36 ? "RW chunk-\(i + 1) v\(s.demo.versions[i]): " : "c\(i + 1) v\(s.demo.versions[i]) "
+            let x = b.write(label, x: inner.x, y: y, style: .title, clip: inner)
+            // Holders, then the queue after "←", each cut at a whole entry with a count.
+            let room = inner.maxX - x
+            let holders = held.isEmpty ? "free" : Format.fitting(held, separator: " ", width: waiting.isEmpty ? room : max(6, room * 3 / 5))
+            let queue = waiting.isEmpty ? "" : " ← " + Format.fitting(waiting, separator: " ", width: max(2, room - holders.cellCount - 3))
+            b.write(holders + queue, x: x, y: y,
                     style: l.holders.contains { $0.mode == .write } ? .warn : held.isEmpty ? .muted : .good, clip: inner)
             y += 1
         }
@@ -202,15 +222,17 @@ enum ServersPane {
         // A refused submission is one line: "→ backup (main full)" from the moment main
         // refuses it, then with its reason and mark once the backup has recorded it.
         let refused = Set(s.exam.redirects.map(\.student))
-        var lines: [(at: VirtualTime, text: String, style: Style)] = s.exam.redirects.compactMap { rd in
+        var lines: [(at: VirtualTime, text: [String], style: Style)] = s.exam.redirects.compactMap { rd in
             s.exam.records.indices.contains(rd.student - 1) && s.exam.records[rd.student - 1] != nil ? nil
-                : (rd.at, "S\(rd.student) → backup (main full)", .warn)
+                : (rd.at, ["S\(rd.student) → backup (main full)", "S\(rd.student) → backup (full)"], .warn)
         }
         for r in s.exam.records.compactMap({ $0 }) {
             guard case .student(let k) = r.student else { continue }
             let route = r.server == .backup ? (refused.contains(k) ? "→ backup (main full)" : "→ backup (failover)") : "→ main"
             let why = r.reason == .timeout ? "" : " · \(r.reason.rawValue)"
-            lines.append((r.started, "\(r.student.shortName) \(route) · \(r.final)\(why)", r.server == .backup ? .warn : .plain))
+            let short = r.server == .backup ? (refused.contains(k) ? "→ backup (full)" : "→ backup (failover)") : "→ main"
+            lines.append((r.started, [ "\(r.student.shortName) \(route) · \(r.final)\(why)", "\(r.student.shortName) \(short) · \(r.final)\(why)",
+                                       "\(r.student.shortName) \(short) · \(r.final)"], r.server == .backup ? .warn : .plain))
         }
         guard !lines.isEmpty else { return }
         lines.sort { $0.at > $1.at }
@@ -221,15 +243,53 @@ enum ServersPane {
         }
         for line in lines where y < inner.maxY {
             let x = b.write(Format.runTime(line.at) + " ", x: inner.x, y: y, style: .muted, clip: inner)
-            b.write(line.text, x: x, y: y, style: line.style, clip: inner)
+            b.write(first: line.text, x: x, y: y, style: line.style, clip: inner, required: true)
             y += 1
         }
+    }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var s = self
+        while s.last == " " || s.last == "." || s.last == "," || s.last == ";" || s.last == ":" { s.removeLast() }
+        return s
     }
 }
 
 enum Text {
     /// `text` as it fits in `width` cells: whole, or cut after the last whole word that fits,
     /// with "…" — never in the middle of a word.
+    /// `text` shortened to `width` by dropping its last clauses (after ". ", " — ", "; ",
+    /// ": ", ", " or before " (", never inside parentheses) until it fits — the sentence's
+    /// core survives whole — and only then cut at a word.
+    /// With `keep`, a clause cut that leaves less than that share of `width` gives way to
+    /// the word cut (a key's help keeps more words that way).
+    static func shortened(_ text: String, width: Int, keep: Double = 0) -> String {
+        var t = text
+        while t.cellCount > width {
+            var depth = 0, cut: String.Index?
+            var i = t.startIndex
+            while i < t.endIndex {
+                let c = t[i]
+                if c == "(" {
+                    if depth == 0, i > t.startIndex, t[t.index(before: i)] == " " { cut = t.index(before: i) }
+                    depth += 1
+                } else if c == ")" {
+                    depth = max(0, depth - 1)
+                } else if depth == 0, [".", ";", ":", ","].contains(c) || c == "—" {
+                    let next = t.index(after: i)
+                    if next < t.endIndex, t[next] == " " { cut = c == "—" ? t.index(before: i) : i }
+                }
+                i = t.index(after: i)
+            }
+            guard let cut, cut > t.startIndex else { break }
+            t = String(t[..<cut]).trimmingTrailingSpaces + "."
+        }
+        if t.cellCount < Int(Double(width) * keep) { return fitWords(text, width: width) }
+        return t.cellCount <= width ? t : fitWords(t, width: width)
+    }
+
     static func fitWords(_ text: String, width: Int) -> String {
         guard text.cellCount > width else { return text }
         guard width > 1 else { return String(text.prefix(max(0, width))) }
@@ -265,8 +325,21 @@ enum Text {
 
     /// Word-wraps `text` into `r`, cutting what does not fit.
     static func wrap(_ text: String, in r: Rect, style: Style, into b: inout ScreenBuffer) {
-        for (k, line) in lines(text, width: r.width).prefix(max(0, r.height)).enumerated() {
-            b.write(line, x: r.x, y: r.y + k, style: style, clip: r)
+        wrap(first: [text], in: r, style: style, into: &b)
+    }
+
+    /// Wraps the first of `options` (longest first) that fits `r` whole; when none does, the
+    /// last, its final visible line ending in "…" after a whole word.
+    static func wrap(first options: [String], in r: Rect, style: Style, into b: inout ScreenBuffer) {
+        guard r.height > 0, r.width > 0, let last = options.last else { return }
+        var shown = lines(last, width: r.width)
+        if let fitting = options.lazy.map({ lines($0, width: r.width) }).first(where: { $0.count <= r.height }) {
+            shown = fitting
+        } else {
+            let rest = shown[(r.height - 1)...].joined(separator: " ")
+            shown = Array(shown.prefix(r.height - 1)) + [fitWords(rest + " …", width: r.width)]
+            if shown[shown.count - 1].hasSuffix(" …") { shown[shown.count - 1] = String(shown[shown.count - 1].dropLast(2)) + "…" }
         }
+        for (k, line) in shown.enumerated() { b.write(line, x: r.x, y: r.y + k, style: style, clip: r) }
     }
 }

@@ -12,7 +12,7 @@ enum Narration {
     static func draw(_ s: Snapshot, _ r: Rect, into b: inout ScreenBuffer) {
         guard r.height > 0, let text = text(s) else { return }
         let x = b.write(" ▸ ", x: r.x, y: r.y, style: .accent, clip: r)
-        b.write(Text.fitWords(text, width: r.maxX - x), x: x, y: r.y, style: .plain, clip: r)
+        b.write(Text.shortened(text, width: r.maxX - x), x: x, y: r.y, style: .plain, clip: r)
     }
 
     /// The sentence for the newest moment of the log, or nil before anything happened.
@@ -157,6 +157,8 @@ enum Narration {
     /// An operator's command whose effect logs nothing of its own: what it set going.
     private static func command(_ c: OperatorCommand, after: Entries, _ s: Snapshot) -> String {
         switch c {
+        case .start(.done):
+            return "The walkthrough is complete: the summary shows what each mechanism did, and the invariants it kept."
         case .toggleTakeover(let k):
             let played = s.exam.operated.indices.contains(k - 1) && s.exam.operated[k - 1]
             return played ? "You play S\(k) now: its keys are yours (a–d, s in the exam; i in ISA; r, w, x in the demo). t hands it back."

@@ -22,7 +22,8 @@ enum StudentScreen {
         var y = inner.y
         func line(_ text: String, _ style: Style = .plain, indent: Int = 0) {
             guard y < inner.maxY else { return }
-            b.write(text, x: inner.x + indent, y: y, style: style, clip: inner)
+            // Too long for the pane: its last clauses go first, so what is left is whole.
+            b.write(Text.shortened(text, width: inner.width - indent), x: inner.x + indent, y: y, style: style, clip: inner)
             y += 1
         }
         func wrapped(_ text: String, _ style: Style = .plain, indent: Int = 0) {
@@ -136,7 +137,8 @@ enum StudentScreen {
             if !v.ra.deferred.isEmpty { line("you defer: " + v.ra.deferred.map { "S\($0)" }.joined(separator: ", ") + " (your request is earlier)", .accent, 2) }
         case .inCS(_, let typed, _):
             line((played ? "You hold" : "Holds") + " the marksheet. ISA mark (0–\(s.isa.maxMark)): \(typed)▁", .good, 0)
-            line((played ? "digits, Enter to record, Esc to leave empty · " : "typing by itself · ") + "\(Int(s.isa.holdLimit.seconds)) s limit", .muted, 2)
+            let limit = "\(Int(s.isa.holdLimit.seconds)) s limit"
+            line(played ? limit + " · digits, Enter records, Esc leaves it empty" : "typing by itself · " + limit, .muted, 2)
             if !v.ra.deferred.isEmpty { line("REPLYs owed on leaving: " + v.ra.deferred.map { "S\($0)" }.joined(separator: ", "), .accent, 2) }
         case .done(let mark, let reason):
             line("ISA mark recorded: " + (mark.map(String.init) ?? "none") + (reason == .timeout ? " (hold limit reached)" : ""), reason == .timeout ? .warn : .good, 0)

@@ -63,6 +63,14 @@ public struct ScreenBuffer: Equatable, Sendable {
     public private(set) var width: Int
     public private(set) var height: Int
     public private(set) var cells: [Cell]
+    /// Tests ask for a record of every write cut short at its clip's right edge with words
+    /// still to come: text a reader would see broken mid-word (off unless asked).
+    var recordsCuts = false
+    private(set) var cuts: [(y: Int, text: String)] = []
+
+    public static func == (a: ScreenBuffer, b: ScreenBuffer) -> Bool {
+        a.width == b.width && a.height == b.height && a.cells == b.cells
+    }
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
@@ -87,12 +95,26 @@ public struct ScreenBuffer: Equatable, Sendable {
         let minX = max(0, clip?.x ?? 0)
         guard y >= 0, y < height, y >= (clip?.y ?? 0), y < (clip?.maxY ?? height) else { return x }
         var cx = x
-        for s in text.unicodeScalars {
-            if cx >= limitX { break }
+        for (k, s) in text.unicodeScalars.enumerated() {
+            if cx >= limitX {
+                if recordsCuts, cx > minX, !text.unicodeScalars.dropFirst(k).allSatisfy({ $0 == " " }) { cuts.append((y, text)) }
+                break
+            }
             if cx >= minX { cells[y * width + cx] = Cell(char: s.value < 0x20 || s.value == 0x7F ? "?" : s, style: style) }
             cx += 1
         }
         return cx
+    }
+
+    /// Writes the first of `options` (longest first) that fits whole between `x` and the
+    /// clip's right edge. None fitting, a `required` text shows its last option cut with "…";
+    /// an optional one (a hint, a tail) shows nothing rather than half a word.
+    @discardableResult
+    public mutating func write(first options: [String], x: Int, y: Int, style: Style = .plain, clip: Rect, required: Bool = false) -> Int {
+        let room = min(width, clip.maxX) - x
+        if let text = options.first(where: { $0.cellCount <= room }) { return write(text, x: x, y: y, style: style, clip: clip) }
+        guard required, let last = options.last, room > 0 else { return x }
+        return write(last.fit(room), x: x, y: y, style: style, clip: clip)
     }
 
     /// Fills a rectangle with one character.
