@@ -139,10 +139,14 @@ import Testing
         try t.waitFor("the ISA phase") { $0.contains("ISA 3/5") }
         try t.keys("i")
         try t.waitFor("the prompt's keys in the status bar") { Self.statusBar($0).contains("0–9 mark · ⌫ · Enter done · Esc cancel") }
-        try t.waitFor("the prompt", seconds: 30) { $0.contains("ISA mark (0–20): ▁") }
+        let holding = try t.waitFor("the prompt", seconds: 30) { $0.contains("ISA mark (0–20): ▁") }
+        // Holding the marksheet, a played student types at 1×: its 5 s hold limit is the
+        // typist's 5 s, not a third of a second at 16×.
+        #expect(Self.statusBar(holding).contains("▶ 1×"), "\(Self.statusBar(holding))")
         try t.keys("1", "5", "Enter")
         try t.waitFor("the mark entered") { s in s.split(separator: "\n").contains { $0.contains("S2  ") && $0.contains("ISA: done 15") } }
         try t.waitFor("the normal keys again") { !Self.statusBar($0).contains("Enter done") }
+        try t.waitFor("16× again once it has left") { Self.statusBar($0).contains("▶ 16×") }
         try t.waitFor("everyone's mark", seconds: 60) { $0.contains("ISA 3/5 ✓") }
         // Pausing still works once everything is quiet.
         try t.keys("Space")
