@@ -85,3 +85,15 @@ import Testing
         #expect(found.isEmpty, "\(found.count) cut: \(found.prefix(12).joined(separator: "\n"))")
     }
 }
+
+/// A class of 100: `S100` and its name stay apart.
+@Suite struct LargeClassRowTests {
+    @Test func theHundredthStudentsNumberAndNameAreApart() {
+        let snap = ScreenTests.snapshot(students: 100, synced: false)
+        var v = ViewState()
+        v.focus = 99
+        let text = ScreenTests.render(snap, 120, 40, v).text
+        #expect(text.contains("S100 Student 1"), "\(text)")
+        #expect(!text.contains("S100Student"))
+    }
+}

@@ -21,7 +21,9 @@ enum StudentsPane {
         case .exam?: ["question · countdown on the student's clock · status", "question · countdown on its own clock", "question · countdown"]
         case .sync?, nil: ["clock"]
         }
-        let headX = b.write(" " + "".fit(4) + "name".fit(nameW) + "  ", x: r.inner.x, y: r.inner.y, style: Style(.gray, dim: true, underline: true), clip: r.inner)
+        // `S1`…`S100`, then a space before the name however large the class.
+        let idW = max(4, "S\(s.studentCount)".cellCount + 1)
+        let headX = b.write(" " + "".fit(idW) + "name".fit(nameW) + "  ", x: r.inner.x, y: r.inner.y, style: Style(.gray, dim: true, underline: true), clip: r.inner)
         b.write(first: headings, x: headX, y: r.inner.y, style: Style(.gray, dim: true, underline: true), clip: r.inner, required: true)
         let inner = Rect(x: r.inner.x, y: r.inner.y + 1, width: r.inner.width, height: r.inner.height - 1)
         let start = min(max(0, focus - inner.height / 2), max(0, s.studentCount - inner.height))
@@ -33,7 +35,7 @@ enum StudentsPane {
             let mark = inner.width >= 60 ? "◆ you" : "◆"
             let inner = s.exam.operated[i] ? Rect(x: inner.x, y: inner.y, width: inner.width - mark.cellCount - 1, height: inner.height) : inner
             var x = b.write(focused ? "▸" : " ", x: inner.x, y: y, style: .accent, clip: inner)
-            x = b.write("S\(i + 1)".fit(4) + s.students[i].name.fit(nameW) + " ", x: x, y: y, style: focused ? .selected : .title, clip: inner)
+            x = b.write("S\(i + 1)".fit(idW) + s.students[i].name.fit(nameW) + " ", x: x, y: y, style: focused ? .selected : .title, clip: inner)
             x += 1
             if let d = s.downtime(.student(i + 1)) {
                 // A crashed student: greyed, with its downtime; it receives nothing meanwhile.
