@@ -17,6 +17,9 @@ public final class App {
         public var outDirectory: String
         /// Live: where the session record goes (nil: not written). Or a record to replay.
         public var session: Runtime.Session
+        /// `--shiviz`: the ShiViz file made at quit from the event log (`events`), which is
+        /// removed after unless the operator asked for it too.
+        public var shiviz: (events: String, file: String, keepEvents: Bool)?
         public init(simulation: Simulation.Config, speed: Double, color: Bool, eventsFile: AtomicFileWriter?, outDirectory: String,
                     session: Runtime.Session = .record(to: nil)) {
             self.outDirectory = outDirectory
@@ -44,7 +47,10 @@ public final class App {
     static let frameInterval: UInt64 = 33_000_000
     static let noticeSeconds = 4
 
+    private let options: Options
+
     private init(options: Options) {
+        self.options = options
         terminal = Terminal(color: options.color)
         router = InputRouter(students: options.simulation.studentCount, maxMark: options.simulation.data.scenario.isaMaxMark)
     }
@@ -175,7 +181,11 @@ public final class App {
     }
 
     private func quit(code: Int32) -> Never {
-        let error = runtime.stop()
+        var error = runtime.stop()
+        if error == nil, let sv = options.shiviz {
+            do throws(StorageError) { try ShiViz.convertFile(events: sv.events, to: sv.file) } catch let e { error = e }
+        }
+        if let sv = options.shiviz, !sv.keepEvents { FileSystem.remove(sv.events) }
         terminal.end()
         if let error {
             FileHandleOutput.standardError("proctor: \(error)\n")

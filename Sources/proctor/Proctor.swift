@@ -56,6 +56,9 @@ struct Proctor: ParsableCommand {
     @Option(help: ArgumentHelp("Write the event log as JSON Lines to FILE.", valueName: "FILE"))
     var events: String?
 
+    @Option(help: ArgumentHelp("Also write the run for ShiViz to FILE: each event with its node's vector clock (the README gives ShiViz's parsing expression).", valueName: "FILE"))
+    var shiviz: String?
+
     @Flag(help: "Run the whole walkthrough without a screen, as fast as possible.")
     var headless = false
 
@@ -82,6 +85,22 @@ struct Proctor: ParsableCommand {
         faultTexts.compactMap { try? FaultSpec.parse($0) }
     }
 
+    /// Where the event log goes: `--events`, or, for `--shiviz` alone, a hidden file in
+    /// `--out` the ShiViz file is made from and which is removed after.
+    var eventsPath: String? { events ?? shiviz.map { _ in out + "/.shiviz-source.jsonl" } }
+
+    /// Makes the ShiViz file from the finished event log; exits 2 on failure.
+    func writeShiViz() {
+        guard let shiviz, let source = eventsPath else { return }
+        defer { if events == nil { FileSystem.remove(source) } }
+        do {
+            try ShiViz.convertFile(events: source, to: shiviz)
+        } catch {
+            if events == nil { FileSystem.remove(source) }
+            fail("\(error)")
+        }
+    }
+
     /// The `--chaos` rate (0 without one), checked by `validate`.
     var chaos: Double { chaosText.flatMap(Double.init) ?? 0 }
 
@@ -94,6 +113,8 @@ struct Proctor: ParsableCommand {
         }
         if let replay, replay.isEmpty { throw ValidationError("--replay needs a file name.") }
         if let events, events.isEmpty { throw ValidationError("--events needs a file name.") }
+        if let shiviz, shiviz.isEmpty { throw ValidationError("--shiviz needs a file name.") }
+        if let shiviz, let events, shiviz == events { throw ValidationError("--shiviz and --events must name different files.") }
         if out.isEmpty { throw ValidationError("--out needs a directory.") }
         for text in faultTexts {
             do {
@@ -129,7 +150,7 @@ struct Proctor: ParsableCommand {
         let count = students ?? examData.scenario.students
         let config: Simulation.Config
         do {
-            config = try Simulation.Config(data: examData, studentCount: count, seed: seed, encodesLog: events != nil,
+            config = try Simulation.Config(data: examData, studentCount: count, seed: seed, encodesLog: eventsPath != nil,
                                            commandLineFaults: faults, chaosRate: chaos)
         } catch {
             switch error {
@@ -158,15 +179,17 @@ struct Proctor: ParsableCommand {
         }
         let eventsFile: AtomicFileWriter?
         do {
-            eventsFile = try events.map { path throws(StorageError) in try AtomicFileWriter(path: path) }
+            eventsFile = try eventsPath.map { path throws(StorageError) in try AtomicFileWriter(path: path) }
         } catch {
             fail("\(error)")
         }
         let env = ProcessInfo.processInfo.environment
         let color = !noColor && (env["NO_COLOR"] ?? "").isEmpty
+        var options = App.Options(simulation: config, speed: speed, color: color, eventsFile: eventsFile, outDirectory: out,
+                                  session: session)
+        if let shiviz, let source = eventsPath { options.shiviz = (events: source, file: shiviz, keepEvents: events != nil) }
         MainActor.assumeIsolated {
-            App.run(App.Options(simulation: config, speed: speed, color: color, eventsFile: eventsFile, outDirectory: out,
-                                session: session))
+            App.run(options)
         }
     }
 
@@ -194,7 +217,7 @@ struct Proctor: ParsableCommand {
         }
         let config: Simulation.Config
         do {
-            config = try record.config(data: examData, encodesLog: events != nil, file: path)
+            config = try record.config(data: examData, encodesLog: eventsPath != nil, file: path)
         } catch {
             fail("bad session record: \(error)")
         }
@@ -204,10 +227,11 @@ struct Proctor: ParsableCommand {
         let started = ContinuousClock.now
         let report: Headless.Report
         do {
-            report = try Headless.replay(record, data: examData, outDirectory: out, eventsPath: events, file: path)
+            report = try Headless.replay(record, data: examData, outDirectory: out, eventsPath: eventsPath, file: path)
         } catch {
             fail("\(error)")
         }
+        writeShiViz()
         print("Proctor \(ProctorVersion.string) headless replay of \(path) · seed \(record.seed) · \(record.students) students")
         printFaults(config.faults)
         if !record.isFinished {
@@ -227,10 +251,11 @@ struct Proctor: ParsableCommand {
         let started = ContinuousClock.now
         let report: Headless.Report
         do {
-            report = try Headless.run(config: config, outDirectory: out, eventsPath: events)
+            report = try Headless.run(config: config, outDirectory: out, eventsPath: eventsPath)
         } catch {
             fail("\(error)")
         }
+        writeShiViz()
         print("Proctor \(ProctorVersion.string) headless · seed \(config.seed) · \(config.studentCount) students")
         printFaults(config.faults)
         finish(report, since: started)
@@ -247,7 +272,8 @@ struct Proctor: ParsableCommand {
     private func finish(_ report: Headless.Report, since started: ContinuousClock.Instant) -> Never {
         let elapsed = ContinuousClock.now - started
         for line in report.summary { print("  " + line) }
-        print("  outputs      " + report.outputs.joined(separator: ", "))
+        let outputs = report.outputs.filter { events != nil || $0 != eventsPath } + (shiviz.map { [$0] } ?? [])
+        print("  outputs      " + outputs.joined(separator: ", "))
         print("  \(report.eventCount) events over \(Format.seconds(report.virtualDuration)) virtual, in \(Format.wall(elapsed))")
         if report.allInvariantsHeld {
             print("  invariants   all held")

@@ -24,6 +24,22 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         #expect(leftovers.isEmpty)
     }
 
+    /// `--shiviz FILE` headless: the run for ShiViz, two lines an event; the event log it is
+    /// made from is left only when asked for; it may not be the event log itself.
+    @Test func headlessWritesAShiVizFile() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try runProgram(proctorBinary, ["--headless", "--seed", "2", "--students", "3", "--out", "\(dir)/o", "--shiviz", "\(dir)/run.log"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("\(dir)/run.log"), "listed among the outputs")
+        let lines = try String(contentsOfFile: "\(dir)/run.log", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count > 400 && lines.count % 2 == 0)
+        #expect(lines[0] == "main {\"main\":1}" && lines[1].hasPrefix("send "))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/o").allSatisfy { !$0.hasPrefix(".") }, "no hidden source left")
+        let same = try runProgram(proctorBinary, ["--headless", "--events", "\(dir)/x", "--shiviz", "\(dir)/x"])
+        #expect(same.status == 2 && same.stderr.contains("--shiviz and --events must name different files"))
+    }
+
     /// results.xlsx, read by an independent reader, agrees with the event log.
     /// Each fault kind through `--fault`, at a moment where it hurts: the run finishes (no
     /// phase stalls), logs the fault and its end, and its workbook and replicas agree with the

@@ -6,7 +6,8 @@ import Testing
     @Test func syncAtOneTwentyByFortyThenResizeAndQuit() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let t = try TmuxSession(command: "\(proctorBinary) --seed 42 --out \(dir)/out --events \(dir)/events.jsonl", width: 120, height: 40)
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 42 --out \(dir)/out --events \(dir)/events.jsonl --shiviz \(dir)/run.shiviz",
+                                width: 120, height: 40)
         try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") && $0.contains("Event log") }
         #expect(try t.format("#{alternate_on}") == "1")
 
@@ -34,6 +35,27 @@ import Testing
         #expect(!exit.alternate, "the alternate screen was left")
         let log = try String(contentsOfFile: "\(dir)/events.jsonl", encoding: .utf8)
         #expect(log.contains("\"type\":\"sync_result\""))
+        // The ShiViz file, made at quit from the same log: each send and receive with its clock.
+        let shiviz = try String(contentsOfFile: "\(dir)/run.shiviz", encoding: .utf8)
+        let lines = shiviz.split(separator: "\n")
+        #expect(lines.first == "main {\"main\":1}" && lines.count % 2 == 0, "\(shiviz.prefix(200))")
+        #expect(lines.filter { $0.hasPrefix("recv ") }.count == log.components(separatedBy: "\"type\":\"recv\"").count - 1)
+    }
+
+    /// `--shiviz` without `--events`: the event log it is made from is not left behind.
+    @Test func aShiVizFileWithoutAnEventLog() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 5 --out \(dir)/out --shiviz \(dir)/run.shiviz", width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+        let shiviz = try String(contentsOfFile: "\(dir)/run.shiviz", encoding: .utf8)
+        #expect(shiviz.contains("recv REPLY (sync #"), "\(shiviz.prefix(300))")
+        let left = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/out")
+        #expect(!left.contains { $0.contains("shiviz") }, "\(left)")
     }
 
     @Test(arguments: [(80, 24), (200, 60)])
