@@ -172,6 +172,10 @@ public final class App {
         view.teacherView = router.teacherView
         view.logScroll = router.logScroll
         view.studentScreen = router.studentScreen
+        view.diagram = router.diagramVisible
+        view.diagramHidden = router.diagramHidden
+        view.diagramScroll = router.diagramScroll
+        view.diagramLane = router.diagramLane
         view.mode = router.mode(RoutingFacts(snap))
         Screen.compose(snap, view, into: &buffer)
         terminal.present(buffer)

@@ -14,6 +14,12 @@ public struct ViewState: Equatable, Sendable {
     public var logScroll = 0
     /// The focused student's own screen replaces the monitors (`e`; always for a played one).
     public var studentScreen = false
+    /// The space-time diagram fills the screen (`g`): the mechanisms it hides, how far back
+    /// it is scrolled, its first lane.
+    public var diagram = false
+    public var diagramHidden: Set<Mechanism> = []
+    public var diagramScroll = 0
+    public var diagramLane = 0
     public init() {}
 }
 
@@ -27,6 +33,14 @@ public enum Screen {
         }
         let focus = min(max(0, v.focus), max(0, s.studentCount - 1))
         StatusBar.draw(s, l.statusBar, mode: v.helpVisible ? .help : v.mode, into: &b)
+        if v.diagram {
+            // The diagram fills the screen between the status bar and the narration.
+            SpaceTimeDiagram.draw(s, v, focus: focus, in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.invariants.maxY - 1), into: &b)
+            Narration.draw(s, l.narration, into: &b)
+            CaptionLine.draw(s, l.caption, showNotice: v.showNotice, into: &b)
+            if v.helpVisible { HelpOverlay.draw(in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), into: &b) }
+            return
+        }
         AdminPane.draw(s, l.admin, into: &b)
         ClocksPane.draw(s, l.clocks, focus: focus, into: &b)
         StudentsPane.draw(s, l.students, focus: focus, teacherView: v.teacherView, into: &b)

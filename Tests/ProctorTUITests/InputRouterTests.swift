@@ -101,7 +101,7 @@ import Testing
         #expect(Self.press(&r, .char("b"), facts: Self.examOver) == [.stepBack], "mark prompt")
     }
 
-    @Test(arguments: [InputMode.normal, .answering, .demo, .markPrompt])
+    @Test(arguments: [InputMode.normal, .answering, .demo, .markPrompt, .diagram])
     func pageUpAlwaysStepsBack(mode: InputMode) {
         var r = InputRouter(students: 5, maxMark: 20)
         var facts = Self.nothingYet
@@ -110,6 +110,7 @@ import Testing
         case .answering: Self.press(&r, .char("t"))
         case .demo: facts = Self.demo; Self.press(&r, .char("t"), facts: facts)
         case .markPrompt: facts = Self.examOver; Self.press(&r, .char("t"), .char("i"), facts: facts)
+        case .diagram: Self.press(&r, .char("g"))
         case .help, .faultMenu: Issue.record("the overlay takes every key")
         }
         #expect(r.mode(facts) == mode)

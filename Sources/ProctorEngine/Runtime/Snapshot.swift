@@ -218,12 +218,12 @@ public struct Snapshot: Sendable {
     /// the walkthrough started (a re-sync does not move it back), or nil before any.
     public var stage: Phase?
 
-    public init(simulation s: Simulation, paused: Bool, speed: Double, recentLimit: Int = 200) {
+    public init(simulation s: Simulation, paused: Bool, speed: Double, recentLimit: Int = 400) {
         self.init(world: s.world, paused: paused, speed: speed, recentLimit: recentLimit)
         horizon = s.horizon
     }
 
-    public init(world w: World, paused: Bool, speed: Double, recentLimit: Int = 200) {
+    public init(world w: World, paused: Bool, speed: Double, recentLimit: Int = 400) {
         let main = w.cluster.main.view
         let lesson = w.lesson
         revision = w.revision

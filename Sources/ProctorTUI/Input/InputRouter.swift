@@ -93,6 +93,13 @@ struct InputRouter: Sendable {
     private(set) var logScroll = 0
     /// The focused student's own screen replaces the monitors (always for a played student).
     private(set) var studentScreen = false
+    /// The space-time diagram fills the screen (`g`).
+    private(set) var diagramVisible = false
+    /// The mechanisms the diagram hides.
+    private(set) var diagramHidden: Set<Mechanism> = []
+    /// How many events back from the newest the diagram shows, and its first lane.
+    private(set) var diagramScroll = 0
+    private(set) var diagramLane = 0
 
     init(students: Int, maxMark: Int) {
         studentCount = max(1, students)
@@ -103,6 +110,7 @@ struct InputRouter: Sendable {
     func mode(_ facts: RoutingFacts) -> InputMode {
         if helpVisible { return .help }
         if faultMenuVisible { return .faultMenu }
+        if diagramVisible { return .diagram }
         if let p = prompt, !finished(p, facts) { return .markPrompt }
         guard played.contains(focus) else { return .normal }
         if fact(facts.holdsMarksheet, focus) { return .markPrompt }
@@ -144,7 +152,12 @@ struct InputRouter: Sendable {
             return [.send(Self.command(choice, student: student, down: facts.down))]
         case .toggleResults: teacherView.toggle()
         case .toggleStudentScreen: studentScreen.toggle()
+        case .scrollLog(let by) where diagramVisible:
+            diagramScroll = by.map { min(max(0, diagramScroll + $0), facts.logLength) } ?? 0
         case .scrollLog(let by): logScroll = by.map { min(max(0, logScroll + $0), facts.logLength) } ?? 0
+        case .toggleDiagram: diagramVisible.toggle()
+        case .diagramFilter(let m): if diagramHidden.remove(m) == nil { diagramHidden.insert(m) }
+        case .diagramLanes(let by): diagramLane = max(0, diagramLane + by)
         case .takeOver:
             if played.remove(focus) == nil { played.insert(focus) }
             return [.send(.toggleTakeover(student: student))]

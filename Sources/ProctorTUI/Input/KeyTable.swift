@@ -15,24 +15,27 @@ public enum InputMode: String, CaseIterable, Sendable {
     case help
     /// The fault menu (`f`) is open: one key per fault.
     case faultMenu
+    /// The space-time diagram (`g`) fills the screen: its filters and lanes, time's keys.
+    case diagram
 }
 
 /// A section of the key table: the help overlay lists the keys group by group, and a group's
 /// keys work in its modes.
 public enum KeyGroup: CaseIterable, Sendable {
-    case normal, anyTime, answering, demo, markPrompt, help, faultMenu
+    case normal, anyTime, answering, demo, markPrompt, help, faultMenu, diagram
 
     /// The modes in which the group's keys work. Where two groups bind the same key, the one
     /// with fewer modes (the more particular) wins: in answering mode `b` is answer B.
     public var modes: Set<InputMode> {
         switch self {
         case .normal: [.normal, .answering, .demo]
-        case .anyTime: [.normal, .answering, .demo, .markPrompt]
+        case .anyTime: [.normal, .answering, .demo, .markPrompt, .diagram]
         case .answering: [.answering]
         case .demo: [.demo]
         case .markPrompt: [.markPrompt]
         case .help: [.help]
         case .faultMenu: [.faultMenu]
+        case .diagram: [.diagram]
         }
     }
 
@@ -46,6 +49,7 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .markPrompt: "Mark prompt"
         case .help: "This help"
         case .faultMenu: "Fault menu (f)"
+        case .diagram: "Diagram (g)"
         }
     }
 
@@ -59,6 +63,7 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .markPrompt: "Mark prompt: after i (ISA) or w (demo) until Enter or Esc, and while you hold the marksheet."
         case .help: ""
         case .faultMenu: "Fault menu: after f, one key injects a fault now (a crashed node: the same key restarts it); Esc closes."
+        case .diagram: "Diagram: after g, the space-time diagram fills the screen; time's keys work, [ ] scroll it back and forth."
         }
     }
 }
@@ -119,6 +124,12 @@ public enum UIAction: Equatable, Sendable {
     case toggleFaultMenu
     /// Inject a fault now (the focused student's, for the student faults).
     case fault(FaultChoice)
+    /// Open or close the space-time diagram.
+    case toggleDiagram
+    /// Show or hide one mechanism's messages and events in the diagram.
+    case diagramFilter(Mechanism)
+    /// Move the diagram's lanes sideways by so many.
+    case diagramLanes(Int)
     case quit
 }
 
@@ -210,8 +221,10 @@ public enum KeyTable {
                    hints: [KeyHint(keys: [.char("v")], label: "v", word: "results", rank: 11)]),
         KeyBinding(.anyTime, [.char("["), .char("]"), .char("\\")], "event log: scroll back · forward · to the newest",
                    perKey: [.scrollLog(5), .scrollLog(-5), .scrollLog(nil)], label: "[ · ] · \\"),
-        KeyBinding(.normal, [.char("f")], "fault menu: crash and restart nodes, drop or delay a link, partition, clock jump", .toggleFaultMenu,
-                   hint: "faults", rank: 12),
+        KeyBinding(.normal, [.char("f"), .char("g")],
+                   "fault menu (crash and restart nodes, drop or delay a link, partition, clock jump) · space-time diagram",
+                   perKey: [.toggleFaultMenu, .toggleDiagram], label: "f · g",
+                   hints: [KeyHint(keys: [.char("f")], label: "f", word: "faults", rank: 12)]),
 
         KeyBinding(.anyTime, [.char(" ")], "pause / resume", .togglePause, hint: "pause", rank: 4),
         KeyBinding(.anyTime, [.char(".")], "deliver the next event (single step; pauses first)", .step, hint: "step", rank: 5),
@@ -220,8 +233,10 @@ public enum KeyTable {
                    perKey: [.faster, .faster, .slower, .slower], label: "+ · -",
                    hints: [KeyHint(keys: [.char("+")], label: "+", word: "faster", rank: 7),
                            KeyHint(keys: [.char("-")], label: "-", word: "slower", rank: 8)]),
-        KeyBinding(.anyTime, [.char("?"), .char("h")], "this help", .toggleHelp, label: "?", hint: "help", rank: 0),
-        KeyBinding(.anyTime, [.char("q"), .char("Q")], "quit (the terminal is restored)", .quit, label: "q", hint: "quit", rank: 1),
+        KeyBinding(.anyTime, [.char("?"), .char("h"), .char("q"), .char("Q")], "this help · quit (the terminal is restored)",
+                   perKey: [.toggleHelp, .toggleHelp, .quit, .quit], label: "? · q",
+                   hints: [KeyHint(keys: [.char("?")], label: "?", word: "help", rank: 0),
+                           KeyHint(keys: [.char("q")], label: "q", word: "quit", rank: 1)]),
 
         KeyBinding(.answering, answerKeys, "answer the current question (b is answer B here; PageUp steps back)",
                    perKey: (0..<ExamData.optionCount).map { .answer($0) }, label: "a–d", hint: "answer", rank: 0),
@@ -262,6 +277,15 @@ public enum KeyTable {
                    .fault(.clockJump)),
         KeyBinding(.faultMenu, [.escape, .char("f")], "close the menu", perKey: [.toggleFaultMenu, .toggleFaultMenu], label: "Esc",
                    hints: [KeyHint(keys: [.escape], label: "Esc", word: "close", rank: 0)]),
+
+        KeyBinding(.diagram, [.char("g"), .escape, .char("s"), .char("e"), .char("r"), .char("l"), .char("c"), .left, .right, .tab, .backTab],
+                   "close (Esc too) · show or hide sync, exam, ra, lock, replica · lanes (Tab: focus)",
+                   perKey: [.toggleDiagram, .toggleDiagram] + [.sync, .exam, .ra, .lock, .replica].map { .diagramFilter($0) }
+                       + [.diagramLanes(-1), .diagramLanes(1), .focusNext, .focusPrevious],
+                   label: "g · serlc · ← →",
+                   hints: [KeyHint(keys: [.char("g")], label: "g", word: "close", rank: 0),
+                           KeyHint(keys: [.char("s"), .char("e"), .char("r"), .char("l"), .char("c")], label: "s e r l c", word: "filters", rank: 1),
+                           KeyHint(keys: [.left, .right], label: "←→", word: "lanes", rank: 2)]),
 
         KeyBinding(.help, [.char("?"), .char("h"), .escape, .char("q"), .char("Q")], "close this help · quit",
                    perKey: [.toggleHelp, .toggleHelp, .toggleHelp, .quit, .quit], label: "? · Esc · q",
@@ -311,7 +335,7 @@ public enum KeyTable {
         var others: [(text: String, rank: Int, order: Int)] = []
         // Help and quit are never lost, nor, while paused, the key that resumes.
         var always: [(text: String, rank: Int, order: Int)] = []
-        let keepsEssentials = [.normal, .answering, .demo, .markPrompt].contains(mode)
+        let keepsEssentials = [.normal, .answering, .demo, .markPrompt, .diagram].contains(mode)
         for (row, b) in bindings.enumerated() where b.group.modes.contains(mode) {
             for h in b.hints {
                 guard var text = hintText(h, row: row, in: mode) else { continue }
