@@ -20,6 +20,8 @@ public final class App {
         /// `--shiviz`: the ShiViz file made at quit from the event log (`events`), which is
         /// removed after unless the operator asked for it too.
         public var shiviz: (events: String, file: String, keepEvents: Bool)?
+        /// `--tour`: the guided tour, stopping at each teaching moment.
+        public var tour = false
         public init(simulation: Simulation.Config, speed: Double, color: Bool, eventsFile: AtomicFileWriter?, outDirectory: String,
                     session: Runtime.Session = .record(to: nil)) {
             self.outDirectory = outDirectory
@@ -35,7 +37,7 @@ public final class App {
     private var runtime: Runtime!
     private var view = ViewState()
     private var buffer = ScreenBuffer(width: 0, height: 0)
-    private var drawnRevision: UInt64 = .max
+    private var drawnSerial: UInt64 = .max
     private var viewDirty = true
     private var redrawScheduled = false
     private var lastDraw: UInt64 = 0
@@ -59,7 +61,7 @@ public final class App {
     public static func run(_ options: Options) -> Never {
         let app = App(options: options)
         app.runtime = Runtime(config: options.simulation, speed: options.speed, session: options.session, eventsFile: options.eventsFile,
-                              resultsPath: options.outDirectory + "/results.xlsx") {
+                              resultsPath: options.outDirectory + "/results.xlsx", tour: options.tour) {
             DispatchQueue.main.async { MainActor.assumeIsolated { app.requestRedraw() } }
         }
         // Everything from here runs on the main queue, which dispatchMain() hands to a worker
@@ -116,7 +118,25 @@ public final class App {
 
     func handle(_ key: Key) {
         if key == .resize { resized(); return }
-        for action in router.route(key, RoutingFacts(runtime.snapshot)) {
+        let snap = runtime.snapshot
+        // On the tour, n and PageDown go on to the next stop, b and PageUp back to the last
+        // (outside a mark prompt, the help and the fault menu).
+        if snap.tour != nil, [.normal, .answering, .demo, .diagram].contains(router.mode(RoutingFacts(snap))) {
+            switch key {
+            case .char("n"), .pageDown:
+                runtime.continueTour()
+                viewDirty = true
+                requestRedraw()
+                return
+            case .char("b"), .pageUp:
+                runtime.tourBack()
+                viewDirty = true
+                requestRedraw()
+                return
+            default: break
+            }
+        }
+        for action in router.route(key, RoutingFacts(snap)) {
             switch action {
             case .send(let c): runtime.send(c)
             case .togglePause: runtime.togglePause()
@@ -165,7 +185,7 @@ public final class App {
             }
         }
         let (w, h) = terminal.size
-        guard viewDirty || snap.revision != drawnRevision || w != buffer.width || h != buffer.height else { return }
+        guard viewDirty || snap.publishSerial != drawnSerial || w != buffer.width || h != buffer.height else { return }
         if w != buffer.width || h != buffer.height { buffer = ScreenBuffer(width: w, height: h) }
         view.focus = router.focus
         view.helpVisible = router.helpVisible
@@ -179,7 +199,7 @@ public final class App {
         view.mode = router.mode(RoutingFacts(snap))
         Screen.compose(snap, view, into: &buffer)
         terminal.present(buffer)
-        drawnRevision = snap.revision
+        drawnSerial = snap.publishSerial
         viewDirty = false
         lastDraw = DispatchTime.now().uptimeNanoseconds
     }

@@ -65,6 +65,7 @@ public enum Screen {
         InvariantsStrip.draw(s, l.invariants, into: &b)
         Narration.draw(s, l.narration, into: &b)
         CaptionLine.draw(s, l.caption, showNotice: v.showNotice, into: &b)
+        if let t = s.tour, let stop = t.stop { TourCaption.draw(stop, index: t.index, layout: l, into: &b) }
         if v.mode == .faultMenu && !v.helpVisible {
             FaultMenu.draw(s, focus: focus, in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), into: &b)
         }

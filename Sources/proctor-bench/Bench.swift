@@ -91,6 +91,30 @@ enum Bench {
         print("  diff, one clock changed        \(one)   " + written(next.changes(since: previous)))
         print("  diff, first frame (all rows)   \(all)   " + written(buffer.changes(since: nil)))
 
+        // The space-time diagram: 11 students (17 lanes with main, backup, the teacher and
+        // the replicas), through the sync round and the exam until at least 1,000 messages are
+        // in the screens' scroll-back.
+        let diagramSim = Simulation(config: .init(data: data, studentCount: 11, seed: 42, encodesLog: false))
+        diagramSim.run(until: .seconds(2))
+        diagramSim.apply(.start(.sync))
+        diagramSim.runUntilQuiet()
+        diagramSim.run(through: [.exam, .isa, .replication, .consistency])
+        // More sync rounds, until the scroll-back holds 1,000 messages.
+        for _ in 0..<100 where diagramSim.log.recent.lazy.filter({ if case .recv = $0.kind { true } else { false } }).count < 1000 {
+            diagramSim.apply(.start(.sync))
+            diagramSim.runUntilQuiet()
+        }
+        let diagramSnap = Snapshot(simulation: diagramSim, paused: true, speed: 1)
+        let messages = diagramSnap.recentLog.lazy.filter { if case .recv = $0.kind { true } else { false } }.count
+        var diagramView = ViewState()
+        diagramView.diagram = true
+        let diagram = measure(iterations: quick ? 200 : 2000) { Screen.compose(diagramSnap, diagramView, into: &buffer) }
+        diagramView.diagramScroll = 1500
+        let scrolled = measure(iterations: quick ? 200 : 2000) { Screen.compose(diagramSnap, diagramView, into: &buffer) }
+        print("  space-time diagram, 17 lanes, \(messages) messages in scroll-back (target ≤ 1 ms)")
+        print("    compose, following the present \(diagram)")
+        print("    compose, 1,500 events back     \(scrolled)")
+
         stepBack(data: data)
 
         if !CommandLine.arguments.contains("--skip-interactive") {

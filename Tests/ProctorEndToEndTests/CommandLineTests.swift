@@ -38,6 +38,8 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/o").allSatisfy { !$0.hasPrefix(".") }, "no hidden source left")
         let same = try runProgram(proctorBinary, ["--headless", "--events", "\(dir)/x", "--shiviz", "\(dir)/x"])
         #expect(same.status == 2 && same.stderr.contains("--shiviz and --events must name different files"))
+        let tour = try runProgram(proctorBinary, ["--headless", "--tour"])
+        #expect(tour.status == 2 && tour.stderr.contains("--tour needs the screen"), "\(tour.stderr)")
     }
 
     /// results.xlsx, read by an independent reader, agrees with the event log.

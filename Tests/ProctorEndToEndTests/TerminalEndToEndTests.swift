@@ -42,6 +42,41 @@ import Testing
         #expect(lines.filter { $0.hasPrefix("recv ") }.count == log.components(separatedBy: "\"type\":\"recv\"").count - 1)
     }
 
+    /// `--tour`, followed on `n` alone from the welcome to the end; `b` goes back a stop.
+    @Test func theTourFromStartToEndOnNAlone() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --tour --speed 16 --out \(dir)/out", width: 120, height: 40)
+        func stop(_ s: String) -> Int? {
+            guard let r = s.range(of: "Tour, stop ") else { return nil }
+            return Int(s[r.upperBound...].prefix { $0.isNumber })
+        }
+        var texts: [String] = []
+        var screen = try t.waitFor("the welcome") { stop($0) == 1 }
+        #expect(screen.contains("Welcome"))
+        var last = 1
+        while !screen.contains("The tour is over") {
+            texts.append(screen)
+            try t.keys("n")
+            screen = try t.waitFor("stop \(last + 1)", seconds: 90) { (stop($0) ?? 0) > last }
+            last = stop(screen) ?? last
+        }
+        #expect(last >= 10, "the stops: \(last)")
+        let all = texts.joined()
+        for moment in ["Berkeley, step 1", "Berkeley, step 2", "A countdown ran out", "Cheating detection", "Load balancing",
+                       "defers its REPLY", "Replication:", "readers share", "A writer must be alone"] {
+            #expect(all.contains(moment), "\(moment)")
+        }
+        // b: back to the stop before, the run as it was there; n: on again.
+        try t.keys("b")
+        let back = try t.waitFor("the stop before") { stop($0) == last - 1 }
+        #expect(!back.contains("The tour is over"))
+        try t.keys("n")
+        try t.waitFor("the end again", seconds: 60) { $0.contains("The tour is over") }
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+    }
+
     /// `--shiviz` without `--events`: the event log it is made from is not left behind.
     @Test func aShiVizFileWithoutAnEventLog() throws {
         let dir = try temporaryDirectory()

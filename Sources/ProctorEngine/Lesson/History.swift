@@ -10,6 +10,8 @@ struct History {
     }
 
     static let interval = 256
+    /// The recent log entries a checkpoint keeps.
+    static let checkpointRecent = 400
     var checkpoints: [(position: Int, world: World)] = []
     var commands: [Command] = []
     /// The furthest position reached: everything up to it is already in the log.
@@ -153,7 +155,11 @@ extension Simulation {
             h.horizon = p
             h.horizonTime = now
             if p % History.interval == 0, h.checkpoints.last.map({ $0.position < p }) ?? true {
-                h.checkpoints.append((p, world))
+                // The long scroll-back of the screens stays out of checkpoints: a few hundred
+                // recent entries are what a screen needs at once.
+                var saved = world
+                saved.kernel.log.trimRecent(keeping: History.checkpointRecent)
+                h.checkpoints.append((p, saved))
             }
         }
         history = h

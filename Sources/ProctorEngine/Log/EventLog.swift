@@ -11,7 +11,7 @@ public struct EventLog: Sendable {
     private let encodes: Bool
     private let pending = ByteStore()
 
-    public init(recentCapacity: Int = 400, encodes: Bool) {
+    public init(recentCapacity: Int = 2400, encodes: Bool) {
         self.recentCapacity = recentCapacity
         self.encodes = encodes
     }
@@ -25,6 +25,12 @@ public struct EventLog: Sendable {
             pending.append { EventLogEncoder.encode(entry, into: &$0) }
             encodedTotal += pending.count - before
         }
+    }
+
+    /// Keeps only the newest `n` recent entries (a step-back checkpoint needs no more: the
+    /// screens' long scroll-back refills as the run goes on).
+    mutating func trimRecent(keeping n: Int) {
+        if recent.count > n { recent.removeFirst(recent.count - n) }
     }
 
     /// Encoded lines not yet taken; empties the buffer.

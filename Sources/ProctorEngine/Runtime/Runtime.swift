@@ -51,6 +51,10 @@ public final class Runtime: @unchecked Sendable {
     private var speedInUse: Double                   // engine queue
     /// When the last paced event was delivered (engine queue).
     private var lastPacedWall: UInt64 = 0
+    /// The guided tour, when on (engine queue); the stop it is paused at.
+    private var tour: Tour?
+    private var tourStop: Tour.Stop?
+    private var publications: UInt64 = 0             // engine queue
     private var lastPublished: UInt64 = .max         // engine queue
     private var eventsFile: AtomicFileWriter?        // io queue
     private let resultsPath: String?
@@ -66,7 +70,8 @@ public final class Runtime: @unchecked Sendable {
     public static let minimumWakeNanoseconds: UInt64 = 33_000_000
 
     public init(config: Simulation.Config, speed: Double, session: Session = .record(to: nil), eventsFile: AtomicFileWriter?,
-                resultsPath: String?, onPublish: @escaping @Sendable () -> Void) {
+                resultsPath: String?, tour: Bool = false, onPublish: @escaping @Sendable () -> Void) {
+        self.tour = tour ? Tour() : nil
         self.resultsPath = resultsPath
         // Replica files and their metadata are written by the nodes' persist effects, at once
         // and in event order, so a check always sees the latest write.
@@ -102,6 +107,8 @@ public final class Runtime: @unchecked Sendable {
             let t = DispatchSource.makeTimerSource(queue: queue)
             t.setEventHandler { [weak self] in self?.tick() }
             timer = t
+            tourNextPhase()
+            publish(force: true)
             rearm()
             t.resume()
         }
@@ -249,18 +256,24 @@ public final class Runtime: @unchecked Sendable {
 
     /// Runs the simulation up to the virtual time the wall clock says it should have reached.
     /// A paced phase delivers one event at a time, `pace` of wall time apart: virtual time
-    /// waits for the class.
+    /// waits for the class. On the tour, events go one at a time, and the run stops at a
+    /// teaching moment.
     private func advance() {
         let wall = DispatchTime.now().uptimeNanoseconds
         let elapsed = Double(wall - anchorWall) / 1_000
         let target = anchorVirtual + VirtualDuration(microseconds: Int64(elapsed * speedInUse))
         if let pace, let next = driver.nextEventTime, next <= target {
             if wall >= lastPacedWall &+ pace {
-                driver.step()
+                if tourStep() { return }
                 lastPacedWall = wall
             }
             anchorWall = wall
             anchorVirtual = simulation.now
+        } else if tour != nil {
+            while let next = driver.nextEventTime, next <= target {
+                if tourStep() { return }
+            }
+            driver.run(until: target)
         } else {
             driver.run(until: target)
         }
@@ -273,6 +286,80 @@ public final class Runtime: @unchecked Sendable {
             }
             speedInUse = speed
             anchor()
+        }
+    }
+
+    /// Delivers one event; on the tour, stops (paused) when it was a teaching moment.
+    /// Returns whether it stopped.
+    private func tourStep() -> Bool {
+        let before = simulation.log.count
+        driver.step()
+        guard var t = tour else { return false }
+        let new = simulation.log.count - before
+        let recent = simulation.log.recent
+        guard new > 0, let (m, text, pane) = t.moment(after: ArraySlice(recent.suffix(min(new, recent.count))), in: simulation.world) else { return false }
+        tourStop = t.stop(m, text: text, pane: pane, position: simulation.position)
+        tour = t
+        paused = true
+        return true
+    }
+
+    /// The tour goes on from its stop (`n`, PageDown): the run resumes to the next moment.
+    public func continueTour() {
+        queue.async { [self] in
+            guard tour != nil else { return }
+            if tourStop?.id == .end { say("The tour is over. q quits."); publish(force: true); return }
+            if let resumed = leavePast() { say(resumed) }
+            tourStop = nil
+            paused = false
+            anchor()
+            publish(force: true)
+            rearm()
+        }
+    }
+
+    /// The tour goes back to its previous stop (`b`, PageUp): the run as it was there.
+    public func tourBack() {
+        queue.async { [self] in
+            guard var t = tour else { return }
+            if !paused { advance(); paused = true }
+            // At a stop: the one before it. Between stops: the last one made.
+            let target = tourStop.map { now in t.stops.last { $0.position < now.position } } ?? t.stops.last
+            guard let target else {
+                say("This is the tour's first stop.")
+                publish(force: true)
+                return
+            }
+            drainLog()
+            simulation.stepBack(to: target.position)
+            t.rewind(to: target.position)
+            tour = t
+            tourStop = target
+            publish(force: true)
+            rearm()
+        }
+    }
+
+    /// On the tour, a phase that has completed is followed by the next, as a presenter would
+    /// (after the welcome, before the first).
+    private func tourNextPhase() {
+        guard var t = tour, !paused, tourStop == nil, simulation.phase != .done else { return }
+        let phase = simulation.phase
+        if phase == nil, !t.shown.contains(.welcome) {
+            tourStop = t.stop(.welcome, text: Tour.welcome, pane: .eventLog, position: simulation.position)
+            tour = t
+            paused = true
+            return
+        }
+        guard phase == nil || simulation.completed.contains(phase!) else { return }
+        let before = simulation.log.count
+        _ = driver.apply(.nextPhase)
+        let new = simulation.log.count - before
+        let recent = simulation.log.recent
+        if new > 0, let (m, text, pane) = t.moment(after: ArraySlice(recent.suffix(min(new, recent.count))), in: simulation.world) {
+            tourStop = t.stop(m, text: text, pane: pane, position: simulation.position)
+            tour = t
+            paused = true
         }
     }
 
@@ -327,6 +414,7 @@ public final class Runtime: @unchecked Sendable {
     private func tick() {
         guard !paused else { return }
         advance()
+        tourNextPhase()
         publish()
         rearm()
     }
@@ -359,6 +447,9 @@ public final class Runtime: @unchecked Sendable {
         lastPublished = simulation.revision
         var snap = Snapshot(simulation: simulation, paused: paused, speed: speedInUse)
         snap.replaying = driver.mode == .replaying
+        snap.tour = tour.map { t in Snapshot.TourView(stop: tourStop, index: t.stops.count, total: Tour.count) }
+        publications += 1
+        snap.publishSerial = publications
         // One serial over both sources of notices, so a screen sees every new one.
         let simSerial = simulation.notice?.serial ?? 0
         let newest = ownNotice.flatMap { simSerial == ownNoticeAfter ? $0 : nil } ?? simulation.notice

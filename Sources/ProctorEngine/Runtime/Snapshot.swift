@@ -192,6 +192,18 @@ public struct Snapshot: Sendable {
     /// A recorded lesson is playing back: commands come from the record.
     public var replaying = false
 
+    /// The guided tour, when on: the stop it is paused at (nil between stops), how many
+    /// stops so far, of how many moments.
+    public struct TourView: Sendable {
+        public var stop: Tour.Stop?
+        public var index: Int
+        public var total: Int
+    }
+    public var tour: TourView?
+    /// Counts the runtime's publications: a screen redraws when it changes (a pause or a
+    /// tour stop changes what it shows without a new event).
+    public var publishSerial: UInt64 = 0
+
     public var studentCount: Int { students.count }
     /// Crashed nodes, with when each went down.
     public var down: [NodeID: VirtualTime] = [:]
@@ -218,12 +230,12 @@ public struct Snapshot: Sendable {
     /// the walkthrough started (a re-sync does not move it back), or nil before any.
     public var stage: Phase?
 
-    public init(simulation s: Simulation, paused: Bool, speed: Double, recentLimit: Int = 400) {
+    public init(simulation s: Simulation, paused: Bool, speed: Double, recentLimit: Int = 2400) {
         self.init(world: s.world, paused: paused, speed: speed, recentLimit: recentLimit)
         horizon = s.horizon
     }
 
-    public init(world w: World, paused: Bool, speed: Double, recentLimit: Int = 400) {
+    public init(world w: World, paused: Bool, speed: Double, recentLimit: Int = 2400) {
         let main = w.cluster.main.view
         let lesson = w.lesson
         revision = w.revision

@@ -117,6 +117,18 @@ public struct ScreenBuffer: Equatable, Sendable {
         return write(last.fit(room), x: x, y: y, style: style, clip: clip)
     }
 
+    /// Draws the border cells of `r` (its outermost ring) in `style`, keeping their
+    /// characters: a pane pointed at.
+    public mutating func restyleBorder(_ r: Rect, style: Style) {
+        guard r.width > 0, r.height > 0 else { return }
+        for x in max(0, r.x)..<min(width, r.maxX) {
+            for y in [r.y, r.maxY - 1] where y >= 0 && y < height { cells[y * width + x].style = style }
+        }
+        for y in max(0, r.y)..<min(height, r.maxY) {
+            for x in [r.x, r.maxX - 1] where x >= 0 && x < width { cells[y * width + x].style = style }
+        }
+    }
+
     /// Fills a rectangle with one character.
     public mutating func fill(_ r: Rect, _ c: Unicode.Scalar = " ", style: Style = .plain) {
         for y in max(0, r.y)..<min(height, r.maxY) {
