@@ -143,6 +143,7 @@ public final class App {
             case .step: runtime.step()
             case .stepBack: runtime.stepBack()
             case .faster: runtime.faster()
+            case .exportShiViz: runtime.exportShiViz(to: options.shiviz?.file ?? options.outDirectory + "/run.shiviz")
             case .slower: runtime.slower()
             case .quit: quit(code: 0)
             }

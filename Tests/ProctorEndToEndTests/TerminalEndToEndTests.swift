@@ -85,6 +85,11 @@ import Testing
         try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
         try t.keys("1")
         try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+        // S writes the run so far, before the lesson ends.
+        try t.keys("S")
+        try t.waitFor("the export's notice") { $0.contains("Wrote the run so far for ShiViz") }
+        let sofar = try String(contentsOfFile: "\(dir)/run.shiviz", encoding: .utf8)
+        #expect(sofar.contains("recv REPLY (sync #"), "\(sofar.prefix(300))")
         try t.keys("q")
         #expect(try t.waitForExit()?.status == 0)
         let shiviz = try String(contentsOfFile: "\(dir)/run.shiviz", encoding: .utf8)

@@ -304,6 +304,32 @@ public final class Runtime: @unchecked Sendable {
         return true
     }
 
+    /// Writes the run so far (to the furthest point reached) in ShiViz's format to `path`,
+    /// from the event log being written; says so, or why it cannot.
+    public func exportShiViz(to path: String) {
+        queue.async { [self] in
+            drainLog()
+            io.async { [self] in
+                let text: String
+                if let f = eventsFile, storageError == nil {
+                    do throws(StorageError) {
+                        try f.flushToDisk()
+                        try ShiViz.convertFile(events: f.writtenPath, to: path)
+                        text = "Wrote the run so far for ShiViz to \(path); its README entry gives the parsing expression."
+                    } catch {
+                        text = "The ShiViz file was not written: \(error)"
+                    }
+                } else {
+                    text = "No event log is being written: start Proctor with --events FILE or --shiviz FILE to export the run for ShiViz."
+                }
+                queue.async { [self] in
+                    say(text)
+                    publish(force: true)
+                }
+            }
+        }
+    }
+
     /// The tour goes on from its stop (`n`, PageDown): the run resumes to the next moment.
     public func continueTour() {
         queue.async { [self] in

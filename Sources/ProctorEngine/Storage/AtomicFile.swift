@@ -21,6 +21,9 @@ public final class AtomicFileWriter: @unchecked Sendable {
         guard fd >= 0 else { throw StorageError(path: path, errno: errno) }
     }
 
+    /// The file that holds what was written so far, until `commit` renames it into place.
+    public var writtenPath: String { tempPath }
+
     public func write(_ bytes: [UInt8]) throws(StorageError) {
         guard fd >= 0 else { throw StorageError(path: path, reason: "the file was already closed") }
         var offset = 0

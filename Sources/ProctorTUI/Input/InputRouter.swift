@@ -75,6 +75,8 @@ struct InputRouter: Sendable {
     enum Action: Equatable, Sendable {
         case send(OperatorCommand)
         case togglePause, step, stepBack, faster, slower
+        /// Write the run so far for ShiViz.
+        case exportShiViz
         case quit
     }
 
@@ -156,6 +158,7 @@ struct InputRouter: Sendable {
             diagramScroll = by.map { min(max(0, diagramScroll + $0), facts.logLength) } ?? 0
         case .scrollLog(let by): logScroll = by.map { min(max(0, logScroll + $0), facts.logLength) } ?? 0
         case .toggleDiagram: diagramVisible.toggle()
+        case .exportShiViz: return [.exportShiViz]
         case .diagramFilter(let m): if diagramHidden.remove(m) == nil { diagramHidden.insert(m) }
         case .diagramLanes(let by): diagramLane = max(0, diagramLane + by)
         case .takeOver:

@@ -126,6 +126,8 @@ public enum UIAction: Equatable, Sendable {
     case fault(FaultChoice)
     /// Open or close the space-time diagram.
     case toggleDiagram
+    /// Write the run so far in ShiViz's format.
+    case exportShiViz
     /// Show or hide one mechanism's messages and events in the diagram.
     case diagramFilter(Mechanism)
     /// Move the diagram's lanes sideways by so many.
@@ -221,9 +223,9 @@ public enum KeyTable {
                    hints: [KeyHint(keys: [.char("v")], label: "v", word: "results", rank: 11)]),
         KeyBinding(.anyTime, [.char("["), .char("]"), .char("\\")], "event log: scroll back · forward · to the newest",
                    perKey: [.scrollLog(5), .scrollLog(-5), .scrollLog(nil)], label: "[ · ] · \\"),
-        KeyBinding(.normal, [.char("f"), .char("g")],
-                   "fault menu (crash and restart nodes, drop or delay a link, partition, clock jump) · space-time diagram",
-                   perKey: [.toggleFaultMenu, .toggleDiagram], label: "f · g",
+        KeyBinding(.normal, [.char("f"), .char("g"), .char("S")],
+                   "fault menu (crash and restart nodes, drop or delay a link, partition, clock jump) · space-time diagram · ShiViz file of the run so far",
+                   perKey: [.toggleFaultMenu, .toggleDiagram, .exportShiViz], label: "f · g · S",
                    hints: [KeyHint(keys: [.char("f")], label: "f", word: "faults", rank: 12)]),
 
         KeyBinding(.anyTime, [.char(" ")], "pause / resume", .togglePause, hint: "pause", rank: 4),
