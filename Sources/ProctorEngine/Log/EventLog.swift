@@ -30,7 +30,8 @@ public struct EventLog: Sendable {
     /// Keeps only the newest `n` recent entries (a step-back checkpoint needs no more: the
     /// screens' long scroll-back refills as the run goes on).
     mutating func trimRecent(keeping n: Int) {
-        if recent.count > n { recent.removeFirst(recent.count - n) }
+        // A new buffer of just those: removing from the front would keep the old capacity.
+        if recent.count > n { recent = Deque(recent.suffix(n)) }
     }
 
     /// Encoded lines not yet taken; empties the buffer.
