@@ -41,7 +41,7 @@ let package = Package(
         ),
         .executableTarget(name: "proctor-bench", dependencies: ["ProctorEngine", "ProctorTUI"]),
         .testTarget(name: "ProctorEngineTests", dependencies: ["ProctorEngine"], exclude: ["testdata"]),
-        .testTarget(name: "ProctorTUITests", dependencies: ["ProctorTUI", "ProctorEngine"]),
+        .testTarget(name: "ProctorTUITests", dependencies: ["ProctorTUI", "ProctorEngine"], exclude: ["testdata"]),
         .testTarget(name: "ProctorEndToEndTests", dependencies: ["proctor"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ProctorEngine
 @testable import ProctorTUI
@@ -113,5 +114,44 @@ import Testing
         #expect(r.diagramHidden == [.ra])
         _ = r.route(.escape, facts)
         #expect(r.mode(facts) == .normal)
+    }
+}
+
+/// The diagram's screens, checked in as text: a sync round and a contended Ricart–Agrawala
+/// entry at 80×24, 120×40 and 200×60. A change to how the diagram draws shows up as a diff to
+/// review. Regenerate with
+///     PROCTOR_UPDATE_TRANSCRIPTS=1 swift test --filter DiagramTranscriptTests
+@Suite struct DiagramTranscriptTests {
+    static let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("testdata")
+
+    static func syncScreen(_ w: Int, _ h: Int) -> String {
+        let sim = SpaceTimeDiagramTests.syncRound()
+        return ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), w, h, SpaceTimeDiagramTests.view(focus: 1)).text
+    }
+
+    static func raScreen(_ w: Int, _ h: Int) -> String {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: w >= 200 ? 17 : 5, seed: 42, encodesLog: false))
+        sim.run(through: [.sync, .exam])
+        sim.apply(.start(.isa))
+        var entered = 0
+        while entered < 2, sim.step() {
+            if case .csEnter? = sim.log.recent.last?.kind { entered += 1 }
+        }
+        return ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), w, h,
+                                  SpaceTimeDiagramTests.view(focus: 0, hidden: [.sync, .exam, .lock, .replica])).text
+    }
+
+    @Test(arguments: [("sync", 80, 24), ("sync", 120, 40), ("sync", 200, 60), ("ra", 80, 24), ("ra", 120, 40), ("ra", 200, 60)])
+    func theDiagramMatchesItsTranscript(_ c: (String, Int, Int)) throws {
+        let actual = (c.0 == "sync" ? Self.syncScreen(c.1, c.2) : Self.raScreen(c.1, c.2))
+            .split(separator: "\n", omittingEmptySubsequences: false).map { $0.replacing(#/ +$/#, with: "") }.joined(separator: "\n") + "\n"
+        let url = Self.testdata.appendingPathComponent("diagram-\(c.0)-\(c.1)x\(c.2).txt")
+        if ProcessInfo.processInfo.environment["PROCTOR_UPDATE_TRANSCRIPTS"] == "1" {
+            try FileManager.default.createDirectory(at: Self.testdata, withIntermediateDirectories: true)
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try #require(try? String(contentsOf: url, encoding: .utf8), "no \(url.lastPathComponent); regenerate and review")
+        #expect(actual == expected, "the diagram no longer matches \(url.lastPathComponent); if intended, regenerate (PROCTOR_UPDATE_TRANSCRIPTS=1) and review the diff")
     }
 }
