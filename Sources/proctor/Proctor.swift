@@ -59,7 +59,7 @@ struct Proctor: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the run for ShiViz to FILE: each event with its node's vector clock (the README gives ShiViz's parsing expression).", valueName: "FILE"))
     var shiviz: String?
 
-    @Flag(help: "The guided tour: the walkthrough stops at each teaching moment and explains it; n goes on, b goes back (seed 42 unless --seed).")
+    @Flag(help: "The guided tour: the walkthrough stops at each teaching moment and explains it; n goes on, b goes back (seed 4 unless --seed).")
     var tour = false
 
     @Flag(help: "Run the whole walkthrough without a screen, as fast as possible.")
@@ -151,8 +151,9 @@ struct Proctor: ParsableCommand {
         if let replay {
             runReplay(replay, examData)
         }
-        // The tour's explanations were written watching seed 42: the same moments, in order.
-        let seed = seed ?? (tour ? 42 : UInt64.random(in: 1...999_999))
+        // Seed 4 shows every moment of the tour, an outlier of the sync round and a hold
+        // timeout among them.
+        let seed = seed ?? (tour ? 4 : UInt64.random(in: 1...999_999))
         let count = students ?? examData.scenario.students
         let config: Simulation.Config
         do {

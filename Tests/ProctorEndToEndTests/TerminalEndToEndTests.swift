@@ -61,10 +61,10 @@ import Testing
             screen = try t.waitFor("stop \(last + 1)", seconds: 90) { (stop($0) ?? 0) > last }
             last = stop(screen) ?? last
         }
-        #expect(last >= 10, "the stops: \(last)")
+        #expect(last == 12, "the welcome, 10 moments, the end: \(last)")
         let all = texts.joined()
         for moment in ["Berkeley, step 1", "Berkeley, step 2", "A countdown ran out", "Cheating detection", "Load balancing",
-                       "defers its REPLY", "Replication:", "readers share", "A writer must be alone"] {
+                       "defers its REPLY", "A hold timeout", "Replication:", "readers share", "A writer must be alone"] {
             #expect(all.contains(moment), "\(moment)")
         }
         // b: back to the stop before, the run as it was there; n: on again.
