@@ -104,6 +104,23 @@ struct Proctor: ParsableCommand {
         }
     }
 
+    /// Which of the outputs in `out` the file at `path` is (through symbolic links), or nil.
+    static func output(_ path: String, in out: String) -> String? {
+        func canonical(_ p: String) -> String {
+            // The directory resolved as far as it exists, then the name.
+            let url = URL(fileURLWithPath: p).standardizedFileURL
+            let dir = url.deletingLastPathComponent().path
+            let base = url.lastPathComponent
+            if let real = realpath(p, nil) { defer { free(real) }; return String(cString: real) }
+            if let real = realpath(dir, nil) { defer { free(real) }; return String(cString: real) + "/" + base }
+            return url.path
+        }
+        let file = canonical(path), dir = canonical(out)
+        for name in ["results.xlsx", "replication_metadata.json", "session.json"] where file == dir + "/" + name { return name }
+        if file.hasPrefix(dir + "/replicas/") { return "a replica copy" }
+        return nil
+    }
+
     /// The `--chaos` rate (0 without one), checked by `validate`.
     var chaos: Double { chaosText.flatMap(Double.init) ?? 0 }
 
@@ -120,6 +137,10 @@ struct Proctor: ParsableCommand {
         if tour && headless { throw ValidationError("--tour needs the screen: leave out --headless.") }
         if tour && replay != nil { throw ValidationError("--tour runs the walkthrough itself: leave out --replay.") }
         if let shiviz, let events, shiviz == events { throw ValidationError("--shiviz and --events must name different files.") }
+        for (flag, file) in [("--events", events), ("--shiviz", shiviz)] {
+            guard let file, let output = Self.output(file, in: out) else { continue }
+            throw ValidationError("\(flag) \(file) is \(output), one of the outputs in --out \(out); give it a name of its own.")
+        }
         if out.isEmpty { throw ValidationError("--out needs a directory.") }
         for text in faultTexts {
             do {

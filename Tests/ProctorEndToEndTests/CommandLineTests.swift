@@ -269,3 +269,45 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         #expect(r.stderr.contains("--headless"))
     }
 }
+
+/// What `--events` (and every output) may replace: a regular file, or the regular file a
+/// symbolic link leads to. A FIFO, a directory, a link to a FIFO are refused with exit 2 and
+/// left as they were; an output of the run is refused as an event log.
+@Suite struct OutputPathTests {
+    @Test func aFIFOIsRefusedAndLeftAFIFO() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(mkfifo("\(dir)/pipe", 0o644) == 0)
+        let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "2", "--out", "\(dir)/o", "--events", "\(dir)/pipe"])
+        #expect(r.status == 2 && r.stderr.contains("FIFO"), "\(r.stderr)")
+        var st = stat()
+        #expect(lstat("\(dir)/pipe", &st) == 0 && st.st_mode & S_IFMT == S_IFIFO, "still a FIFO")
+        #expect(symlink("\(dir)/pipe", "\(dir)/link") == 0)
+        let viaLink = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "2", "--out", "\(dir)/o", "--events", "\(dir)/link"])
+        #expect(viaLink.status == 2 && viaLink.stderr.contains("FIFO"), "\(viaLink.stderr)")
+        let directory = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "2", "--out", "\(dir)/o", "--events", dir])
+        #expect(directory.status == 2 && directory.stderr.contains("directory"), "\(directory.stderr)")
+    }
+
+    @Test func aLinkToARegularFileKeepsTheLinkAndReplacesItsTarget() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "old".write(toFile: "\(dir)/target.jsonl", atomically: true, encoding: .utf8)
+        #expect(symlink("\(dir)/target.jsonl", "\(dir)/events.jsonl") == 0)
+        let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "2", "--out", "\(dir)/o", "--events", "\(dir)/events.jsonl"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var st = stat()
+        #expect(lstat("\(dir)/events.jsonl", &st) == 0 && st.st_mode & S_IFMT == S_IFLNK, "the link is still a link")
+        let log = try String(contentsOfFile: "\(dir)/target.jsonl", encoding: .utf8)
+        #expect(log.hasPrefix("{") && log.contains("\"type\":\"phase\""))
+    }
+
+    @Test func anOutputOfTheRunIsRefusedAsTheEventLog() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["results.xlsx", "replication_metadata.json", "replicas/replica-1/chunk-1.json"] {
+            let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--out", "\(dir)/o", "--events", "\(dir)/o/\(name)"])
+            #expect(r.status == 2 && r.stderr.contains("one of the outputs"), "\(name): \(r.stderr)")
+        }
+    }
+}

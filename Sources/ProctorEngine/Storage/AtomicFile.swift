@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import FoundationEssentials
+import Synchronization
 
 /// A file that appears complete or not at all: bytes go to a temporary file beside the
 /// target, and `commit` flushes it to disk and renames it into place.
@@ -14,12 +15,42 @@ public final class AtomicFileWriter: @unchecked Sendable {
     private var fd: Int32
 
     public init(path: String) throws(StorageError) {
-        self.path = path
-        let url = URL(fileURLWithPath: path)
-        tempPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        self.path = try Self.target(of: path)
+        let url = URL(fileURLWithPath: self.path)
+        tempPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(Self.nextSerial())").path
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError(path: path, errno: errno) }
     }
+
+    /// The file a write to `path` replaces: `path` itself, or, through symbolic links, the
+    /// regular file they lead to. Anything else already there — a directory, a device, a FIFO,
+    /// a socket — is refused: renaming over it would destroy it, and writing into it is not
+    /// what an output file is.
+    static func target(of path: String) throws(StorageError) -> String {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return path }      // nothing there yet
+        var resolved = path
+        if st.st_mode & S_IFMT == S_IFLNK {
+            guard let real = realpath(path, nil) else {
+                throw StorageError(path: path, reason: "it is a symbolic link that leads nowhere (\(String(cString: strerror(errno))))")
+            }
+            resolved = String(cString: real)
+            free(real)
+            guard stat(resolved, &st) == 0 else { return resolved }
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return resolved
+        case S_IFDIR: throw StorageError(path: path, reason: "it is a directory; give a file name")
+        case S_IFCHR, S_IFBLK: throw StorageError(path: path, reason: "it is a device, not a regular file; Proctor writes only regular files")
+        case S_IFIFO: throw StorageError(path: path, reason: "it is a FIFO, not a regular file; Proctor writes only regular files")
+        case S_IFSOCK: throw StorageError(path: path, reason: "it is a socket, not a regular file; Proctor writes only regular files")
+        default: throw StorageError(path: path, reason: "it is not a regular file")
+        }
+    }
+
+    /// Numbers the temporary files of one process, so two writers never share one.
+    private static let serial = Mutex(0)
+    private static func nextSerial() -> Int { serial.withLock { $0 += 1; return $0 } }
 
     /// The file that holds what was written so far, until `commit` renames it into place.
     public var writtenPath: String { tempPath }
