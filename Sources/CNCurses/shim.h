@@ -67,6 +67,16 @@ static inline void proctor_fatal_restore(int sig) {
     raise(sig);
 }
 
+/* Ctrl-S and Ctrl-Q are keys, not flow control: with IXON on, Ctrl-S stops all output
+   and the screen freezes until Ctrl-Q. Cleared for the program's own terminal modes; the
+   shell's come back on exit. */
+static inline void proctor_no_flow_control(void) {
+    struct termios t;
+    if (tcgetattr(STDIN_FILENO, &t) != 0) return;
+    t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+    tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
 static inline void proctor_install_fatal_restore(void) {
     if (tcgetattr(STDIN_FILENO, proctor_saved_termios()) == 0) *proctor_have_termios() = 1;
     int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE };

@@ -83,7 +83,9 @@ public final class App {
     private func installSignals() {
         // Dispatch delivers these through its own handler once a source exists; ignoring them
         // first keeps the default action (death without restoring the terminal) away.
-        let endings: [(signal: Int32, exitCode: Int32)] = [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129)]
+        // Every signal that would end the program ends it here, the terminal restored.
+        let endings: [(signal: Int32, exitCode: Int32)] = [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129), (SIGQUIT, 131),
+                                                          (SIGUSR1, 138), (SIGUSR2, 140), (SIGALRM, 142), (SIGPIPE, 141)]
         for (sig, code) in endings {
             signal(sig, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: sig, queue: .main)

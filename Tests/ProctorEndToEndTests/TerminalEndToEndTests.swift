@@ -128,6 +128,34 @@ import Testing
         #expect(!ctrlC.alternate)
     }
 
+    /// Every terminating signal restores the terminal (SIGQUIT twice: the first must not
+    /// take the handler away).
+    @Test(arguments: [("QUIT", 131), ("USR1", 138), ("USR2", 140), ("ALRM", 142), ("PIPE", 141)])
+    func everyTerminatingSignalRestoresTheTerminal(_ sig: (String, Int)) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)", width: 100, height: 30)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try runProgram("/bin/kill", ["-\(sig.0)", try t.programPID()])
+        let exit = try #require(try t.waitForExit(), "proctor did not exit on SIG\(sig.0)")
+        #expect(exit.status == sig.1)
+        #expect(!exit.alternate, "the alternate screen was left")
+    }
+
+    /// Ctrl-S is not flow control: the screen does not freeze, and q still quits at once.
+    @Test func ctrlSDoesNotFreezeTheScreen() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)", width: 100, height: 30)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("C-s")
+        try t.keys("1")
+        try t.waitFor("the sync round, drawn after Ctrl-S") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("q")
+        let exit = try #require(try t.waitForExit(), "q did not quit after Ctrl-S")
+        #expect(exit.status == 0)
+    }
+
     @Test func pauseStepHelpAndSpeedFromTheKeyboard() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -20,6 +20,8 @@ final class Terminal {
         proctor_install_fatal_restore()
         initscr()
         cbreak()
+        proctor_no_flow_control()
+        def_prog_mode()
         noecho()
         nonl()
         keypad(proctor_stdscr(), true)
