@@ -93,6 +93,13 @@ public final class App {
             src.resume()
             sources.append(src)
         }
+        // Ctrl-Z: virtual time stops with the process. The run is paused, the terminal given
+        // back, and the process stopped; on `fg` the screen comes back, paused where it was.
+        signal(SIGTSTP, SIG_IGN)
+        let stop = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: .main)
+        stop.setEventHandler { MainActor.assumeIsolated { self.suspend() } }
+        stop.resume()
+        sources.append(stop)
         signal(SIGWINCH, SIG_IGN)
         let winch = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .main)
         winch.setEventHandler { MainActor.assumeIsolated { self.resized() } }
@@ -109,6 +116,20 @@ public final class App {
 
     private func readInput() {
         for key in terminal.readKeys() { handle(key) }
+    }
+
+    private func suspend() {
+        runtime.suspend()
+        terminal.suspend()
+        // SIGSTOP, not SIGTSTP: the queues' threads block the signals the program handles, so
+        // a raised SIGTSTP would stay pending; SIGSTOP stops the whole process, as the shell
+        // expects of a Ctrl-Z.
+        kill(getpid(), SIGSTOP)
+        // Here again after SIGCONT (`fg`).
+        terminal.resume()
+        _ = terminal.readKeys()
+        viewDirty = true
+        draw()
     }
 
     private func resized() {

@@ -142,6 +142,32 @@ import Testing
         #expect(!exit.alternate, "the alternate screen was left")
     }
 
+    /// Ctrl-Z from a shell with job control: the run pauses, the process stops, the shell
+    /// is back; on `fg` the screen returns at the same virtual time, paused.
+    @Test func ctrlZSuspendsAndFgResumesPausedAtTheSameMoment() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession(command: "bash --norc --noprofile -i", width: 100, height: 30)
+        try t.keys("\(proctorBinary) --seed 3 --out \(dir)/out", "Enter")
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("C-z")
+        try t.waitFor("the shell, the job stopped") { $0.contains("Stopped") }
+        usleep(2_500_000)
+        try t.keys("fg", "Enter")
+        let back = try t.waitFor("the screen again, paused") { $0.contains("PAUSED") && $0.contains("Clocks (Berkeley)") }
+        #expect(back.contains("Paused while Proctor was suspended"), "\(back)")
+        func clock(_ s: String) -> String? {
+            guard let top = s.split(separator: "\n").first, let r = top.range(of: #"t \d\d:\d\d"#, options: .regularExpression) else { return nil }
+            return String(top[r])
+        }
+        usleep(1_500_000)
+        #expect(clock(try t.capture()) == clock(back), "virtual time stays where it stopped")
+        try t.keys("q")
+        try t.waitFor("the shell again") { !$0.contains("Clocks (Berkeley)") }
+    }
+
     /// Ctrl-S is not flow control: the screen does not freeze, and q still quits at once.
     @Test func ctrlSDoesNotFreezeTheScreen() throws {
         let dir = try temporaryDirectory()

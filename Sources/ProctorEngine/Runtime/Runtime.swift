@@ -141,6 +141,20 @@ public final class Runtime: @unchecked Sendable {
         }
     }
 
+    /// The process is about to be stopped (Ctrl-Z): virtual time stops here, and stays
+    /// paused when it comes back. Returns once paused.
+    public func suspend() {
+        queue.sync { [self] in
+            if !paused {
+                advance()
+                paused = true
+                say("Paused while Proctor was suspended (Ctrl-Z); space resumes from the same moment.")
+            }
+            publish(force: true)
+            rearm()
+        }
+    }
+
     /// Steps back one delivered event (pausing first): the screen shows the run as it was.
     /// Pressed again it goes further; `step` goes forward again through the same events.
     public func stepBack() {

@@ -20,10 +20,11 @@ final class Terminal {
         proctor_install_fatal_restore()
         initscr()
         cbreak()
-        proctor_no_flow_control()
-        def_prog_mode()
         noecho()
         nonl()
+        proctor_no_flow_control()
+        // The program's terminal modes as ncurses restores them after a suspension.
+        def_prog_mode()
         keypad(proctor_stdscr(), true)
         nodelay(proctor_stdscr(), true)
         set_escdelay(25)
@@ -44,6 +45,23 @@ final class Terminal {
         isActive = false
         curs_set(1)
         endwin()
+    }
+
+    /// Gives the terminal back to the shell for a suspension (Ctrl-Z); `resume` takes it again.
+    func suspend() {
+        guard isActive else { return }
+        curs_set(1)
+        endwin()
+    }
+
+    /// Takes the terminal back after a suspension, and redraws everything.
+    func resume() {
+        guard isActive else { return }
+        reset_prog_mode()
+        curs_set(0)
+        previous = nil
+        clearok(proctor_stdscr(), true)
+        refresh()
     }
 
     var size: (width: Int, height: Int) {
