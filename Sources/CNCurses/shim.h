@@ -11,6 +11,7 @@
 #include <langinfo.h>
 #include <string.h>
 #include <signal.h>
+#include <term.h>
 #include <termios.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -75,6 +76,18 @@ static inline void proctor_no_flow_control(void) {
     if (tcgetattr(STDIN_FILENO, &t) != 0) return;
     t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
     tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
+
+/* Whether $TERM names a terminal that can draw the screen: known to terminfo, with cursor
+   addressing. Checked before anything is created. Returns 0 when usable, 1 when TERM is
+   unknown, 2 when it cannot address the cursor (TERM=dumb). */
+static inline int proctor_terminal_problem(void) {
+    int err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &err) != OK) return 1;
+    char *cup = tigetstr("cup");
+    int usable = cup != NULL && cup != (char *)-1;
+    del_curterm(cur_term);
+    return usable ? 0 : 2;
 }
 
 static inline void proctor_install_fatal_restore(void) {

@@ -57,6 +57,10 @@ public final class App {
         router = InputRouter(students: options.simulation.studentCount, maxMark: options.simulation.data.scenario.isaMaxMark)
     }
 
+    /// Why this terminal cannot show the screen (`TERM` unknown, or without cursor
+    /// addressing), or nil when it can.
+    public nonisolated static func terminalProblem() -> String? { Terminal.problem() }
+
     /// Runs the interactive screen until the operator quits or a signal ends it. Never returns.
     public static func run(_ options: Options) -> Never {
         let app = App(options: options)

@@ -200,6 +200,7 @@ struct Proctor: ParsableCommand {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             fail("the interactive screen needs a terminal; use --headless to run without one")
         }
+        if let problem = App.terminalProblem() { fail(problem) }
         do {
             try OutputDirectory.prepare(out)
         } catch {

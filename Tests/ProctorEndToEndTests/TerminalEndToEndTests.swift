@@ -168,6 +168,24 @@ import Testing
         try t.waitFor("the shell again") { !$0.contains("Clocks (Berkeley)") }
     }
 
+    /// A terminal that cannot draw the screen (TERM=dumb, an unknown TERM): exit 2 with
+    /// what to do, before anything is created.
+    @Test(arguments: ["dumb", "no-such-terminal"])
+    func anUnusableTerminalIsRefusedBeforeAnythingIsCreated(term: String) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The message goes to standard error (kept in a file: the pane closes at once).
+        let errors = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: errors) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)/out --events \(dir)/e.jsonl 2> \(errors)/err", width: 100, height: 30,
+                                environment: ["TERM": term])
+        let exit = try #require(try t.waitForExit(), "proctor did not exit")
+        #expect(exit.status == 2)
+        let message = try String(contentsOfFile: "\(errors)/err", encoding: .utf8)
+        #expect(message.contains("TERM=\(term)") && message.contains("--headless"), "\(message)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "nothing created")
+    }
+
     /// Ctrl-S is not flow control: the screen does not freeze, and q still quits at once.
     @Test func ctrlSDoesNotFreezeTheScreen() throws {
         let dir = try temporaryDirectory()

@@ -15,6 +15,19 @@ final class Terminal {
         self.color = color
     }
 
+    /// Why the terminal `$TERM` names cannot draw the screen, or nil when it can. Asked
+    /// before anything is created, so a bad TERM leaves nothing behind.
+    nonisolated static func problem() -> String? {
+        let term = getenv("TERM").map { String(cString: $0) } ?? ""
+        switch proctor_terminal_problem() {
+        case 0: return nil
+        case 2: return "the terminal TERM=\(term) cannot move the cursor, so it cannot draw the screen; use --headless, or set TERM=xterm-256color"
+        default:
+            return term.isEmpty ? "TERM is not set, so the screen cannot be drawn; use --headless, or set TERM=xterm-256color"
+                : "the terminal TERM=\(term) is unknown here, so the screen cannot be drawn; use --headless, or set TERM=xterm-256color"
+        }
+    }
+
     func begin() {
         _ = proctor_setup_locale()
         proctor_install_fatal_restore()
