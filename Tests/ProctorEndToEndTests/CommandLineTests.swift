@@ -311,3 +311,23 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         }
     }
 }
+
+/// A run killed before it finished leaves its temporary files; the next run into the same
+/// place removes those of processes no longer running, and never a live one's.
+@Suite struct StaleTemporaryTests {
+    @Test func theNextRunRemovesTheTemporariesOfDeadRuns() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var dead: Int32 = 999_999
+        while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
+        try FileManager.default.createDirectory(atPath: "\(dir)/o/replicas/replica-2", withIntermediateDirectories: true)
+        let stale = ["\(dir)/o/.results.xlsx.tmp-\(dead)", "\(dir)/o/.replication_metadata.json.tmp-\(dead)-3",
+                     "\(dir)/o/replicas/replica-2/.chunk-1.json.tmp-\(dead)-12", "\(dir)/.e.jsonl.tmp-\(dead)-1"]
+        let live = "\(dir)/o/.session.json.tmp-\(getpid())-1"
+        for f in stale + [live] { try "x".write(toFile: f, atomically: false, encoding: .utf8) }
+        let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "2", "--out", "\(dir)/o", "--events", "\(dir)/e.jsonl"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for f in stale { #expect(!FileManager.default.fileExists(atPath: f), "\(f) removed") }
+        #expect(FileManager.default.fileExists(atPath: live), "a live process's temporary is left alone")
+    }
+}

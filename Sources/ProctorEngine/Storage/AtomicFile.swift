@@ -17,6 +17,7 @@ public final class AtomicFileWriter: @unchecked Sendable {
     public init(path: String) throws(StorageError) {
         self.path = try Self.target(of: path)
         let url = URL(fileURLWithPath: self.path)
+        FileSystem.removeStaleTemporaries(in: url.deletingLastPathComponent().path, of: url.lastPathComponent)
         tempPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(Self.nextSerial())").path
         fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError(path: path, errno: errno) }
@@ -133,6 +134,10 @@ public enum OutputDirectory {
             throw StorageError(path: path, reason: "it is not a directory")
         }
         guard access(path, W_OK | X_OK) == 0 else { throw StorageError(path: path, errno: errno) }
+        // A run killed before it finished leaves its temporary files (at N = 1,000 the event
+        // log's is half a gigabyte): those of processes no longer running go now.
+        FileSystem.removeStaleTemporaries(in: path)
+        for k in 1...3 { FileSystem.removeStaleTemporaries(in: path + "/replicas/replica-\(k)") }
     }
 }
 
@@ -146,6 +151,23 @@ public enum FileSystem {
     /// Removes a file if it is there.
     public static func remove(_ path: String) {
         unlink(path)
+    }
+
+    /// Removes from `dir` the temporary files Proctor writes beside an output
+    /// (`.NAME.tmp-PID` or `.NAME.tmp-PID-N`) whose process is no longer running.
+    public static func removeStaleTemporaries(in dir: String, of file: String? = nil) {
+        guard let d = opendir(dir) else { return }
+        defer { closedir(d) }
+        var stale: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix("."), let r = name.ranges(of: ".tmp-").last else { continue }
+            if let file, name[name.index(after: name.startIndex)..<r.lowerBound] != file { continue }
+            let tail = name[r.upperBound...].split(separator: "-")
+            guard let first = tail.first, let pid = Int32(first), tail.count <= 2, tail.allSatisfy({ Int($0) != nil }) else { continue }
+            if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH { stale.append(dir + "/" + name) }
+        }
+        for path in stale { unlink(path) }
     }
 
     public static func exists(_ path: String) -> Bool {
