@@ -79,4 +79,40 @@ import Testing
         #expect(d.questions == ExamData.defaults().questions)
         #expect(throws: DataError.self) { try ExamData.load(from: dir.appendingPathComponent("absent")) }
     }
+
+    /// A Data file must be a regular file of at most 1 MB: a FIFO (which would block the
+    /// read), a link to one, a link that leads nowhere, a directory or a huge file stop the
+    /// program with the file named, and none falls back to the built-in copy.
+    @Test func onlyRegularFilesOfSaneSizeAreRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-data-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func problem() -> String? {
+            do { _ = try ExamData.load(from: dir); return nil } catch { return error.problem + " @ " + error.file }
+        }
+        let q = dir.appendingPathComponent("questions.json").path
+        #expect(mkfifo(q, 0o644) == 0)
+        #expect(problem()?.contains("is a FIFO, not a regular file @ \(q)") == true, "\(problem() ?? "accepted")")
+        unlink(q)
+        #expect(mkfifo(dir.appendingPathComponent("pipe").path, 0o644) == 0)
+        #expect(symlink(dir.appendingPathComponent("pipe").path, q) == 0)
+        #expect(problem()?.contains("is a FIFO") == true, "through a link: \(problem() ?? "accepted")")
+        unlink(q)
+        #expect(symlink(dir.appendingPathComponent("nowhere").path, q) == 0)
+        #expect(problem()?.contains("leads nowhere") == true, "\(problem() ?? "accepted")")
+        unlink(q)
+        try FileManager.default.createDirectory(atPath: q, withIntermediateDirectories: false)
+        #expect(problem()?.contains("is a directory") == true)
+        try FileManager.default.removeItem(atPath: q)
+        try Data(repeating: 0x20, count: (1 << 20) + 1).write(to: URL(fileURLWithPath: q))
+        #expect(problem()?.contains("at most 1048576") == true, "\(problem() ?? "accepted")")
+    }
+
+    /// A name longer than 200 characters (Excel keeps at most 32,767 in a cell) is refused.
+    @Test func aNameOverTwoHundredCharactersIsRefused() throws {
+        let long = String(repeating: "a", count: 201)
+        expectError("roster.json", "{ \"students\": [ { \"roll\": 1, \"name\": \"\(long)\" } ] }", field: "students[0].name", containing: "at most 200")
+        let fine = String(repeating: "é", count: 200)
+        #expect(try ExamData.parseRoster("{ \"students\": [ { \"roll\": 1, \"name\": \"\(fine)\" } ] }", file: "roster.json").first?.name == fine)
+    }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import FoundationEssentials
 
 /// A student of the roster. `student-K` is the K-th student in roll order.
@@ -81,6 +86,11 @@ public struct ExamData: Sendable, Equatable {
     /// built-in data and the shipped Data/ files hash the same.
     static func builtIn(_ text: String) -> String { text + "\n" }
 
+    /// The largest Data file read (the shipped ones are a few kilobytes).
+    public static let maxFileBytes = 1 << 20
+    /// The longest student name, in characters.
+    public static let maxNameLength = 200
+
     /// Loads Data/ from `directory`. A file that is absent there falls back to its compiled-in
     /// default; a file that is present must be valid.
     public static func load(from directory: URL) throws(DataError) -> ExamData {
@@ -89,12 +99,35 @@ public struct ExamData: Sendable, Equatable {
         }
         func read(_ name: String, _ fallback: String) throws(DataError) -> (String, String) {
             let url = directory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else { return (builtIn(fallback), "built-in \(name)") }
+            // Absent: the built-in copy. There: a regular file (through links) of at most
+            // `maxFileBytes`, or a clear refusal — never a FIFO that blocks, a device that
+            // never ends, or a broken link silently taken for "absent".
+            var st = stat()
+            guard lstat(url.path, &st) == 0 else { return (builtIn(fallback), "built-in \(name)") }
+            if st.st_mode & S_IFMT == S_IFLNK, stat(url.path, &st) != 0 {
+                throw DataError(file: url.path, field: nil, problem: "is a symbolic link that leads nowhere (\(String(cString: strerror(errno))))")
+            }
+            guard st.st_mode & S_IFMT == S_IFREG else {
+                let kind = switch st.st_mode & S_IFMT {
+                case S_IFDIR: "a directory"
+                case S_IFIFO: "a FIFO"
+                case S_IFCHR, S_IFBLK: "a device"
+                case S_IFSOCK: "a socket"
+                default: "not a regular file"
+                }
+                throw DataError(file: url.path, field: nil, problem: "is \(kind), not a regular file")
+            }
+            guard st.st_size <= Self.maxFileBytes else {
+                throw DataError(file: url.path, field: nil, problem: "is \(st.st_size) bytes; a Data file may be at most \(Self.maxFileBytes) (1 MB)")
+            }
             let bytes: [UInt8]
             do {
-                bytes = try FileSystem.read(url.path)
+                bytes = try FileSystem.read(url.path, atMost: Self.maxFileBytes + 1)
             } catch {
                 throw DataError(file: url.path, field: nil, problem: "cannot be read (\(error.reason))")
+            }
+            guard bytes.count <= Self.maxFileBytes else {
+                throw DataError(file: url.path, field: nil, problem: "is more than \(Self.maxFileBytes) bytes (1 MB), the most a Data file may be")
             }
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw DataError(file: url.path, field: nil, problem: "is not UTF-8 text")
@@ -229,6 +262,9 @@ public struct ExamData: Sendable, Equatable {
             guard let nv = o["name"] else { throw DataError(file: file, field: path + ".name", problem: "is missing") }
             let name = try nv.string(file: file, field: path + ".name").trimmingSpaces
             guard !name.isEmpty else { throw DataError(file: file, field: path + ".name", problem: "is empty") }
+            guard name.count <= maxNameLength else {
+                throw DataError(file: file, field: path + ".name", problem: "is \(name.count) characters long; a name may have at most \(maxNameLength)")
+            }
             guard name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
                 throw DataError(file: file, field: path + ".name", problem: "contains control characters")
             }

@@ -185,8 +185,8 @@ public enum FileSystem {
         }
     }
 
-    /// The whole contents of a file.
-    public static func read(_ path: String) throws(StorageError) -> [UInt8] {
+    /// The whole contents of a file, or its first `limit` bytes.
+    public static func read(_ path: String, atMost limit: Int = .max) throws(StorageError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw StorageError(path: path, errno: errno) }
         defer { close(fd) }
@@ -200,6 +200,7 @@ public enum FileSystem {
             }
             if n == 0 { return out }
             out += chunk[..<n]
+            if out.count >= limit { return out }
         }
     }
 }
