@@ -331,3 +331,31 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         #expect(FileManager.default.fileExists(atPath: live), "a live process's temporary is left alone")
     }
 }
+
+/// A full disk under `--out`: the run says which file could not be written and why, exits 2,
+/// and leaves no temporary file behind — never exit 0 over an unreadable workbook.
+@Suite(.serialized) struct FullDiskTests {
+    /// Mounts a tmpfs of `kilobytes` at `dir`, or says why it cannot (not root, no mount).
+    static func mountSmallDisk(at dir: String, kilobytes: Int) -> String? {
+        guard let r = try? runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", dir]) else { return "no mount(8)" }
+        return r.status == 0 ? nil : "mount: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+    }
+
+    @Test(arguments: [(16, 3), (40, 40)])
+    func aFullDiskEndsTheRunWithExit2AndTheFileNamed(_ c: (kilobytes: Int, students: Int)) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = "\(dir)/o"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        if let why = Self.mountSmallDisk(at: out, kilobytes: c.kilobytes) {
+            print("FullDiskTests skipped: cannot mount a small tmpfs here (\(why))")
+            return
+        }
+        defer { _ = try? runProgram("/bin/umount", [out]) }
+        let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "\(c.students)", "--out", out, "--events", "\(out)/e.jsonl"])
+        #expect(r.status == 2, "a full disk is not a success: \(r.status) \(r.stdout.suffix(300)) \(r.stderr)")
+        #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.contains(".tmp") }
+        #expect(left.isEmpty, "temporary files left: \(left)")
+    }
+}

@@ -51,7 +51,7 @@ public final class AtomicFileWriter: @unchecked Sendable {
 
     /// Numbers the temporary files of one process, so two writers never share one.
     private static let serial = Mutex(0)
-    private static func nextSerial() -> Int { serial.withLock { $0 += 1; return $0 } }
+    static func nextSerial() -> Int { serial.withLock { $0 += 1; return $0 } }
 
     /// The file that holds what was written so far, until `commit` renames it into place.
     public var writtenPath: String { tempPath }

@@ -27,17 +27,31 @@ public enum ResultsWorkbook {
     public static let header = ["Roll", "Name", "MCQ", "Warnings", "Final", "Status", "Server", "ISA"]
 
     public static func write(_ rows: [ResultRow], to path: String) throws(StorageError) {
+        let path = try AtomicFileWriter.target(of: path)
         let dir = directory(of: path)
-        let temp = dir + "/.results.xlsx.tmp-\(getpid())"
-        guard let wb = workbook_new(temp) else { throw StorageError(path: path, reason: "the workbook cannot be created") }
-        let ws = workbook_add_worksheet(wb, "Results")
-        let bold = workbook_add_format(wb)
+        let temp = dir + "/.results.xlsx.tmp-\(getpid())-\(AtomicFileWriter.nextSerial())"
+        // libxlsxwriter's own temporary files go beside the output, not to /tmp: a full /tmp
+        // must not make a workbook that cannot be opened.
+        var options = lxw_workbook_options()
+        let made: UnsafeMutablePointer<lxw_workbook>? = dir.withCString { d in
+            options.tmpdir = UnsafeMutablePointer(mutating: d)
+            return workbook_new_opt(temp, &options)
+        }
+        guard let wb = made else { throw StorageError(path: path, reason: "the workbook cannot be created") }
+        // Every call is checked; the first failure is the one reported.
+        var failure = LXW_NO_ERROR
+        func check(_ e: lxw_error) { if failure == LXW_NO_ERROR && e != LXW_NO_ERROR { failure = e } }
+        guard let ws = workbook_add_worksheet(wb, "Results"), let bold = workbook_add_format(wb) else {
+            _ = workbook_close(wb)
+            unlink(temp)
+            throw StorageError(path: path, reason: "the worksheet cannot be created (out of memory?)")
+        }
         format_set_bold(bold)
-        for (c, h) in header.enumerated() { worksheet_write_string(ws, 0, lxw_col_t(c), h, bold) }
+        for (c, h) in header.enumerated() { check(worksheet_write_string(ws, 0, lxw_col_t(c), h, bold)) }
         for (i, r) in rows.enumerated() {
             let row = lxw_row_t(i + 1)
-            func number(_ col: Int, _ v: Int?) { if let v { worksheet_write_number(ws, row, lxw_col_t(col), Double(v), nil) } }
-            func text(_ col: Int, _ v: String?) { if let v { worksheet_write_string(ws, row, lxw_col_t(col), v, nil) } }
+            func number(_ col: Int, _ v: Int?) { if let v { check(worksheet_write_number(ws, row, lxw_col_t(col), Double(v), nil)) } }
+            func text(_ col: Int, _ v: String?) { if let v { check(worksheet_write_string(ws, row, lxw_col_t(col), v, nil)) } }
             number(0, r.roll)
             text(1, r.name)
             number(2, r.mcq)
@@ -47,14 +61,25 @@ public enum ResultsWorkbook {
             text(6, r.server?.description)
             number(7, r.isa)
         }
-        worksheet_set_column(ws, 1, 1, 16, nil)
-        let err = workbook_close(wb)
-        guard err == LXW_NO_ERROR else {
+        check(worksheet_set_column(ws, 1, 1, 16, nil))
+        let closed = workbook_close(wb)
+        if failure == LXW_NO_ERROR { failure = closed }
+        guard failure == LXW_NO_ERROR else {
             unlink(temp)
-            throw StorageError(path: path, reason: String(cString: lxw_strerror(err)))
+            throw StorageError(path: path, reason: String(cString: lxw_strerror(failure)))
         }
         let fd = open(temp, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { fsync(fd); close(fd) }
+        guard fd >= 0 else {
+            let e = errno
+            unlink(temp)
+            throw StorageError(path: path, errno: e)
+        }
+        let synced = fsync(fd) == 0 ? 0 : errno
+        close(fd)
+        guard synced == 0 else {
+            unlink(temp)
+            throw StorageError(path: path, errno: synced)
+        }
         guard rename(temp, path) == 0 else {
             let e = errno
             unlink(temp)
