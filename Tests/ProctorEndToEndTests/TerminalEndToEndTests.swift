@@ -186,6 +186,35 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "nothing created")
     }
 
+    /// A full disk in the live program: the screen names the file and the reason at once and
+    /// keeps saying it; quitting exits 2 with the message, the terminal restored.
+    @Test func aFullDiskIsOnScreenUntilQuit() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = "\(dir)/o"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        if let why = FullDiskTests.mountSmallDisk(at: out, kilobytes: 12) {
+            print("aFullDiskIsOnScreenUntilQuit skipped: cannot mount a small tmpfs here (\(why))")
+            return
+        }
+        defer { _ = try? runProgram("/bin/umount", [out]) }
+        let errors = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: errors) }
+        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --speed 16 --out \(out) --events \(out)/e.jsonl 2> \(errors)/err", width: 120, height: 40)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        try t.keys("1")
+        try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+        try t.keys("2")
+        let full = try t.waitFor("the failure on screen", seconds: 40) { $0.contains("No space left on device") }
+        #expect(full.contains("⚠ cannot write"), "\(full)")
+        usleep(5_000_000)
+        #expect(try t.capture().contains("No space left on device"), "still on screen after the notices' time")
+        try t.keys("q")
+        let exit = try #require(try t.waitForExit(), "proctor did not exit")
+        #expect(exit.status == 2 && !exit.alternate)
+        #expect(try String(contentsOfFile: "\(errors)/err", encoding: .utf8).contains("No space left on device"))
+    }
+
     /// Ctrl-S is not flow control: the screen does not freeze, and q still quits at once.
     @Test func ctrlSDoesNotFreezeTheScreen() throws {
         let dir = try temporaryDirectory()

@@ -55,6 +55,8 @@ public final class Runtime: @unchecked Sendable {
     private var tour: Tour?
     private var tourStop: Tour.Stop?
     private var publications: UInt64 = 0             // engine queue
+    /// The first storage failure, shown until quit (engine queue).
+    private var storageProblem: String?
     private var lastPublished: UInt64 = .max         // engine queue
     private var eventsFile: AtomicFileWriter?        // io queue
     private let resultsPath: String?
@@ -181,7 +183,7 @@ public final class Runtime: @unchecked Sendable {
         driver.rewind(to: simulation.position)
         io.async { [self] in
             guard let f = eventsFile, storageError == nil else { return }
-            do throws(StorageError) { try f.truncate(to: cut) } catch { storageError = error; f.abort(); eventsFile = nil }
+            do throws(StorageError) { try f.truncate(to: cut) } catch { storageError = error; f.abort(); eventsFile = nil; report(error, eventLog: true) }
         }
         return "Resumed at event \(simulation.position); \(discarded) later events discarded."
     }
@@ -490,6 +492,8 @@ public final class Runtime: @unchecked Sendable {
         snap.tour = tour.map { t in Snapshot.TourView(stop: tourStop, index: t.stops.count, total: Tour.count) }
         publications += 1
         snap.publishSerial = publications
+        if storageProblem == nil, let e = files?.firstError { storageProblem = "⚠ " + e.description }
+        snap.storageProblem = storageProblem
         // One serial over both sources of notices, so a screen sees every new one.
         let simSerial = simulation.notice?.serial ?? 0
         let newest = ownNotice.flatMap { simSerial == ownNoticeAfter ? $0 : nil } ?? simulation.notice
@@ -504,7 +508,7 @@ public final class Runtime: @unchecked Sendable {
         exportedResults = simulation.resultsRevision
         let rows = simulation.results
         io.async { [self] in
-            do throws(StorageError) { try ResultsWorkbook.write(rows, to: path) } catch { storageError = storageError ?? error }
+            do throws(StorageError) { try ResultsWorkbook.write(rows, to: path) } catch { storageError = storageError ?? error; report(error) }
         }
     }
 
@@ -514,7 +518,17 @@ public final class Runtime: @unchecked Sendable {
         recordedPhase = simulation.phase
         let bytes = driver.record.encoded()
         io.async { [self] in
-            do throws(StorageError) { try AtomicFileWriter.write(bytes, to: path) } catch { storageError = storageError ?? error }
+            do throws(StorageError) { try AtomicFileWriter.write(bytes, to: path) } catch { storageError = storageError ?? error; report(error) }
+        }
+    }
+
+    /// A write failed (on the I/O queue): the screen says so until the end, naming the
+    /// file and the reason — a lesson must not look saved when it is not.
+    private func report(_ error: StorageError, eventLog: Bool = false) {
+        let text = "⚠ " + error.description + (eventLog ? " — the event log stops here and is not saved" : "")
+        queue.async { [self] in
+            if storageProblem == nil { storageProblem = text }
+            publish(force: true)
         }
     }
 
@@ -523,7 +537,7 @@ public final class Runtime: @unchecked Sendable {
         guard !bytes.isEmpty else { return }
         io.async { [self] in
             guard let f = eventsFile, storageError == nil else { return }
-            do throws(StorageError) { try f.write(bytes) } catch { storageError = error; f.abort(); eventsFile = nil }
+            do throws(StorageError) { try f.write(bytes) } catch { storageError = error; f.abort(); eventsFile = nil; report(error, eventLog: true) }
         }
     }
 }

@@ -203,6 +203,8 @@ public struct Snapshot: Sendable {
     /// Counts the runtime's publications: a screen redraws when it changes (a pause or a
     /// tour stop changes what it shows without a new event).
     public var publishSerial: UInt64 = 0
+    /// A file the live program could not write (the first such), shown until quit.
+    public var storageProblem: String?
 
     public var studentCount: Int { students.count }
     /// Crashed nodes, with when each went down.

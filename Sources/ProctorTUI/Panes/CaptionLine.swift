@@ -4,6 +4,11 @@ import ProctorEngine
 /// the answer to the operator's last command.
 enum CaptionLine {
     static func draw(_ s: Snapshot, _ r: Rect, showNotice: Bool, into b: inout ScreenBuffer) {
+        // A failed write stays on screen until quit, above any other news.
+        if let problem = s.storageProblem {
+            b.write(" " + Text.fitWords(problem, width: r.width - 1), x: r.x, y: r.y, style: .bad, clip: r)
+            return
+        }
         if showNotice, !s.isInPast, let n = s.notice {
             let x = b.write(" ▸ ", x: r.x, y: r.y, style: .warn, clip: r)
             b.write(Text.fitWords(n.text, width: r.maxX - x), x: x, y: r.y, style: .title, clip: r)

@@ -10,6 +10,10 @@ final class Terminal {
     let color: Bool
     private var previous: ScreenBuffer?
     private(set) var isActive = false
+    /// Standard error while the screen is open: a library's message (libxlsxwriter's on a
+    /// full disk) would be printed over the screen, so it goes nowhere; Proctor reports
+    /// errors through its own notices, and puts standard error back before it prints them.
+    private var savedStandardError: Int32 = -1
 
     init(color: Bool) {
         self.color = color
@@ -50,6 +54,10 @@ final class Terminal {
             for (c, n) in map { init_pair(Int16(c.rawValue), Int16(n), -1) }
         }
         isActive = true
+        savedStandardError = dup(STDERR_FILENO)
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        if savedStandardError >= 0, null >= 0 { dup2(null, STDERR_FILENO) }
+        if null >= 0 { close(null) }
     }
 
     /// Restores the terminal. Safe to call more than once.
@@ -58,6 +66,11 @@ final class Terminal {
         isActive = false
         curs_set(1)
         endwin()
+        if savedStandardError >= 0 {
+            dup2(savedStandardError, STDERR_FILENO)
+            close(savedStandardError)
+            savedStandardError = -1
+        }
     }
 
     /// Gives the terminal back to the shell for a suspension (Ctrl-Z); `resume` takes it again.
