@@ -38,14 +38,20 @@ struct Proctor: ParsableCommand {
             """,
         version: ProctorVersion.string)
 
-    @Option(help: ArgumentHelp("Number of students, 1 to 1000 (default: Data/scenario.json, 5).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Number of students, 1 to 1000 (default: Data/scenario.json, 5).", valueName: "N"))
     var students: Int?
 
     @Option(help: ArgumentHelp("Random seed; the same seed and keys replay the same run (default: random).", valueName: "S"))
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Live pace in virtual seconds per wall second, 0.25 to 16 (default: 1, or the record's).", valueName: "X"))
-    var speed: Double?
+    @Option(name: .customLong("speed"), parsing: .unconditional,
+            help: ArgumentHelp("Live pace in virtual seconds per wall second, 0.25 to 16 (default: 1, or the record's).", valueName: "X"))
+    var speedText: String?
+
+    /// `--speed` as a number: plain decimal notation only (`2`, `0.5`), checked by `validate`.
+    var speed: Double? {
+        speedText.flatMap { t in t.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } && t.first != "." ? Double(t) : nil }
+    }
 
     @Option(help: ArgumentHelp("Directory of questions.json, roster.json, scenario.json (default: ./Data if present, else built-in).", valueName: "DIR"))
     var data: String?
@@ -128,8 +134,10 @@ struct Proctor: ParsableCommand {
         if let students, !(1...1000).contains(students) {
             throw ValidationError("--students must be between 1 and 1000, not \(students).")
         }
-        if let speed, !(0.25...16).contains(speed) || speed.isNaN {
-            throw ValidationError("--speed must be between 0.25 and 16, not \(speed).")
+        if let speedText {
+            guard let speed, (0.25...16).contains(speed) else {
+                throw ValidationError("--speed must be a number from 0.25 to 16, like 2 or 0.5, not \"\(speedText)\".")
+            }
         }
         if let replay, replay.isEmpty { throw ValidationError("--replay needs a file name.") }
         if let events, events.isEmpty { throw ValidationError("--events needs a file name.") }
@@ -349,8 +357,8 @@ enum Main {
         } catch {
             // --help and --version exit 0; every other parse error prints usage and exits 2.
             if Proctor.exitCode(for: error) == .success { Proctor.exit(withError: error) }
+            // The message carries the usage line and where to read more: once.
             writeError(Proctor.fullMessage(for: error) + "\n")
-            writeError(Proctor.usageString() + "\n  See 'proctor --help' for details.\n")
             exit(2)
         }
     }

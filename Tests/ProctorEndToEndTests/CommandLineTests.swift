@@ -96,12 +96,14 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         #expect(try runProgram("/usr/bin/env", ["python3", checker, "\(dir)/o/results.xlsx", "\(dir)/bad.jsonl"]).status == 1)
     }
 
-    @Test(arguments: [["--students", "0"], ["--speed", "32"], ["--bogus"], ["--seed", "x"], ["--students"]])
+    @Test(arguments: [["--students", "0"], ["--speed", "32"], ["--bogus"], ["--seed", "x"], ["--students"], ["--speed", "0x10"],
+                      ["--students", "-1"], ["--speed", "-3"]])
     func badFlagsPrintUsageAndExitTwo(args: [String]) throws {
         let r = try runProgram(proctorBinary, ["--headless"] + args)
         #expect(r.status == 2)
-        #expect(r.stderr.contains("Usage: proctor"))
+        #expect(r.stderr.components(separatedBy: "Usage: proctor").count == 2, "the usage, once: \(r.stderr)")
         #expect(r.stdout.isEmpty)
+        if args.count == 2 { #expect(!r.stderr.contains("Missing value"), "a negative number is a value, and a wrong one: \(r.stderr)") }
     }
 
     @Test func helpAndVersionExitZero() throws {
