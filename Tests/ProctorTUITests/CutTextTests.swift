@@ -97,3 +97,40 @@ import Testing
         #expect(!text.contains("S100Student"))
     }
 }
+
+/// Wide, emoji and combining characters take the cells a terminal gives them: a row of wide
+/// names ends at its border, a combining mark adds no cell.
+@Suite struct WideCharacterTests {
+    @Test func displayWidthsAreTheTerminals() {
+        #expect("abc".cellCount == 3)
+        #expect("山田".cellCount == 4)
+        #expect("🎓x".cellCount == 3)
+        #expect("e\u{301}".cellCount == 1, "e and a combining acute: one cell")
+        #expect("│─█░".cellCount == 4)
+        #expect("山田太郎".fit(5) == "山田…")
+        #expect("山田太郎".fit(5).cellCount == 5)
+    }
+
+    @Test func aRowOfWideNamesEndsAtItsBorder() throws {
+        let roster = """
+            { "students": [ { "roll": 1, "name": "山田太郎山田太郎" }, { "roll": 2, "name": "🎓🎓🎓🎓🎓🎓" },
+                            { "roll": 3, "name": "Zoe\\u0301 Combin\\u0308ing" } ] }
+            """
+        let data = try ExamData(scenario: DefaultData.scenario, roster: roster, questions: DefaultData.questions)
+        let sim = Simulation(config: .init(data: data, studentCount: 3, seed: 1, encodesLog: false))
+        sim.run(until: .seconds(2))
+        for (w, h) in [(80, 24), (120, 40)] {
+            let b = ScreenTests.render(Snapshot(simulation: sim, paused: true, speed: 1), w, h)
+            for y in 0..<h {
+                let line = b.line(y)
+                #expect(line.cellCount <= w, "row \(y) is \(line.cellCount) cells at \(w): \(line)")
+            }
+            // The students pane's right border is where it belongs on every student row.
+            let rows = (0..<h).map { b.line($0) }.filter { $0.contains("S1 ") || $0.contains("S2 ") || $0.contains("S3 ") }
+            #expect(!rows.isEmpty)
+            for r in rows where r.contains("│") {
+                #expect(r.cellCount == w || r.hasSuffix("│"), "\(r)")
+            }
+        }
+    }
+}

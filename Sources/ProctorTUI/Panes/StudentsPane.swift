@@ -236,7 +236,7 @@ enum ResultsTable {
         let w = compact ? tight : widths
         if compact { nameW = max(4, min(nameW, r.width - 1 - tight.reduce(0, +) - 1)) }
         func line(_ cols: [String]) -> String {
-            cols[0].fit(w[0]) + cols[1].fit(nameW + 1) + cols[2].fit(w[1]) + cols[3].fit(w[2]) + cols[4].fit(w[3]) + cols[5].fit(w[4]) + cols[6].fit(w[5]) + cols[7]
+            cols[0].fit(w[0]) + cols[1].fit(nameW) + " " + cols[2].fit(w[1]) + cols[3].fit(w[2]) + cols[4].fit(w[3]) + cols[5].fit(w[4]) + cols[6].fit(w[5]) + cols[7]
         }
         let header = compact ? ["Roll", "Name", "MCQ", "W", "Fin", "State", "Srv", "ISA"]
                              : ResultsWorkbook.header.map { $0 == "Warnings" ? "Warn" : $0 }

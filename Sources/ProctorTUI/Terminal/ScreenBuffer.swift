@@ -36,6 +36,8 @@ public struct Cell: Equatable, Sendable {
     public var char: Unicode.Scalar
     public var style: Style
     public static let blank = Cell(char: " ", style: .plain)
+    /// The second cell of a wide character: the terminal fills it with the character itself.
+    public static let continuation: Unicode.Scalar = "\u{0}"
 }
 
 /// A rectangle of the screen, in cells.
@@ -97,8 +99,25 @@ public struct ScreenBuffer: Equatable, Sendable {
         var cx = x
         for (k, s) in text.unicodeScalars.enumerated() {
             if cx >= limitX {
-                if recordsCuts, cx > minX, !text.unicodeScalars.dropFirst(k).allSatisfy({ $0 == " " }) { cuts.append((y, text)) }
+                if recordsCuts, cx > minX, !text.unicodeScalars.dropFirst(k).allSatisfy({ $0 == " " || $0.cellWidth == 0 }) { cuts.append((y, text)) }
                 break
+            }
+            let w = s.value < 0x300 ? 1 : s.cellWidth
+            if w == 0 { continue }                          // a combining mark: not a cell of its own
+            if w == 2 {
+                // A wide character takes its cell and the next (a continuation); where only
+                // one is left, a space stands in.
+                if cx + 1 >= limitX {
+                    if cx >= minX { cells[y * width + cx] = Cell(char: " ", style: style) }
+                    cx += 1
+                    continue
+                }
+                if cx >= minX {
+                    cells[y * width + cx] = Cell(char: s, style: style)
+                    cells[y * width + cx + 1] = Cell(char: Cell.continuation, style: style)
+                }
+                cx += 2
+                continue
             }
             if cx >= minX { cells[y * width + cx] = Cell(char: s.value < 0x20 || s.value == 0x7F ? "?" : s, style: style) }
             cx += 1
@@ -204,7 +223,8 @@ public struct ScreenBuffer: Equatable, Sendable {
     /// The text of one row (for tests and captures), trailing blanks removed.
     public func line(_ y: Int) -> String {
         var s = String.UnicodeScalarView()
-        for x in 0..<width { s.append(cells[y * width + x].char) }
+        // As the terminal shows it: a wide character's second cell is part of the first.
+        for x in 0..<width where cells[y * width + x].char != Cell.continuation { s.append(cells[y * width + x].char) }
         var str = String(s)
         while str.last == " " { str.removeLast() }
         return str
@@ -214,21 +234,65 @@ public struct ScreenBuffer: Equatable, Sendable {
     public var text: String { (0..<height).map(line).joined(separator: "\n") }
 }
 
+extension Unicode.Scalar {
+    /// How many terminal cells the scalar takes: 0 for combining marks and zero-width
+    /// format characters, 2 for East Asian wide characters and emoji shown as emoji, else 1
+    /// (a control character is drawn as `?`). The same in every locale, so screens and
+    /// tests agree.
+    var cellWidth: Int {
+        let v = value
+        if v < 0x300 { return 1 }
+        if v >= 0x2500 && v < 0x2600 { return 1 }           // box drawing, blocks, shapes
+        switch properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        if v == 0x200B || (0xFE00...0xFE0F).contains(v) || (0xE0100...0xE01EF).contains(v) { return 0 }
+        if properties.isEmojiPresentation { return 2 }
+        switch v {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+             0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+            return 2
+        default: return 1
+        }
+    }
+}
+
 extension String {
-    /// The string cut or padded to exactly `n` cells (one cell per scalar), with `…` when cut.
+    /// The string cut or padded to exactly `n` cells, with `…` when cut (display width: a
+    /// wide character counts two, a combining mark none).
     func fit(_ n: Int) -> String {
         guard n > 0 else { return "" }
-        let scalars = unicodeScalars
-        if scalars.count <= n { return self + String(repeating: " ", count: n - scalars.count) }
-        var out = String.UnicodeScalarView(scalars.prefix(n - 1))
+        let width = cellCount
+        if width <= n { return self + String(repeating: " ", count: n - width) }
+        var out = String.UnicodeScalarView()
+        var used = 0
+        for s in unicodeScalars {
+            let w = s.cellWidth
+            if used + w > n - 1 { break }
+            out.append(s)
+            used += w
+        }
         out.append("…")
-        return String(out)
+        return String(out) + String(repeating: " ", count: max(0, n - 1 - used))
     }
 
     /// The string cut to at most `n` cells, with `…` when cut.
     func clipped(_ n: Int) -> String {
-        unicodeScalars.count <= n ? self : fit(n)
+        cellCount <= n ? self : fit(n).trimmingTrailingBlanks
     }
 
-    var cellCount: Int { unicodeScalars.count }
+    /// Its width on a terminal, in cells.
+    var cellCount: Int {
+        var n = 0
+        for s in unicodeScalars { n += s.value < 0x300 ? 1 : s.cellWidth }
+        return n
+    }
+
+    var trimmingTrailingBlanks: String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
 }

@@ -119,13 +119,24 @@ final class Terminal {
         let spans = buffer.changes(since: previous)
         for span in spans {
             let base = span.y * buffer.width
-            var x = span.x
+            // A span that starts on the second half of a wide character starts on its first.
+            var x = span.x > 0 && buffer.cells[base + span.x].char == Cell.continuation ? span.x - 1 : span.x
             while x < span.endX {
                 let style = buffer.cells[base + x].style
                 var run = String.UnicodeScalarView()
                 let start = x
                 while x < span.endX, buffer.cells[base + x].style == style {
-                    run.append(buffer.cells[base + x].char)
+                    let c = buffer.cells[base + x].char
+                    let next = x + 1 < buffer.width ? buffer.cells[base + x + 1].char : " "
+                    if c == Cell.continuation {
+                        // The terminal already moved past it with its wide character — unless
+                        // that was overwritten: then a space.
+                        if x == start || buffer.cells[base + x - 1].char.cellWidth != 2 { run.append(" ") }
+                    } else if c.cellWidth == 2 && next != Cell.continuation {
+                        run.append(" ")                     // its second half was overwritten
+                    } else {
+                        run.append(c)
+                    }
                     x += 1
                 }
                 // Writing the bottom-right cell would scroll some terminals: leave it out.
