@@ -115,4 +115,30 @@ import Testing
         let fine = String(repeating: "é", count: 200)
         #expect(try ExamData.parseRoster("{ \"students\": [ { \"roll\": 1, \"name\": \"\(fine)\" } ] }", file: "roster.json").first?.name == fine)
     }
+
+    /// Names must show something, and no text may carry control characters (C0, C1, DEL):
+    /// a terminal would act on an ESC in a question.
+    @Test func invisibleNamesAndControlCharactersAreRefused() {
+        for name in ["\\u00a0\\u00a0", "\\u200b", "A\\u0085B", "\\u2060 "] {
+            expectError("roster.json", "{ \"students\": [ { \"roll\": 1, \"name\": \"\(name)\" } ] }", field: "students[0].name",
+                        containing: name.contains("0085") ? "control characters" : "no visible character")
+        }
+        // Ten questions (the exam's number), the first one carrying the text given.
+        let q = { (text: String, option: String) in
+            let first = "{ \"text\": \"\(text)\", \"options\": [\"\(option)\", \"b\", \"c\", \"d\"], \"answer\": 0 }"
+            let rest = Array(repeating: "{ \"text\": \"Q\", \"options\": [\"a\", \"b\", \"c\", \"d\"], \"answer\": 0 }", count: 9)
+            return "{ \"questions\": [ " + ([first] + rest).joined(separator: ", ") + " ] }"
+        }
+        expectError("questions.json", q("Why\\u001b[2J?", "a"), field: "questions[0].text", containing: "control characters")
+        expectError("questions.json", q("Why?", "a\\u009b"), field: "questions[0].options[0]", containing: "control characters")
+    }
+
+    @Test func aMissingDataDirectoryIsSaidToBeMissing() {
+        do {
+            _ = try ExamData.load(from: URL(fileURLWithPath: "/nonexistent-proctor-data"))
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problem.hasPrefix("does not exist"), "\(error)")
+        }
+    }
 }

@@ -94,6 +94,9 @@ public struct ExamData: Sendable, Equatable {
     /// Loads Data/ from `directory`. A file that is absent there falls back to its compiled-in
     /// default; a file that is present must be valid.
     public static func load(from directory: URL) throws(DataError) -> ExamData {
+        guard FileSystem.exists(directory.path) else {
+            throw DataError(file: directory.path, field: nil, problem: "does not exist (--data names the directory of questions.json, roster.json, scenario.json)")
+        }
         guard FileSystem.isDirectory(directory.path) else {
             throw DataError(file: directory.path, field: nil, problem: "is not a directory")
         }
@@ -265,8 +268,11 @@ public struct ExamData: Sendable, Equatable {
             guard name.count <= maxNameLength else {
                 throw DataError(file: file, field: path + ".name", problem: "is \(name.count) characters long; a name may have at most \(maxNameLength)")
             }
-            guard name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            guard !name.hasControlCharacters else {
                 throw DataError(file: file, field: path + ".name", problem: "contains control characters")
+            }
+            guard name.unicodeScalars.contains(where: { !$0.isBlankOrInvisible }) else {
+                throw DataError(file: file, field: path + ".name", problem: "has no visible character (only spaces or invisible ones)")
             }
             guard seen.insert(roll).inserted else { throw DataError(file: file, field: path + ".roll", problem: "repeats roll \(roll)") }
             students.append(RosterEntry(roll: roll, name: name))
@@ -289,13 +295,22 @@ public struct ExamData: Sendable, Equatable {
             try o.rejectUnknown(["text", "options", "answer"], file: file, prefix: path + ".")
             guard let tv = o["text"] else { throw DataError(file: file, field: path + ".text", problem: "is missing") }
             let text = try tv.string(file: file, field: path + ".text")
+            guard !text.hasControlCharacters else {
+                throw DataError(file: file, field: path + ".text", problem: "contains control characters (a terminal would act on them)")
+            }
             guard let ov = o["options"] else { throw DataError(file: file, field: path + ".options", problem: "is missing") }
             let opts = try ov.array(file: file, field: path + ".options")
             guard opts.count == optionCount else {
                 throw DataError(file: file, field: path + ".options", problem: "has \(opts.count) options; each question needs exactly \(optionCount)")
             }
             var options: [String] = []
-            for (j, opt) in opts.enumerated() { options.append(try opt.string(file: file, field: "\(path).options[\(j)]")) }
+            for (j, opt) in opts.enumerated() {
+                let text = try opt.string(file: file, field: "\(path).options[\(j)]")
+                guard !text.hasControlCharacters else {
+                    throw DataError(file: file, field: "\(path).options[\(j)]", problem: "contains control characters (a terminal would act on them)")
+                }
+                options.append(text)
+            }
             guard let av = o["answer"] else { throw DataError(file: file, field: path + ".answer", problem: "is missing") }
             let answer = try av.int(file: file, field: path + ".answer", in: 0...(optionCount - 1))
             questions.append(Question(text: text, options: options, answer: answer))
@@ -316,7 +331,20 @@ public struct DataError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+private extension Unicode.Scalar {
+    /// A space of any kind, or a character that shows nothing (zero-width, format).
+    var isBlankOrInvisible: Bool {
+        properties.isWhitespace || properties.generalCategory == .format || properties.generalCategory == .control
+            || value == 0x200B || value == 0xFEFF
+    }
+}
+
 private extension String {
+    /// C0 and C1 control characters and DEL (ESC among them): a terminal acts on them.
+    var hasControlCharacters: Bool {
+        unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+    }
+
     /// The string without leading and trailing spaces and tabs.
     var trimmingSpaces: String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }

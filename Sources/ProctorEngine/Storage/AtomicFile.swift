@@ -134,6 +134,13 @@ public enum OutputDirectory {
             throw StorageError(path: path, reason: "it is not a directory")
         }
         guard access(path, W_OK | X_OK) == 0 else { throw StorageError(path: path, errno: errno) }
+        // Permission bits do not tell everything (/proc as root): a file is made and removed,
+        // so a directory that cannot hold the outputs is found before the run, not after it.
+        let probe = path + "/.proctor-probe-\(getpid())"
+        let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StorageError(path: path, reason: "files cannot be created there (\(String(cString: strerror(errno))))") }
+        close(fd)
+        unlink(probe)
         // A run killed before it finished leaves its temporary files (at N = 1,000 the event
         // log's is half a gigabyte): those of processes no longer running go now.
         FileSystem.removeStaleTemporaries(in: path)
