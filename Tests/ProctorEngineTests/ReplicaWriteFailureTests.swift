@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ProctorEngine
 
@@ -51,5 +52,43 @@ import Testing
         #expect(Self.persisted(again) == [bytes])
         let done = r.storageResult(Self.result(bytes, .ok), Self.at)
         #expect(Self.sent(done) == [.replica(.written(chunk: 1, version: 2, sha256: ReplicaFiles.sha256(bytes)))])
+    }
+}
+
+/// Symbolic links inside `--out` never lead reads or writes outside it: a linked directory on
+/// the way is refused; a copy replaced by a link is corrupt, and rewritten as a file of its
+/// own, the link's target untouched.
+@Suite struct OutLinkTests {
+    @Test func aLinkedCopyIsCorruptAndReplacedByAFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-links-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let storage = DiskStorage(out: dir + "/out")
+        let bytes = Array("{\"chunk\":1}".utf8)
+        #expect(storage.persist(path: "replicas/replica-1/chunk-1.json", bytes: bytes) == .ok)
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/elsewhere/copy.json"))
+        let copy = dir + "/out/replicas/replica-1/chunk-1.json"
+        unlink(copy)
+        #expect(symlink(dir + "/elsewhere/copy.json", copy) == 0)
+        #expect(storage.check(path: "replicas/replica-1/chunk-1.json", sha256: ReplicaFiles.sha256(bytes)) == .corrupt,
+                "the same bytes through a link are not the copy")
+        #expect(storage.persist(path: "replicas/replica-1/chunk-1.json", bytes: Array("{\"chunk\":1,\"v\":2}".utf8)) == .ok)
+        var st = stat()
+        #expect(lstat(copy, &st) == 0 && st.st_mode & S_IFMT == S_IFREG, "a regular file again")
+        #expect(try String(contentsOfFile: dir + "/elsewhere/copy.json", encoding: .utf8) == "{\"chunk\":1}", "the outside file untouched")
+    }
+
+    @Test func aLinkedDirectoryOnTheWayIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-links-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir + "/out/replicas", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(symlink(dir + "/elsewhere", dir + "/out/replicas/replica-3") == 0)
+        let storage = DiskStorage(out: dir + "/out")
+        #expect(storage.persist(path: "replicas/replica-3/chunk-1.json", bytes: [1, 2, 3]) == .error)
+        #expect(storage.check(path: "replicas/replica-3/chunk-1.json", sha256: "x") == .error)
+        #expect(storage.firstError?.reason.contains("symbolic link") == true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/elsewhere").isEmpty, "nothing written outside")
     }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// Carries out the storage effects nodes return: `persist` writes a file atomically,
 /// `check` compares a file with the SHA-256 it should have. Paths are relative to the output
 /// directory. The kernel calls it in event order, so a check always sees every persist
@@ -34,8 +39,31 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         return write(path, bytes)
     }
 
+    /// Whether `path` (relative to `out`) stays inside `out`: no directory on the way is a
+    /// symbolic link (one could lead reads and writes anywhere).
+    private func staysInside(_ path: String) -> Bool {
+        var dir = out
+        for part in path.split(separator: "/").dropLast() {
+            dir += "/" + part
+            var st = stat()
+            if lstat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFLNK { return false }
+        }
+        return true
+    }
+
+    private func isLink(_ full: String) -> Bool {
+        var st = stat()
+        return lstat(full, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK
+    }
+
     public func check(path: String, sha256: String) -> StorageOutcome {
         if let bytes = waiting[path] { return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt }
+        guard staysInside(path) else {
+            firstError = firstError ?? StorageError(path: out + "/" + path, reason: "a directory on the way is a symbolic link, which could lead outside --out; Proctor does not follow it")
+            return .error
+        }
+        // A copy replaced by a link is not the copy: corrupt, to be rewritten as a file.
+        if isLink(out + "/" + path) { return .corrupt }
         guard FileSystem.exists(out + "/" + path) else { return .missing }
         guard let bytes = try? FileSystem.read(out + "/" + path) else { return .error }
         return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt
@@ -58,6 +86,11 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
     private func write(_ path: String, _ bytes: [UInt8]) -> StorageOutcome {
         let full = out + "/" + path
         do throws(StorageError) {
+            guard staysInside(path) else {
+                throw StorageError(path: full, reason: "a directory on the way is a symbolic link, which could lead outside --out; Proctor does not follow it")
+            }
+            // A link where a copy belongs is replaced by the copy itself, never written through.
+            if isLink(full) { unlink(full) }
             if let slash = full.lastIndex(of: "/") {
                 let dir = String(full[..<slash])
                 if !madeDirectories.contains(dir) {
