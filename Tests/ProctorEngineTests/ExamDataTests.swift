@@ -141,4 +141,13 @@ import Testing
             #expect(error.problem.hasPrefix("does not exist"), "\(error)")
         }
     }
+
+    /// A key twice in one object is an error, not a silent choice; a whole number far out
+    /// of range is out of range.
+    @Test func repeatedKeysAndHugeNumbersAreNamed() {
+        expectError("roster.json", "{ \"students\": [ { \"roll\": 1, \"name\": \"A\", \"name\": \"B\" } ] }", field: nil,
+                    containing: "key \"name\" appears twice")
+        expectError("roster.json", "{ \"students\": [ { \"roll\": 1e20, \"name\": \"A\" } ] }", field: "students[0].roll",
+                    containing: "must be between 1 and 999999999")
+    }
 }

@@ -11,7 +11,13 @@ enum JSONValue: Sendable, Equatable, Decodable {
 
     static func parse(_ text: String, file: String) throws(DataError) -> JSONValue {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            let value = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            if let detail = JSONSyntax.firstError(in: Array(text.utf8)) {
+                throw DataError(file: file, field: nil, problem: "is not valid JSON here (\(detail))")
+            }
+            return value
+        } catch let e as DataError {
+            throw e
         } catch {
             if let detail = JSONSyntax.firstError(in: Array(text.utf8)) {
                 throw DataError(file: file, field: nil, problem: "is not valid JSON (\(detail))")
@@ -58,8 +64,10 @@ enum JSONValue: Sendable, Equatable, Decodable {
 
     func int(file: String, field: String, in range: ClosedRange<Int>) throws(DataError) -> Int {
         guard case .number(let d) = self else { throw DataError(file: file, field: field, problem: "must be a whole number, found \(typeName)") }
-        guard d.rounded() == d, let i = Int(exactly: d) else {
-            throw DataError(file: file, field: field, problem: "must be a whole number, found \(d)")
+        guard d.rounded() == d else { throw DataError(file: file, field: field, problem: "must be a whole number, found \(d)") }
+        guard let i = Int(exactly: d), range.contains(i) else {
+            // Whole, but far out of range (1e20): say the range, not "whole number".
+            throw DataError(file: file, field: field, problem: "must be between \(range.lowerBound) and \(range.upperBound), found \(d)")
         }
         guard range.contains(i) else {
             throw DataError(file: file, field: field, problem: "must be between \(range.lowerBound) and \(range.upperBound), found \(i)")
@@ -109,18 +117,21 @@ struct JSONObject {
 }
 
 /// Finds where a document stops being JSON, for the error message (the decoder says only
-/// that it is not valid). It checks syntax and builds nothing.
+/// that it is not valid), or a key that repeats in one object. It builds nothing.
 enum JSONSyntax {
     static func firstError(in b: [UInt8]) -> String? {
         var i = 0
         func space() { while i < b.count, [0x20, 0x0A, 0x0D, 0x09].contains(b[i]) { i += 1 } }
         func at(_ c: Character) -> Bool { i < b.count && b[i] == c.asciiValue! }
-        func fail(_ expected: String) -> String {
+        func location() -> String {
             let before = b[..<min(i, b.count)]
             let line = before.filter { $0 == 0x0A }.count + 1
             let column = before.count - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+            return "line \(line), column \(column)"
+        }
+        func fail(_ expected: String) -> String {
             let found = i < b.count ? "'\(Character(Unicode.Scalar(b[i])))'" : "the end of the file"
-            return "line \(line), column \(column): expected \(expected), found \(found)"
+            return "\(location()): expected \(expected), found \(found)"
         }
         func string() -> String? {
             i += 1
@@ -141,11 +152,19 @@ enum JSONSyntax {
                 i += 1
                 space()
                 if at(object ? "}" : "]") { i += 1; return nil }
+                var keys: Set<ArraySlice<UInt8>> = []
                 while true {
                     if object {
                         space()
                         guard at("\"") else { return fail("a quoted key") }
+                        let keyStart = i
                         if let e = string() { return e }
+                        // The same key twice: the decoder would keep one silently.
+                        let key = b[(keyStart + 1)..<(i - 1)]
+                        if !keys.insert(key).inserted {
+                            i = keyStart
+                            return "\(location()): key \"\(String(decoding: key, as: UTF8.self))\" appears twice in one object"
+                        }
                         space()
                         guard at(":") else { return fail("':'") }
                         i += 1
