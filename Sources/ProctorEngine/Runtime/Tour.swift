@@ -66,7 +66,7 @@ public struct Tour: Sendable {
                     }
                     let rtt = polled.map { e.t - $0.t }
                     let rttText = rtt.map { "\($0.milliseconds) ms" } ?? "its round trip"
-                    return (.firstReply, "Berkeley, step 1: main asked every clock for its time. \(m.from.shortName) answered \(Self.clock(local)); the answer is \(rttText) round trip old, so main adds half of it (RTT/2) to the reading before comparing it with its own clock — that difference is \(m.from.shortName)'s offset.", .clocks)
+                    return (.firstReply, "Berkeley, step 1: main asked every clock for its time. \(m.from.shortName) answered \(TextFormat.clock(local)); the answer is \(rttText) round trip old, so main adds half of it (RTT/2) to the reading before comparing it with its own clock — that difference is \(m.from.shortName)'s offset.", .clocks)
                 case .ra(.request(let ts)) where new(.firstDeferral):
                     // A REQUEST answered by no REPLY in the same event: deferred.
                     let replied = entries[(i + 1)...].contains { x in
@@ -114,13 +114,6 @@ public struct Tour: Sendable {
 
     private static func number(_ n: NodeID) -> Int {
         if case .replica(let k) = n { k } else { 0 }
-    }
-
-    private static func clock(_ t: VirtualTime) -> String {
-        let us = 10 * 3_600_000_000 + t.microseconds
-        let tenths = us / 100_000, s = tenths / 10
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(two((s / 3600) % 24)):\(two((s / 60) % 60)):\(two(s % 60)).\(tenths % 10)"
     }
 
     private static func span(_ d: VirtualDuration) -> String {

@@ -2,17 +2,10 @@ import ProctorEngine
 
 /// Text formats shared by the panes.
 enum Format {
-    /// True time 0 is 10:00:00.0 on the exam day; clocks show hours to tenths.
-    static let dayStart: Int64 = 10 * 3600 * 1_000_000
-
     /// `HH:MM:SS.t` of a clock reading (`HH:MM:SS` without tenths: a running clock shows
     /// whole seconds, so the screen need not change ten times a second; paused, it shows tenths).
     static func clock(_ t: VirtualTime, tenths showTenths: Bool = true) -> String {
-        let us = dayStart + t.microseconds
-        let tenths = us.floorDivided(by: 100_000)
-        let s = tenths.floorDivided(by: 10)
-        let h = (s / 3600) % 24, m = (s / 60) % 60, sec = s % 60
-        return "\(pad2(h)):\(pad2(m)):\(pad2(sec))" + (showTenths ? ".\(tenths - s * 10)" : "")
+        TextFormat.clock(t, tenths: showTenths)
     }
 
     /// `mm:ss` of run time (`h:mm:ss` past an hour).
