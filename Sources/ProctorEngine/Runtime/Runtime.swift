@@ -409,12 +409,12 @@ public final class Runtime: @unchecked Sendable {
     /// runs freely. A Berkeley round and the replication happen in well under a second of
     /// virtual time: paced, a class sees each message (about 6 s a round, 4 s the copies).
     private var pace: UInt64? {
-        let w = simulation.world
+        // Read in place: a copy of the whole world on every wakeup is not needed.
         let seconds: Double
-        if w.lesson.started(.replication), !w.lesson.completed.contains(.replication) {
+        if simulation.world.lesson.started(.replication), !simulation.world.lesson.completed.contains(.replication) {
             seconds = 0.3
-        } else if w.lesson.syncRound != nil {
-            seconds = min(0.3, 6 / Double(3 * (w.roster.count + 2)))
+        } else if simulation.world.lesson.syncRound != nil {
+            seconds = min(0.3, 6 / Double(3 * (simulation.world.roster.count + 2)))
         } else {
             return nil
         }
