@@ -177,6 +177,11 @@ struct Proctor: ParsableCommand {
         } catch {
             fail("bad data file: \(error)")
         }
+        // The files asked for are checked before anything is created: a bad --events leaves
+        // no empty output directory behind.
+        for file in [events, shiviz].compactMap({ $0 }) {
+            do throws(StorageError) { try AtomicFileWriter.checkWritable(file, out: out) } catch { fail("\(error)") }
+        }
         if let replay {
             runReplay(replay, examData)
         }

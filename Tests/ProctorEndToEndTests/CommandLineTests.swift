@@ -304,6 +304,18 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         #expect(log.hasPrefix("{") && log.contains("\"type\":\"phase\""))
     }
 
+    /// A bad `--events` is found before anything is made: no empty output directory.
+    @Test func aBadEventLogPathLeavesNoOutputDirectory() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(mkfifo("\(dir)/pipe", 0o644) == 0)
+        for events in ["\(dir)/pipe", "\(dir)/no/such/dir/e.jsonl"] {
+            let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--out", "\(dir)/o", "--events", events])
+            #expect(r.status == 2, "\(events): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/o"), "no output directory made for \(events)")
+        }
+    }
+
     @Test func anOutputOfTheRunIsRefusedAsTheEventLog() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -49,6 +49,27 @@ public final class AtomicFileWriter: @unchecked Sendable {
         }
     }
 
+    /// Checks, before anything is created, that a file can be written at `path`: what is
+    /// there is a regular file (or nothing), and its directory, when it exists, takes files.
+    /// A directory that does not exist yet is fine when it is `out` itself (the run makes
+    /// it), not elsewhere.
+    public static func checkWritable(_ path: String, out: String) throws(StorageError) {
+        let target = try target(of: path)
+        let dir = directory(of: target)
+        if FileSystem.isDirectory(dir) {
+            if access(dir, W_OK | X_OK) != 0 { throw StorageError(path: path, errno: errno) }
+        } else if FileSystem.exists(dir) {
+            throw StorageError(path: path, reason: "\(dir) is not a directory")
+        } else {
+            let outDir = out.hasSuffix("/") ? String(out.dropLast()) : out
+            let normalized = dir.hasPrefix("./") ? String(dir.dropFirst(2)) : dir
+            let outNormalized = outDir.hasPrefix("./") ? String(outDir.dropFirst(2)) : outDir
+            guard normalized == outNormalized else {
+                throw StorageError(path: path, reason: "its directory \(dir) does not exist")
+            }
+        }
+    }
+
     /// Numbers the temporary files of one process, so two writers never share one.
     private static let serial = Mutex(0)
     static func nextSerial() -> Int { serial.withLock { $0 += 1; return $0 } }
