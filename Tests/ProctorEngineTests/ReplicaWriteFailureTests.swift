@@ -92,3 +92,32 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/elsewhere").isEmpty, "nothing written outside")
     }
 }
+
+/// A disk that refuses every replica write: each failure is logged as a `storage` line with
+/// `outcome: error`, and no copy is confirmed or counted as stored — the run never claims a
+/// replica it does not have.
+@Suite struct FailingDiskTests {
+    final class FailingReplicas: StoragePort, @unchecked Sendable {
+        let inner = MemoryStorage()
+        func persist(path: String, bytes: [UInt8]) -> StorageOutcome {
+            path.hasPrefix("replicas/") ? .error : inner.persist(path: path, bytes: bytes)
+        }
+        func check(path: String, sha256: String) -> StorageOutcome { inner.check(path: path, sha256: sha256) }
+        func discard(path: String) { inner.discard(path: path) }
+    }
+
+    @Test func failedReplicaWritesAreLoggedAndNeverConfirmed() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 2, encodesLog: false), storage: FailingReplicas())
+        sim.run(through: [.sync, .exam, .isa])
+        sim.apply(.start(.replication))
+        sim.run(until: sim.now + .seconds(30))
+        let entries = Array(sim.log.recent)
+        let errors = entries.filter { if case .storage(_, let r) = $0.kind { r.outcome == .error } else { false } }
+        #expect(errors.count >= 6, "each of the 6 copies' failed write is logged: \(errors.count)")
+        #expect(!entries.contains { if case .replicaWrite = $0.kind { true } else { false } }, "no copy logged as written")
+        #expect(!entries.contains { if case .recv(let m, _) = $0.kind, case .replica(.stored) = m.payload { true } else { false } },
+                "no STORED confirmation reaches main")
+        #expect(!sim.completed.contains(.replication), "the replication is not complete")
+        #expect(Snapshot(simulation: sim, paused: true, speed: 1).replication.storedCount == 0, "the screen shows no copy as stored")
+    }
+}

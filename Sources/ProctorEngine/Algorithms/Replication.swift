@@ -154,6 +154,12 @@ public struct ChunkStore: Sendable, Equatable {
     /// The write of chunk `c`'s copy failed: it is not confirmed until written again.
     public mutating func writeFailed(chunk c: Int) { unwritten.insert(c) }
 
+    /// The copies as the replica's files hold them: a copy whose last write failed is not
+    /// one (a screen must not show it as stored).
+    public var writtenCopies: [ChunkCopy?] {
+        copies.enumerated().map { unwritten.contains($0.offset + 1) ? nil : $0.element }
+    }
+
     private mutating func keep(_ copy: ChunkCopy) -> Action {
         let bytes = ReplicaFiles.encode(copy)
         let sha = ReplicaFiles.sha256(bytes)

@@ -301,7 +301,7 @@ public struct Snapshot: Sendable {
         isa = IsaView(startedAt: lesson.startedAt[.isa], status: studentViews.map(\.isa), ra: studentViews.map(\.ra), holder: holder,
                       entries: w.cluster.students.reduce(0) { $0 + $1.entries }, maxMark: w.scenario.isaMaxMark, holdLimit: w.scenario.isaHoldTimeout)
         replication = ReplicationView(startedAt: lesson.startedAt[.replication],
-                                      copies: w.cluster.replicas.map { $0.store.copies }, sha256: w.cluster.replicas.map { $0.store.sha256 },
+                                      copies: w.cluster.replicas.map { $0.store.writtenCopies }, sha256: w.cluster.replicas.map { $0.store.sha256 },
                                       rolls: main.coordinator.rolls, repairs: w.cluster.replicas.reduce(0) { $0 + $1.repairs })
         demo = DemoView(startedAt: lesson.startedAt[.consistency], activity: studentViews.map(\.demo.activity), locks: main.locks,
                         versions: main.versions, reads: studentViews.reduce(0) { $0 + $1.demo.reads },
