@@ -39,6 +39,20 @@ import Testing
         #expect(Self.sent(third) == [.replica(.stored(chunk: 1, version: 1, sha256: ReplicaFiles.sha256(bytes)))])
     }
 
+    /// A repair whose own write fails is not a repair: the replica says so, and the copy is
+    /// not counted as on disk.
+    @Test func aFailedRepairIsSaidAndNotCounted() throws {
+        var r = Replica(number: 1)
+        let bytes = try #require(Self.persisted(r.received(.replica(.store(Self.copy)), from: .main, Self.at)).first)
+        _ = r.storageResult(Self.result(bytes, .ok), Self.at)
+        _ = r.command(.verify, Self.at)
+        let check = StorageResult(op: .check, path: Self.path, sha256: ReplicaFiles.sha256(bytes), outcome: .corrupt)
+        #expect(!Self.persisted(r.storageResult(check, Self.at)).isEmpty, "the repair writes the copy again")
+        let failed = r.storageResult(Self.result(bytes, .error), Self.at)
+        #expect(failed.contains { if case .notice(let t) = $0 { t.contains("could not rewrite") } else { false } }, "\(failed)")
+        #expect(r.store.writtenCopies[0] == nil, "not shown as stored")
+    }
+
     @Test func aRepeatedWriteAfterAFailedWriteWritesAgainBeforeConfirming() throws {
         var r = Replica(number: 1)
         let stored = try #require(Self.persisted(r.received(.replica(.store(Self.copy)), from: .main, Self.at)).first)

@@ -103,6 +103,11 @@ public struct Replica: Sendable {
         case .verify(let c):
             return r.outcome == .ok ? [] : repair(c, problem: r.outcome)
         case .rewrite:
+            // The repair's own write failed: say so, and do not count the copy as on disk.
+            guard r.outcome == .ok else {
+                if let c = (1...ReplicationCoordinator.chunkCount).first(where: { path($0) == r.path }) { store.writeFailed(chunk: c) }
+                return [.notice("replica-\(number) could not rewrite \(r.path) (\(r.outcome.rawValue)): the copy is still bad and will not be served.")]
+            }
             return []
         }
     }
