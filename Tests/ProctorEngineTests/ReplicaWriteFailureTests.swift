@@ -135,3 +135,24 @@ import Testing
         #expect(Snapshot(simulation: sim, paused: true, speed: 1).replication.storedCount == 0, "the screen shows no copy as stored")
     }
 }
+
+/// A run starting in an `--out` that holds an earlier run's replicas removes them (and its
+/// metadata) first, so a run killed early never leaves old copies beside its own files —
+/// and never removes anything through a link that leads outside.
+@Suite struct EarlierRunTests {
+    @Test func theEarlierRunsReplicasGoAtStart() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-earlier-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let copy = dir + "/out/" + ReplicaFiles.path(replica: 1, chunk: 2)
+        try FileManager.default.createDirectory(atPath: dir + "/out/replicas/replica-1", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        try "old".write(toFile: copy, atomically: true, encoding: .utf8)
+        try "old".write(toFile: dir + "/out/" + ReplicaFiles.metadataName, atomically: true, encoding: .utf8)
+        try "keep".write(toFile: dir + "/elsewhere/chunk-1.json", atomically: true, encoding: .utf8)
+        #expect(symlink(dir + "/elsewhere", dir + "/out/replicas/replica-2") == 0)
+        try OutputDirectory.prepare(dir + "/out")
+        #expect(!FileManager.default.fileExists(atPath: copy))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/" + ReplicaFiles.metadataName))
+        #expect(FileManager.default.fileExists(atPath: dir + "/elsewhere/chunk-1.json"), "nothing removed through the link")
+    }
+}

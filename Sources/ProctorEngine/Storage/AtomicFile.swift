@@ -166,6 +166,18 @@ public enum OutputDirectory {
         // log's is half a gigabyte): those of processes no longer running go now.
         FileSystem.removeStaleTemporaries(in: path)
         for k in 1...3 { FileSystem.removeStaleTemporaries(in: path + "/replicas/replica-\(k)") }
+        // The replicas and metadata of an earlier run go: a run killed before writing its own
+        // must not leave the old ones beside its files, looking like its replicas.
+        // Never through a symbolic link on the way (it could lead outside --out).
+        func isLink(_ p: String) -> Bool {
+            var st = stat()
+            return lstat(p, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK
+        }
+        FileSystem.remove(path + "/" + ReplicaFiles.metadataName)
+        guard !isLink(path + "/replicas") else { return }
+        for k in 1...ReplicationCoordinator.replicaCount where !isLink(path + "/replicas/replica-\(k)") {
+            for c in 1...ReplicationCoordinator.chunkCount { FileSystem.remove(path + "/" + ReplicaFiles.path(replica: k, chunk: c)) }
+        }
     }
 }
 
