@@ -79,6 +79,7 @@ public final class AtomicFileWriter: @unchecked Sendable {
 
     public func write(_ bytes: [UInt8]) throws(StorageError) {
         guard fd >= 0 else { throw StorageError(path: path, reason: "the file was already closed") }
+        flushed = false
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
@@ -93,14 +94,18 @@ public final class AtomicFileWriter: @unchecked Sendable {
     /// Flushes what was written so far to disk (the file stays open and temporary).
     public func flushToDisk() throws(StorageError) {
         guard fd >= 0 else { return }
-        if fdatasync(fd) != 0 { throw StorageError(path: path, errno: errno) }
+        if fsync(fd) != 0 { throw StorageError(path: path, errno: errno) }
+        flushed = true
     }
+
+    /// Nothing written since the last flush to disk: `commit` need not flush again.
+    private var flushed = false
 
     /// Flushes, closes and renames the file into place.
     public func commit() throws(StorageError) {
         guard fd >= 0 else { return }
         defer { fd = -1 }
-        if fsync(fd) != 0 { let e = errno; close(fd); unlink(tempPath); throw StorageError(path: path, errno: e) }
+        if !flushed, fsync(fd) != 0 { let e = errno; close(fd); unlink(tempPath); throw StorageError(path: path, errno: e) }
         if close(fd) != 0 { let e = errno; unlink(tempPath); throw StorageError(path: path, errno: e) }
         if rename(tempPath, path) != 0 { let e = errno; unlink(tempPath); throw StorageError(path: path, errno: e) }
     }

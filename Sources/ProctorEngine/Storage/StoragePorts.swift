@@ -74,36 +74,63 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         FileSystem.remove(out + "/" + path)
     }
 
-    /// Writes every waiting file (in path order, so runs are repeatable).
+    /// Writes every waiting file (in path order, so runs are repeatable: the copies before
+    /// the metadata). Every file is first written and flushed to disk under its temporary
+    /// name; only then are they all put in place, in one quick pass of renames — so a run
+    /// killed while writing leaves the metadata and the copies beside it out of step for
+    /// microseconds, not for the length of a dozen disk flushes.
     public func flush() throws(StorageError) {
         let all = waiting.sorted { $0.key < $1.key }
         waiting.removeAll()
-        for (path, bytes) in all where write(path, bytes) != .ok {
-            throw firstError ?? StorageError(path: out + "/" + path, reason: "write failed")
+        var staged: [AtomicFileWriter] = []
+        do throws(StorageError) {
+            for (path, bytes) in all {
+                let w = try open(path)
+                staged.append(w)
+                try w.write(bytes)
+                try w.flushToDisk()
+            }
+            for w in staged { try w.commit() }
+        } catch {
+            for w in staged { w.abort() }
+            firstError = firstError ?? error
+            throw error
         }
     }
 
     private func write(_ path: String, _ bytes: [UInt8]) -> StorageOutcome {
-        let full = out + "/" + path
         do throws(StorageError) {
-            guard staysInside(path) else {
-                throw StorageError(path: full, reason: "a directory on the way is a symbolic link, which could lead outside --out; Proctor does not follow it")
+            let w = try open(path)
+            do throws(StorageError) {
+                try w.write(bytes)
+                try w.commit()
+            } catch {
+                w.abort()
+                throw error
             }
-            // A link where a copy belongs is replaced by the copy itself, never written through.
-            if isLink(full) { unlink(full) }
-            if let slash = full.lastIndex(of: "/") {
-                let dir = String(full[..<slash])
-                if !madeDirectories.contains(dir) {
-                    try FileSystem.makeDirectories(dir)
-                    madeDirectories.insert(dir)
-                }
-            }
-            try AtomicFileWriter.write(bytes, to: full)
             return .ok
         } catch {
             firstError = firstError ?? error
             return .error
         }
+    }
+
+    /// A writer for `path` inside `out`: no symbolic link on the way, a link in the copy's
+    /// place replaced by the file itself, the directories made.
+    private func open(_ path: String) throws(StorageError) -> AtomicFileWriter {
+        let full = out + "/" + path
+        guard staysInside(path) else {
+            throw StorageError(path: full, reason: "a directory on the way is a symbolic link, which could lead outside --out; Proctor does not follow it")
+        }
+        if isLink(full) { unlink(full) }
+        if let slash = full.lastIndex(of: "/") {
+            let dir = String(full[..<slash])
+            if !madeDirectories.contains(dir) {
+                try FileSystem.makeDirectories(dir)
+                madeDirectories.insert(dir)
+            }
+        }
+        return try AtomicFileWriter(path: full)
     }
 }
 
