@@ -104,6 +104,12 @@ public final class App {
         stop.setEventHandler { MainActor.assumeIsolated { self.suspend() } }
         stop.resume()
         sources.append(stop)
+        // However the process was stopped and continued, the screen is taken back and drawn
+        // whole, in the program's own terminal modes.
+        let cont = DispatchSource.makeSignalSource(signal: SIGCONT, queue: .main)
+        cont.setEventHandler { MainActor.assumeIsolated { self.continued() } }
+        cont.resume()
+        sources.append(cont)
         signal(SIGWINCH, SIG_IGN)
         let winch = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .main)
         winch.setEventHandler { MainActor.assumeIsolated { self.resized() } }
@@ -130,10 +136,23 @@ public final class App {
         // expects of a Ctrl-Z.
         kill(getpid(), SIGSTOP)
         // Here again after SIGCONT (`fg`).
+        continued()
+    }
+
+    /// After SIGCONT: the terminal taken back and the screen drawn whole.
+    private func continued() {
         terminal.resume()
-        _ = terminal.readKeys()
         viewDirty = true
         draw()
+        // The shell may put back the modes it saved for the job just after continuing it
+        // (line input, echo): the program's own are put back again if so.
+        for ms in [50, 150, 400, 1000] {
+            DispatchQueue.main.asyncAfter(deadline: .now() + .milliseconds(ms)) {
+                MainActor.assumeIsolated {
+                    self.terminal.ensureProgramMode()
+                }
+            }
+        }
     }
 
     private func resized() {

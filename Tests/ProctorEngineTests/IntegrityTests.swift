@@ -122,4 +122,19 @@ import Testing
         #expect(log.contains { $0["type"] as? String == "metadata_refused" })
         #expect(files.files[ReplicaFiles.metadataName] == good, "rewritten from what main knows")
     }
+
+    /// Metadata edited by hand during the demo, after main's check at its start, is reported
+    /// when main next rewrites it — not silently replaced.
+    @Test func metadataEditedDuringTheDemoIsReportedAtTheNextRewrite() throws {
+        let files = MemoryStorage()
+        let sim = Self.replicated(storage: files)
+        sim.apply(.start(.consistency))
+        sim.run(until: sim.now + .seconds(1))
+        files.overwrite(ReplicaFiles.metadataName, with: Array(#"{"chunks": []}"#.utf8))
+        _ = sim.takeEncodedLog()
+        sim.runUntilQuiet()
+        let log = Self.lines(sim)
+        #expect(log.contains { $0["type"] as? String == "metadata_refused" }, "the edit is reported")
+        #expect(log.contains { $0["type"] as? String == "storage" && $0["op"] as? String == "check" && $0["outcome"] as? String == "corrupt" })
+    }
 }

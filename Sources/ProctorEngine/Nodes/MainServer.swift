@@ -467,9 +467,12 @@ public struct MainServer: ExamServer, Sendable {
         return out
     }
 
+    /// Rewrites the metadata — after checking that the file on disk is still what main last
+    /// wrote, so a copy edited by hand in between is reported, not silently replaced.
     private mutating func persistMetadata(_ bytes: [UInt8]) -> Effects {
+        let before = durable.metadataSHA.map { [Effect<Timer>.check(path: ReplicaFiles.metadataName, sha256: $0)] } ?? []
         durable.metadataSHA = ReplicaFiles.sha256(bytes)
-        return [.persist(path: ReplicaFiles.metadataName, bytes: bytes)]
+        return before + [.persist(path: ReplicaFiles.metadataName, bytes: bytes)]
     }
 
     // MARK: View

@@ -90,6 +90,15 @@ final class Terminal {
         refresh()
     }
 
+    /// Puts the program's terminal modes back if something changed them (a shell restoring
+    /// its saved modes for a job it continues, after the job already set its own).
+    func ensureProgramMode() {
+        guard isActive else { return }
+        var t = termios()
+        guard tcgetattr(STDIN_FILENO, &t) == 0 else { return }
+        if t.c_lflag & tcflag_t(ICANON | ECHO) != 0 || t.c_iflag & tcflag_t(IXON) != 0 { reset_prog_mode() }
+    }
+
     var size: (width: Int, height: Int) {
         (Int(proctor_cols()), Int(proctor_lines()))
     }
