@@ -174,10 +174,7 @@ public enum OutputDirectory {
         // The replicas and metadata of an earlier run go: a run killed before writing its own
         // must not leave the old ones beside its files, looking like its replicas.
         // Never through a symbolic link on the way (it could lead outside --out).
-        func isLink(_ p: String) -> Bool {
-            var st = stat()
-            return lstat(p, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK
-        }
+        let isLink = FileSystem.isSymbolicLink
         FileSystem.remove(path + "/" + ReplicaFiles.metadataName)
         guard !isLink(path + "/replicas") else { return }
         for k in 1...ReplicationCoordinator.replicaCount where !isLink(path + "/replicas/replica-\(k)") {
@@ -213,6 +210,12 @@ public enum FileSystem {
             if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH { stale.append(dir + "/" + name) }
         }
         for path in stale { unlink(path) }
+    }
+
+    /// Whether `path` itself is a symbolic link (not followed).
+    public static func isSymbolicLink(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK
     }
 
     public static func exists(_ path: String) -> Bool {

@@ -45,15 +45,9 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         var dir = out
         for part in path.split(separator: "/").dropLast() {
             dir += "/" + part
-            var st = stat()
-            if lstat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFLNK { return false }
+            if FileSystem.isSymbolicLink(dir) { return false }
         }
         return true
-    }
-
-    private func isLink(_ full: String) -> Bool {
-        var st = stat()
-        return lstat(full, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK
     }
 
     public func check(path: String, sha256: String) -> StorageOutcome {
@@ -63,7 +57,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
             return .error
         }
         // A copy replaced by a link is not the copy: corrupt, to be rewritten as a file.
-        if isLink(out + "/" + path) { return .corrupt }
+        if FileSystem.isSymbolicLink(out + "/" + path) { return .corrupt }
         guard FileSystem.exists(out + "/" + path) else { return .missing }
         guard let bytes = try? FileSystem.read(out + "/" + path) else { return .error }
         return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt
@@ -122,7 +116,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         guard staysInside(path) else {
             throw StorageError(path: full, reason: "a directory on the way is a symbolic link, which could lead outside --out; Proctor does not follow it")
         }
-        if isLink(full) { unlink(full) }
+        if FileSystem.isSymbolicLink(full) { unlink(full) }
         if let slash = full.lastIndex(of: "/") {
             let dir = String(full[..<slash])
             if !madeDirectories.contains(dir) {

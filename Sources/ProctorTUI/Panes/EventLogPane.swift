@@ -104,7 +104,7 @@ enum EventLogPane {
     }
 
     private static func compactDetail(_ m: Envelope) -> String {
-        let d = detail(m).trimmingTrailingSpaces
+        let d = detail(m).trimmingTrailingBlanks
         return d.isEmpty ? "" : d + " "
     }
 

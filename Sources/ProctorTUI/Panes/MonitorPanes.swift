@@ -250,7 +250,8 @@ enum ServersPane {
 }
 
 extension String {
-    var trimmingTrailingSpaces: String {
+    /// Without the spaces and clause punctuation at its end (`, ` `; ` `: ` `. `).
+    var droppingTrailingPunctuation: String {
         var s = self
         while s.last == " " || s.last == "." || s.last == "," || s.last == ";" || s.last == ":" { s.removeLast() }
         return s
@@ -284,7 +285,7 @@ enum Text {
                 i = t.index(after: i)
             }
             guard let cut, cut > t.startIndex else { break }
-            t = String(t[..<cut]).trimmingTrailingSpaces + "."
+            t = String(t[..<cut]).droppingTrailingPunctuation + "."
         }
         if t.cellCount < Int(Double(width) * keep) { return fitWords(text, width: width) }
         return t.cellCount <= width ? t : fitWords(t, width: width)

@@ -161,7 +161,7 @@ enum SpaceTimeDiagram {
                 b.write("■", x: at, y: y, style: style, clip: inner)
                 // The label in the lane's own room, up to the next lane's line.
                 let room = laneW - 1
-                b.write(Format.clipWord(text, room), x: at + 1, y: y, style: style, clip: inner)
+                b.write(room > 0 ? text.clipped(room) : "", x: at + 1, y: y, style: style, clip: inner)
             case .drop(let id):
                 if let m = window.lazy.compactMap({ r -> Envelope? in if case .send(let e) = r.kind, e.id == id { e } else { nil } }).first ?? earlierSends[id],
                    let at = x(m.to) {
@@ -169,12 +169,5 @@ enum SpaceTimeDiagram {
                 }
             }
         }
-    }
-}
-
-extension Format {
-    /// `text` in `width` cells: whole, or cut with "…".
-    static func clipWord(_ text: String, _ width: Int) -> String {
-        width <= 0 ? "" : text.clipped(width)
     }
 }
