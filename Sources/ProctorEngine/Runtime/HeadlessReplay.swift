@@ -57,6 +57,7 @@ extension Headless {
             throw .divergence(error)     // the log's temporary file is discarded with its writer
         }
         write()
+        files.settle()
         do throws(StorageError) {
             if let failure { throw failure }
             if let e = files.firstError { throw e }

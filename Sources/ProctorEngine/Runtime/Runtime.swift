@@ -249,7 +249,10 @@ public final class Runtime: @unchecked Sendable {
             exportFiles()
             return sessionPath == nil ? nil : driver.record.encoded()
         }
-        let replicaError = queue.sync { files?.firstError }
+        let replicaError = queue.sync { () -> StorageError? in
+            files?.settle()
+            return files?.firstError
+        }
         return io.sync { [self] in
             if let replicaError { storageError = storageError ?? replicaError }
             if let sessionPath, let record {

@@ -178,7 +178,11 @@ public enum OutputDirectory {
         FileSystem.remove(path + "/" + ReplicaFiles.metadataName)
         guard !isLink(path + "/replicas") else { return }
         for k in 1...ReplicationCoordinator.replicaCount where !isLink(path + "/replicas/replica-\(k)") {
-            for c in 1...ReplicationCoordinator.chunkCount { FileSystem.remove(path + "/" + ReplicaFiles.path(replica: k, chunk: c)) }
+            for c in 1...ReplicationCoordinator.chunkCount {
+                let copy = path + "/" + ReplicaFiles.path(replica: k, chunk: c)
+                FileSystem.remove(copy)
+                FileSystem.removeVersions(of: copy)
+            }
         }
     }
 }
@@ -210,6 +214,20 @@ public enum FileSystem {
             if pid != getpid(), kill(pid, 0) != 0, errno == ESRCH { stale.append(dir + "/" + name) }
         }
         for path in stale { unlink(path) }
+    }
+
+    /// Removes the versioned files of a copy (`chunk-1.json.v3`) a killed run left.
+    public static func removeVersions(of copy: String) {
+        guard let slash = copy.lastIndex(of: "/") else { return }
+        let dir = String(copy[..<slash]), prefix = copy[copy.index(after: slash)...] + ".v"
+        guard let d = opendir(dir) else { return }
+        defer { closedir(d) }
+        var found: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix(prefix), name.dropFirst(prefix.count).allSatisfy(\.isNumber), name.count > prefix.count { found.append(dir + "/" + name) }
+        }
+        for p in found { unlink(p) }
     }
 
     /// Whether `path` itself is a symbolic link (not followed).

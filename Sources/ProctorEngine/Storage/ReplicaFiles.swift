@@ -1,4 +1,5 @@
 import Crypto
+import FoundationEssentials
 
 /// One copy of a chunk of the results, as a replica stores it.
 public struct ChunkCopy: Sendable, Equatable {
@@ -55,9 +56,73 @@ public enum ReplicaFiles {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The six copy paths.
+    static let copyPaths: Set<String> = Set((1...ReplicationCoordinator.replicaCount).flatMap { r in
+        (1...ReplicationCoordinator.chunkCount).map { path(replica: r, chunk: $0) }
+    })
+
+    /// Where a copy's new version is written before it takes the copy's own name:
+    /// `replicas/replica-K/chunk-C.json.vN` (nil: `path` is not a copy). While it is being put in
+    /// place, the metadata points at this name, so the metadata always describes files that
+    /// are there.
+    public static func versionedPath(of path: String, bytes: [UInt8]) -> String? {
+        guard copyPaths.contains(path) else { return nil }
+        // The encoder writes the version second, near the top: no need to parse the rows.
+        let head = String(decoding: bytes.prefix(96), as: UTF8.self)
+        guard let r = head.ranges(of: "\"version\": ").first else { return nil }
+        let digits = head[r.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty else { return nil }
+        return path + ".v" + digits
+    }
+
+    /// A copy as `replication_metadata.json` describes it.
+    public struct DescribedCopy: Sendable, Equatable, Decodable {
+        public var replica: Int
+        public var path: String
+        public var version: Int
+        public var sha256: String
+    }
+
+    private struct Document: Decodable {
+        struct Chunk: Decodable {
+            var chunk: Int
+            var rolls: [Int]
+            var copies: [DescribedCopy]
+        }
+        var chunks: [Chunk]
+    }
+
+    /// The metadata read back: each chunk's rolls and copies (nil: not metadata this program
+    /// writes).
+    public static func parseMetadata(_ bytes: [UInt8]) -> (rolls: [[Int]], copies: [[DescribedCopy?]])? {
+        guard let doc = try? JSONDecoder().decode(Document.self, from: Data(bytes)) else { return nil }
+        let replicas = ReplicationCoordinator.replicaCount, chunks = ReplicationCoordinator.chunkCount
+        var rolls = Array(repeating: [Int](), count: chunks)
+        var copies = Array(repeating: Array(repeating: DescribedCopy?.none, count: chunks), count: replicas)
+        for c in doc.chunks {
+            guard (1...chunks).contains(c.chunk) else { return nil }
+            rolls[c.chunk - 1] = c.rolls
+            for copy in c.copies {
+                guard (1...replicas).contains(copy.replica) else { return nil }
+                copies[copy.replica - 1][c.chunk - 1] = copy
+            }
+        }
+        return (rolls, copies)
+    }
+
+    /// The same metadata with some copies' `path` replaced (`paths[copy path]`).
+    public static func metadata(_ bytes: [UInt8], pointing paths: [String: String]) -> [UInt8]? {
+        guard let (rolls, described) = parseMetadata(bytes) else { return nil }
+        return metadata(copies: described.map { $0.map { $0.map { ($0.version, $0.sha256) } } }, rolls: rolls) { r, c in
+            let own = path(replica: r, chunk: c)
+            return paths[own] ?? own
+        }
+    }
+
     /// The bytes of `replication_metadata.json` describing `copies[r][c]` (nil: not stored).
-    /// `rolls[c]` are the rolls of chunk c + 1.
-    public static func metadata(copies: [[(version: Int, sha256: String)?]], rolls: [[Int]]) -> [UInt8] {
+    /// `rolls[c]` are the rolls of chunk c + 1; `pathOf(replica, chunk)` is where a copy is.
+    public static func metadata(copies: [[(version: Int, sha256: String)?]], rolls: [[Int]],
+                                pathOf: (Int, Int) -> String = path(replica:chunk:)) -> [UInt8] {
         var m = Array("{\n  \"chunks\": [".utf8)
         var first = true
         for c in rolls.indices {
@@ -72,7 +137,7 @@ public enum ReplicaFiles {
                 m += RawBytes.collect { out in
                     var w = JSONObjectWriter.begin(&out)
                     w.field("replica", Int64(e.replica))
-                    w.field("path", path(replica: e.replica, chunk: c + 1))
+                    w.field("path", pathOf(e.replica, c + 1))
                     w.field("version", Int64(e.copy.version))
                     w.field("sha256", e.copy.sha256)
                     w.end(&out)

@@ -18,11 +18,31 @@ public protocol StoragePort: AnyObject, Sendable {
 /// `flush()` (headless mode, where a thousand demo writes fall in a few wall seconds), and a
 /// check of a waiting file is answered from the bytes that will be written. Used from one
 /// queue at a time (the engine's), hence unchecked.
+///
+/// The metadata always describes files that are there, whenever the program is killed. A
+/// copy's new version is first written under a versioned name (`chunk-1.json.v3`); when the
+/// metadata describing it comes, the metadata is written pointing at that name, then the copy
+/// takes its own name, then the metadata is written as the nodes made it, pointing at the copy's
+/// own name, and the versioned file goes. Each step is an atomic rename, and after each one
+/// every path the metadata names holds the version and checksum it gives.
 public final class DiskStorage: StoragePort, @unchecked Sendable {
     public let out: String
     public let writeBehind: Bool
     private var waiting: [String: [UInt8]] = [:]
     private var madeDirectories: Set<String> = []
+    /// A copy written under its versioned name, not yet in place.
+    private struct Versioned {
+        var path: String
+        var bytes: [UInt8]
+        var sha256: String
+    }
+    /// By the copy's own path.
+    private var versioned: [String: Versioned] = [:]
+    /// The metadata on disk points at versioned names (a write that failed half-way): its
+    /// checksum, and that of the metadata it stands for.
+    private var pointing: (written: String, standsFor: String)?
+    /// What the metadata this run last wrote says of each copy: its checksum, by path.
+    private var described: [String: String] = [:]
     /// The first write that failed, for the program's exit message.
     public private(set) var firstError: StorageError?
 
@@ -36,7 +56,20 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
             waiting[path] = bytes
             return .ok
         }
+        if path == ReplicaFiles.metadataName { return putMetadata(bytes) }
+        // A copy the metadata on disk already describes (a repair) goes straight in place.
+        if let name = ReplicaFiles.versionedPath(of: path, bytes: bytes), described[path] != ReplicaFiles.sha256(bytes) {
+            let outcome = write(name, bytes)
+            if outcome == .ok { keepVersioned(path, Versioned(path: name, bytes: bytes, sha256: ReplicaFiles.sha256(bytes))) }
+            return outcome
+        }
         return write(path, bytes)
+    }
+
+    private func keepVersioned(_ path: String, _ v: Versioned) {
+        // An older versioned file nobody describes goes (one the metadata on disk points at stays).
+        if let old = versioned[path], old.path != v.path, pointing == nil { FileSystem.remove(out + "/" + old.path) }
+        versioned[path] = v
     }
 
     /// Whether `path` (relative to `out`) stays inside `out`: no directory on the way is a
@@ -52,44 +85,102 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
 
     public func check(path: String, sha256: String) -> StorageOutcome {
         if let bytes = waiting[path] { return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt }
-        guard staysInside(path) else {
-            firstError = firstError ?? StorageError(path: out + "/" + path, reason: "a directory on the way is a symbolic link, which could lead outside --out; Proctor does not follow it")
+        // A copy not yet in place is its versioned file.
+        let file = versioned[path]?.path ?? path
+        guard staysInside(file) else {
+            firstError = firstError ?? StorageError(path: out + "/" + file, reason: "a directory on the way is a symbolic link, which could lead outside --out; Proctor does not follow it")
             return .error
         }
         // A copy replaced by a link is not the copy: corrupt, to be rewritten as a file.
-        if FileSystem.isSymbolicLink(out + "/" + path) { return .corrupt }
-        guard FileSystem.exists(out + "/" + path) else { return .missing }
-        guard let bytes = try? FileSystem.read(out + "/" + path) else { return .error }
-        return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt
+        if FileSystem.isSymbolicLink(out + "/" + file) { return .corrupt }
+        guard FileSystem.exists(out + "/" + file) else { return .missing }
+        guard let bytes = try? FileSystem.read(out + "/" + file) else { return .error }
+        let sha = ReplicaFiles.sha256(bytes)
+        // Metadata left pointing at versioned names stands for the metadata main wrote.
+        if path == ReplicaFiles.metadataName, let p = pointing, p.standsFor == sha256 { return sha == p.written ? .ok : .corrupt }
+        return sha == sha256 ? .ok : .corrupt
     }
 
     public func discard(path: String) {
         waiting[path] = nil
+        if let v = versioned.removeValue(forKey: path) { FileSystem.remove(out + "/" + v.path) }
         FileSystem.remove(out + "/" + path)
     }
 
-    /// Writes every waiting file (in path order, so runs are repeatable: the copies before
-    /// the metadata). Every file is first written and flushed to disk under its temporary
-    /// name; only then are they all put in place, in one quick pass of renames — so a run
-    /// killed while writing leaves the metadata and the copies beside it out of step for
-    /// microseconds, not for the length of a dozen disk flushes.
+    /// Writes the metadata, putting in place on the way every versioned copy it describes.
+    private func putMetadata(_ bytes: [UInt8]) -> StorageOutcome {
+        let copies = ReplicaFiles.parseMetadata(bytes)?.copies.joined().compactMap { $0 } ?? []
+        let moving = copies.compactMap { d in versioned[d.path].flatMap { $0.sha256 == d.sha256 ? (d.path, $0) : nil } }
+        guard !moving.isEmpty else {
+            let outcome = write(ReplicaFiles.metadataName, bytes)
+            if outcome == .ok {
+                pointing = nil
+                described = Dictionary(copies.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+            }
+            return outcome
+        }
+        // 1. The metadata, pointing at the versioned files.
+        let names = Dictionary(uniqueKeysWithValues: moving.map { ($0.0, $0.1.path) })
+        guard let interim = ReplicaFiles.metadata(bytes, pointing: names) else { return write(ReplicaFiles.metadataName, bytes) }
+        guard write(ReplicaFiles.metadataName, interim) == .ok else { return .error }
+        pointing = (ReplicaFiles.sha256(interim), ReplicaFiles.sha256(bytes))
+        // 2. The copies in their own place.
+        for (path, v) in moving {
+            guard write(path, v.bytes) == .ok else { return .error }
+        }
+        // 3. The metadata as main made it.
+        guard write(ReplicaFiles.metadataName, bytes) == .ok else { return .error }
+        pointing = nil
+        described = Dictionary(copies.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        // 4. The versioned files, described no more.
+        for (path, v) in moving {
+            FileSystem.remove(out + "/" + v.path)
+            versioned[path] = nil
+        }
+        return .ok
+    }
+
+    /// Puts in place the versioned copies no metadata has described (a run that ends with a
+    /// replica ahead of main's metadata: the files show what each replica holds).
+    public func settle() {
+        for (path, v) in versioned.sorted(by: { $0.key < $1.key }) {
+            guard write(path, v.bytes) == .ok else { continue }
+            if pointing == nil { FileSystem.remove(out + "/" + v.path) }
+            versioned[path] = nil
+        }
+    }
+
+    /// Writes every waiting file (in path order, so runs are repeatable). The copies are all
+    /// written and flushed to disk under their versioned names first, in one pass; then the
+    /// metadata puts them in place as `persist` does.
     public func flush() throws(StorageError) {
         let all = waiting.sorted { $0.key < $1.key }
         waiting.removeAll()
-        var staged: [AtomicFileWriter] = []
+        var staged: [(path: String, copy: Versioned, writer: AtomicFileWriter)] = []
+        var metadata: [UInt8]?
         do throws(StorageError) {
             for (path, bytes) in all {
-                let w = try open(path)
-                staged.append(w)
-                try w.write(bytes)
-                try w.flushToDisk()
+                if path == ReplicaFiles.metadataName {
+                    metadata = bytes
+                } else if let name = ReplicaFiles.versionedPath(of: path, bytes: bytes) {
+                    let w = try open(name)
+                    staged.append((path, Versioned(path: name, bytes: bytes, sha256: ReplicaFiles.sha256(bytes)), w))
+                    try w.write(bytes)
+                    try w.flushToDisk()
+                } else if write(path, bytes) == .error, let e = firstError {
+                    throw e
+                }
             }
-            for w in staged { try w.commit() }
+            for s in staged { try s.writer.commit() }
         } catch {
-            for w in staged { w.abort() }
+            for s in staged { s.writer.abort() }
             firstError = firstError ?? error
             throw error
         }
+        for s in staged { keepVersioned(s.path, s.copy) }
+        if let metadata, putMetadata(metadata) == .error, let e = firstError { throw e }
+        settle()
+        if let e = firstError { throw e }
     }
 
     private func write(_ path: String, _ bytes: [UInt8]) -> StorageOutcome {
