@@ -372,4 +372,34 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         let left = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.contains(".tmp") }
         #expect(left.isEmpty, "temporary files left: \(left)")
     }
+
+    /// The event log's own disk fills: the log is kept as far as it got, every line whole,
+    /// its last line saying it is incomplete and why; the run exits 2 saying so.
+    @Test func aFullDiskUnderTheEventLogSavesItMarkedIncomplete() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let logs = "\(dir)/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        if let why = Self.mountSmallDisk(at: logs, kilobytes: 24) {
+            print("FullDiskTests skipped: cannot mount a small tmpfs here (\(why))")
+            return
+        }
+        defer { _ = try? runProgram("/bin/umount", [logs]) }
+        let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "5", "--out", "\(dir)/o", "--events", "\(logs)/e.jsonl"])
+        #expect(r.status == 2, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("No space left on device") && r.stderr.contains("saved incomplete"), "\(r.stderr)")
+        let text = try String(contentsOfFile: "\(logs)/e.jsonl", encoding: .utf8)
+        #expect(text.hasSuffix("\n"))
+        let lines = text.split(separator: "\n")
+        #expect(lines.count > 20)
+        for line in lines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["t"] is Int && object?["type"] is String, "every line whole: \(line)")
+        }
+        let last = try #require(lines.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        #expect(last["type"] as? String == "log_incomplete")
+        #expect((last["reason"] as? String)?.contains("No space left on device") == true, "\(last)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: logs).filter { $0.contains(".tmp") }
+        #expect(left.isEmpty, "temporary files left: \(left)")
+    }
 }

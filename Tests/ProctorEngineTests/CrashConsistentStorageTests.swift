@@ -150,3 +150,19 @@ import Testing
         #expect(dir.exists(copy + ".keep"), "only the program's own names")
     }
 }
+
+/// An event log whose writing failed is saved as far as it got, cut to its last whole line,
+/// with a last line saying so.
+@Suite struct IncompleteLogTests {
+    @Test func theLogIsCutToItsLastWholeLineAndMarked() throws {
+        let dir = try CrashConsistentStorageTests.Directory()
+        let w = try AtomicFileWriter(path: dir.path + "/e.jsonl")
+        try w.write(Array("{\"t\":1,\"type\":\"phase\"}\n{\"t\":2,\"type\":\"phase\"}\n{\"t\":3,\"ty".utf8))
+        let marker = EventLogEncoder.incompleteMarker(at: .milliseconds(2_500), reason: "cannot write e.jsonl: No space left on device")
+        try w.commitIncomplete(marker: marker)
+        let text = String(decoding: try #require(dir.bytes("e.jsonl")), as: UTF8.self)
+        #expect(text == "{\"t\":1,\"type\":\"phase\"}\n{\"t\":2,\"type\":\"phase\"}\n"
+            + "{\"t\":2500,\"type\":\"log_incomplete\",\"reason\":\"cannot write e.jsonl: No space left on device\"}\n")
+        #expect(throws: StorageError.self, "a closed file cannot be saved again") { try w.commitIncomplete(marker: marker) }
+    }
+}

@@ -5,6 +5,19 @@ public enum EventLogEncoder {
         out += RawBytes.collect { encode(e, into: &$0) }
     }
 
+    /// The last line of an event log that could not be completed: `log_incomplete`, at the
+    /// virtual time the log stops, with the reason.
+    public static func incompleteMarker(at t: VirtualTime, reason: String) -> [UInt8] {
+        RawBytes.collect { out in
+            var w = JSONObjectWriter.begin(&out)
+            w.field("t", t.milliseconds)
+            w.field("type", "log_incomplete")
+            w.field("reason", reason)
+            w.end(&out)
+            out.append("\n")
+        }
+    }
+
     static func encode(_ e: LogEntry, into out: inout RawBytes) {
         var w = JSONObjectWriter.begin(&out)
         w.field("t", e.t.milliseconds)

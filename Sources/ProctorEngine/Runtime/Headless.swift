@@ -30,16 +30,21 @@ public enum Headless {
         let storage = DiskStorage(out: outDirectory, writeBehind: true)
         let sim = Simulation(config: config, storage: storage)
         let log = events.map { BackgroundWriter($0) }
-        let report = try run(sim, sink: { bytes throws(StorageError) in try log?.write(bytes) },
-                             afterPhase: { () throws(StorageError) in try storage.flush() })
-        if let e = storage.firstError { throw e }
+        let report: Report
         let resultsPath = outDirectory + "/results.xlsx"
-        try ResultsWorkbook.write(sim.results, to: resultsPath)
+        do throws(StorageError) {
+            report = try run(sim, sink: { bytes throws(StorageError) in try log?.write(bytes) },
+                             afterPhase: { () throws(StorageError) in try storage.flush() })
+            if let e = storage.firstError { throw e }
+            try ResultsWorkbook.write(sim.results, to: resultsPath)
+            try log?.commit()
+        } catch {
+            throw log?.saveIncomplete(sim, after: error) ?? error
+        }
         var outputs = [resultsPath]
         if sim.world.lesson.started(.replication) {
             outputs.append(outDirectory + "/" + ReplicaFiles.metadataName)
         }
-        try log?.commit()
         var r = report
         r.outputs = outputs + (eventsPath.map { [$0] } ?? [])
         return r
@@ -167,10 +172,24 @@ final class BackgroundWriter: Sendable {
         }
     }
 
-    /// Waits for every write, then completes the file.
+    /// The run stopped at `error`: the log is saved as far as it got, its last line
+    /// (`log_incomplete`) saying where and why. Returns the error, saying what became of the log.
+    func saveIncomplete(_ sim: Simulation, after error: StorageError) -> StorageError {
+        try? write(sim.takeEncodedLog())
+        let marker = EventLogEncoder.incompleteMarker(at: sim.now, reason: error.description)
+        let saved: Bool = queue.sync {
+            do throws(StorageError) { try file.commitIncomplete(marker: marker); return true } catch { return false }
+        }
+        let what = saved ? "the event log \(file.path) was saved incomplete; its last line (log_incomplete) says so"
+                         : "the event log \(file.path) was not saved"
+        return StorageError(path: error.path, reason: error.reason + " — " + what)
+    }
+
+    /// Waits for every write, then completes the file (after a failed write, the file stays
+    /// open for `saveIncomplete`).
     func commit() throws(StorageError) {
         let error = queue.sync { failure.withLock { $0 } }
-        if let error { file.abort(); throw error }
+        if let error { throw error }
         try file.commit()
     }
 }

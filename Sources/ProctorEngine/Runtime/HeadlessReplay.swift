@@ -69,7 +69,7 @@ extension Headless {
             return Report(summary: summary(of: sim), brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
                           virtualDuration: sim.now, outputs: outputs + (eventsPath.map { [$0] } ?? []))
         } catch {
-            throw .storage(error)
+            throw .storage(log?.saveIncomplete(sim, after: error) ?? error)
         }
     }
 }

@@ -62,6 +62,8 @@ public final class Runtime: @unchecked Sendable {
     private let resultsPath: String?
     private var exportedResults = 0                  // engine queue
     private var storageError: StorageError?          // io queue
+    /// The event log's own write failed: why, and the virtual time it stops at.
+    private var eventLogFailure: (error: StorageError, at: VirtualTime)?   // io queue
     private let files: DiskStorage?                  // engine queue
     private let latest: Mutex<Snapshot>
     private let onPublish: @Sendable () -> Void
@@ -180,10 +182,11 @@ public final class Runtime: @unchecked Sendable {
         guard simulation.isInPast else { return nil }
         let discarded = simulation.horizon - simulation.position
         let cut = simulation.branch()
+        let at = simulation.now
         driver.rewind(to: simulation.position)
         io.async { [self] in
-            guard let f = eventsFile, storageError == nil else { return }
-            do throws(StorageError) { try f.truncate(to: cut) } catch { storageError = error; f.abort(); eventsFile = nil; report(error, eventLog: true) }
+            guard let f = eventsFile, eventLogFailure == nil else { return }
+            do throws(StorageError) { try f.truncate(to: cut) } catch { logFailed(error, at: at) }
         }
         return "Resumed at event \(simulation.position); \(discarded) later events discarded."
     }
@@ -259,7 +262,23 @@ public final class Runtime: @unchecked Sendable {
                 do throws(StorageError) { try AtomicFileWriter.write(record, to: sessionPath) } catch { storageError = storageError ?? error }
             }
             if let f = eventsFile {
-                do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
+                if let failure = eventLogFailure {
+                    // What was written is kept, its last line saying where and why it stops.
+                    let marker = EventLogEncoder.incompleteMarker(at: failure.at, reason: failure.error.description)
+                    let saved: String
+                    do throws(StorageError) {
+                        try f.commitIncomplete(marker: marker)
+                        saved = "saved incomplete, up to \(failure.at.milliseconds) ms; its last line (log_incomplete) says so"
+                    } catch {
+                        saved = "not saved"
+                    }
+                    // Said in the exit message unless another file failed first.
+                    if storageError?.path == failure.error.path {
+                        storageError = StorageError(path: f.path, reason: "\(failure.error.reason) — the event log was \(saved)")
+                    }
+                } else {
+                    do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
+                }
                 eventsFile = nil
             }
             return storageError
@@ -330,7 +349,7 @@ public final class Runtime: @unchecked Sendable {
             drainLog()
             io.async { [self] in
                 let text: String
-                if let f = eventsFile, storageError == nil {
+                if let f = eventsFile, eventLogFailure == nil {
                     do throws(StorageError) {
                         try f.flushToDisk()
                         try ShiViz.convertFile(events: f.writtenPath, to: path)
@@ -528,7 +547,7 @@ public final class Runtime: @unchecked Sendable {
     /// A write failed (on the I/O queue): the screen says so until the end, naming the
     /// file and the reason — a lesson must not look saved when it is not.
     private func report(_ error: StorageError, eventLog: Bool = false) {
-        let text = "⚠ " + error.description + (eventLog ? " — the event log stops here and is not saved" : "")
+        let text = "⚠ " + error.description + (eventLog ? " — the event log stops here; it is saved at quit, marked incomplete" : "")
         queue.async { [self] in
             if storageProblem == nil { storageProblem = text }
             publish(force: true)
@@ -538,9 +557,19 @@ public final class Runtime: @unchecked Sendable {
     private func drainLog() {
         let bytes = simulation.takeEncodedLog()
         guard !bytes.isEmpty else { return }
+        let at = simulation.now
         io.async { [self] in
-            guard let f = eventsFile, storageError == nil else { return }
-            do throws(StorageError) { try f.write(bytes) } catch { storageError = error; f.abort(); eventsFile = nil; report(error, eventLog: true) }
+            // Another file's failure does not stop the log: it goes on, with that failure in it.
+            guard let f = eventsFile, eventLogFailure == nil else { return }
+            do throws(StorageError) { try f.write(bytes) } catch { logFailed(error, at: at) }
         }
+    }
+
+    /// The event log's own write failed (I/O queue): nothing more goes into it, and at quit it
+    /// is saved as far as it got, marked incomplete.
+    private func logFailed(_ error: StorageError, at: VirtualTime) {
+        eventLogFailure = (error, at)
+        storageError = storageError ?? error
+        report(error, eventLog: true)
     }
 }

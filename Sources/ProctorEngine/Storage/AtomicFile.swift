@@ -19,7 +19,7 @@ public final class AtomicFileWriter: @unchecked Sendable {
         let url = URL(fileURLWithPath: self.path)
         FileSystem.removeStaleTemporaries(in: url.deletingLastPathComponent().path, of: url.lastPathComponent)
         tempPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(Self.nextSerial())").path
-        fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        fd = open(tempPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StorageError(path: path, errno: errno) }
     }
 
@@ -77,10 +77,18 @@ public final class AtomicFileWriter: @unchecked Sendable {
     /// The file that holds what was written so far, until `commit` renames it into place.
     public var writtenPath: String { tempPath }
 
+    /// Bytes written so far, and how many of them end with the last whole line.
+    private var length = 0
+    private var wholeLines = 0
+
     public func write(_ bytes: [UInt8]) throws(StorageError) {
         guard fd >= 0 else { throw StorageError(path: path, reason: "the file was already closed") }
         flushed = false
         var offset = 0
+        defer {
+            if let nl = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")) { wholeLines = length + nl + 1 }
+            length += offset
+        }
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
             if n < 0 {
@@ -89,6 +97,40 @@ public final class AtomicFileWriter: @unchecked Sendable {
             }
             offset += n
         }
+    }
+
+    /// Completes a file of lines whose writing failed part-way: cut back to the last whole
+    /// line, `marker` appended (a line saying the file is incomplete), then flushed and
+    /// renamed into place as `commit` does. On a full disk a few more lines give way to the
+    /// marker. When even that fails, nothing replaces the target.
+    public func commitIncomplete(marker: [UInt8]) throws(StorageError) {
+        guard fd >= 0 else { throw StorageError(path: path, reason: "the file was already closed") }
+        var end = wholeLines
+        for attempt in 0..<3 {
+            do throws(StorageError) {
+                try truncate(to: end)
+                try write(marker)
+                try commit()
+                return
+            } catch {
+                guard attempt < 2, fd >= 0, end > 0 else { abort(); throw error }
+                end = lineStart(atOrBefore: end - (4096 << (2 * attempt)))
+            }
+        }
+    }
+
+    /// The end of the last whole line at or before `offset` (0 if none).
+    private func lineStart(atOrBefore offset: Int) -> Int {
+        var pos = max(0, offset)
+        var window = [UInt8](repeating: 0, count: 1 << 16)
+        while pos > 0 {
+            let from = max(0, pos - window.count)
+            let n = window.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, pos - from, off_t(from)) }
+            guard n == pos - from else { return 0 }
+            if let nl = window[..<n].lastIndex(of: UInt8(ascii: "\n")) { return from + nl + 1 }
+            pos = from
+        }
+        return 0
     }
 
     /// Flushes what was written so far to disk (the file stays open and temporary).
@@ -110,11 +152,13 @@ public final class AtomicFileWriter: @unchecked Sendable {
         if rename(tempPath, path) != 0 { let e = errno; unlink(tempPath); throw StorageError(path: path, errno: e) }
     }
 
-    /// Cuts what was written back to its first `length` bytes (a step back that branched:
-    /// the log of the discarded future goes).
+    /// Cuts what was written back to its first `length` bytes, the end of a line (a step back
+    /// that branched: the log of the discarded future goes).
     public func truncate(to length: Int) throws(StorageError) {
         guard fd >= 0 else { return }
         if ftruncate(fd, off_t(length)) != 0 || lseek(fd, off_t(length), SEEK_SET) < 0 { throw StorageError(path: path, errno: errno) }
+        self.length = length
+        wholeLines = length
     }
 
     /// Discards the temporary file; the target is left as it was.
