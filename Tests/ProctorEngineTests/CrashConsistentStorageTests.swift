@@ -138,6 +138,34 @@ import Testing
         #expect(ReplicaFiles.versionedPath(of: "results.xlsx", bytes: v3) == nil, "only the six copies")
     }
 
+    /// Every file under the directory, by path.
+    static func files(in dir: Directory) -> [String: [UInt8]] {
+        let paths = FileManager.default.enumerator(atPath: dir.path)?.allObjects.compactMap { $0 as? String } ?? []
+        return Dictionary(uniqueKeysWithValues: paths.compactMap { p in
+            FileSystem.isDirectory(dir.path + "/" + p) ? nil : dir.bytes(p).map { (p, $0) }
+        })
+    }
+
+    @Test func aStepBackThatBranchesPutsTheFilesBackDescribed() throws {
+        let dir = try Directory()
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 3, seed: 5, encodesLog: false), storage: DiskStorage(out: dir.path))
+        sim.enableStepBack()
+        for p in [Phase.sync, .exam, .isa, .replication] {
+            sim.apply(.start(p))
+            while sim.step() {}
+        }
+        let before = sim.position
+        let atReplication = Self.files(in: dir)
+        #expect(atReplication.count == 7, "six copies and the metadata: \(atReplication.keys.sorted())")
+        sim.apply(.start(.consistency))
+        while sim.step() {}
+        #expect(Self.files(in: dir) != atReplication, "the demo wrote")
+        #expect(Self.problems(in: dir).isEmpty)
+        #expect(sim.stepBack(to: before))
+        sim.branch()
+        #expect(Self.files(in: dir) == atReplication, "the files as they were, and nothing versioned left")
+    }
+
     @Test func aKilledRunsVersionedFilesGoAtTheNextStart() throws {
         let dir = try Directory()
         let copy = ReplicaFiles.path(replica: 1, chunk: 2)
