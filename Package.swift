@@ -42,7 +42,10 @@ let package = Package(
         .executableTarget(name: "proctor-bench", dependencies: ["ProctorEngine", "ProctorTUI"]),
         .testTarget(name: "ProctorEngineTests", dependencies: ["ProctorEngine"], exclude: ["testdata"]),
         .testTarget(name: "ProctorTUITests", dependencies: ["ProctorTUI", "ProctorEngine"], exclude: ["testdata"]),
-        .testTarget(name: "ProctorEndToEndTests", dependencies: ["proctor"]),
+        .testTarget(
+            name: "ProctorEndToEndTests",
+            dependencies: ["proctor", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

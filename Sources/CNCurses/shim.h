@@ -14,6 +14,7 @@
 #include <term.h>
 #include <termios.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 
 static inline WINDOW *proctor_stdscr(void) { return stdscr; }
@@ -66,6 +67,19 @@ static inline void proctor_fatal_restore(int sig) {
     if (*proctor_have_termios()) tcsetattr(STDIN_FILENO, TCSANOW, proctor_saved_termios());
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+/* The way out when the terminal takes no more output (a stalled connection, a reader that
+   stopped): the restoring sequence is offered without blocking (dropped if there is no
+   room), and the shell's terminal modes `saved` are put back, which needs no output. */
+static inline void proctor_restore_without_blocking(const struct termios *saved) {
+    static const char seq[] = "\033[0m\033[?25h\033[?1049l\r\n";
+    int flags = fcntl(STDOUT_FILENO, F_GETFL);
+    if (flags >= 0) fcntl(STDOUT_FILENO, F_SETFL, flags | O_NONBLOCK);
+    (void)!write(STDOUT_FILENO, seq, sizeof seq - 1);
+    /* The open file is the shell's too: it must not find it non-blocking. */
+    if (flags >= 0) fcntl(STDOUT_FILENO, F_SETFL, flags);
+    if (saved) tcsetattr(STDIN_FILENO, TCSANOW, saved);
 }
 
 /* Ctrl-S and Ctrl-Q are keys, not flow control: with IXON on, Ctrl-S stops all output

@@ -35,6 +35,7 @@ public final class App {
 
     private let terminal: Terminal
     private var runtime: Runtime!
+    private var exitGuard: ExitGuard!
     private var view = ViewState()
     private var buffer = ScreenBuffer(width: 0, height: 0)
     private var drawnSerial: UInt64 = .max
@@ -68,6 +69,7 @@ public final class App {
                               resultsPath: options.outDirectory + "/results.xlsx", tour: options.tour) {
             DispatchQueue.main.async { MainActor.assumeIsolated { app.requestRedraw() } }
         }
+        app.exitGuard = ExitGuard(runtime: app.runtime, shiviz: options.shiviz)
         // Everything from here runs on the main queue, which dispatchMain() hands to a worker
         // thread: set up there too, so every touch of the app is ordered by the queue.
         DispatchQueue.main.async {
@@ -91,11 +93,7 @@ public final class App {
         let endings: [(signal: Int32, exitCode: Int32)] = [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129), (SIGQUIT, 131),
                                                           (SIGUSR1, 138), (SIGUSR2, 140), (SIGALRM, 142), (SIGPIPE, 141)]
         for (sig, code) in endings {
-            signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: .main)
-            src.setEventHandler { MainActor.assumeIsolated { () -> Void in self.quit(code: code) } }
-            src.resume()
-            sources.append(src)
+            sources.append(exitGuard.handle(sig, code: code) { MainActor.assumeIsolated { () -> Void in self.quit(code: code) } })
         }
         // Ctrl-Z: virtual time stops with the process. The run is paused, the terminal given
         // back, and the process stopped; on `fg` the screen comes back, paused where it was.
@@ -252,11 +250,8 @@ public final class App {
     }
 
     private func quit(code: Int32) -> Never {
-        var error = runtime.stop()
-        if error == nil, let sv = options.shiviz {
-            do throws(StorageError) { try ShiViz.convertFile(events: sv.events, to: sv.file) } catch let e { error = e }
-        }
-        if let sv = options.shiviz, !sv.keepEvents { FileSystem.remove(sv.events) }
+        exitGuard.arm(code: code)
+        let error = exitGuard.finishFiles()
         terminal.end()
         if let error {
             FileHandleOutput.standardError("proctor: \(error)\n")

@@ -17,7 +17,7 @@ struct ProcessResult {
 
 /// Runs a program to completion and returns its exit status and output. Output goes
 /// through files, not pipes: a daemon the program starts (tmux's server) would hold a pipe
-/// open forever. posix_spawn and waitpid, so the child is always reaped.
+/// open forever.
 @discardableResult
 func runProgram(_ path: String, _ args: [String], environment: [String: String]? = nil, cwd: String? = nil) throws -> ProcessResult {
     if let cwd { return try runProgram("/usr/bin/env", ["-C", cwd, path] + args, environment: environment) }
@@ -26,22 +26,44 @@ func runProgram(_ path: String, _ args: [String], environment: [String: String]?
         unlink(base + ".out")
         unlink(base + ".err")
     }
+    let pid = try spawnProgram(path, args, stdout: .file(base + ".out"), stderr: .file(base + ".err"), environment: environment)
+    let code = waitForExit(pid)
+    let o = FileManager.default.contents(atPath: base + ".out") ?? Data()
+    let e = FileManager.default.contents(atPath: base + ".err") ?? Data()
+    return ProcessResult(status: code, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// Where a child's standard stream goes.
+enum ChildStream {
+    case null
+    /// A file, created or emptied.
+    case file(String)
+    /// A descriptor of this process (a terminal's end).
+    case descriptor(Int32)
+}
+
+/// Starts a program and returns at once (posix_spawn). The child starts with no signal
+/// blocked and default handlers: a test runner's thread blocks most signals, and a program
+/// (or a tmux server) that inherited that mask could never be stopped by them.
+func spawnProgram(_ path: String, _ args: [String], stdin: ChildStream = .null, stdout: ChildStream = .null, stderr: ChildStream = .null,
+                  environment: [String: String]? = nil) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    var env = ProcessInfo.processInfo.environment
-    if let environment { env = environment }
+    for (fd, stream) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
+        switch stream {
+        case .null: posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+        case .file(let p): posix_spawn_file_actions_addopen(&actions, fd, p, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        case .descriptor(let d): posix_spawn_file_actions_adddup2(&actions, d, fd)
+        }
+    }
+    let env = environment ?? ProcessInfo.processInfo.environment
     let argv = ([path] + args).map { strdup($0) } + [nil]
     let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
         argv.forEach { free($0) }
         envp.forEach { free($0) }
     }
-    // The child starts with no signal blocked and default handlers: a test runner's thread
-    // blocks most signals, and a tmux server that inherited that mask could never be killed.
     var attr = posix_spawnattr_t()
     posix_spawnattr_init(&attr)
     defer { posix_spawnattr_destroy(&attr) }
@@ -54,13 +76,27 @@ func runProgram(_ path: String, _ args: [String], environment: [String: String]?
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
     guard rc == 0 else { throw TmuxError(message: "cannot start \(path): \(String(cString: strerror(rc)))") }
+    return pid
+}
+
+/// Waits for a child to end: its exit status, or 128 + the signal that ended it.
+func waitForExit(_ pid: pid_t) -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let exited = (status & 0x7F) == 0
-    let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    let o = FileManager.default.contents(atPath: base + ".out") ?? Data()
-    let e = FileManager.default.contents(atPath: base + ".err") ?? Data()
-    return ProcessResult(status: code, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+}
+
+/// Like `waitForExit`, but gives up after `seconds` (nil: still running).
+func waitForExit(_ pid: pid_t, seconds: Double) -> Int32? {
+    let deadline = Date().addingTimeInterval(seconds)
+    var status: Int32 = 0
+    while Date() < deadline {
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid { return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
+        usleep(20_000)
+    }
+    return nil
 }
 
 func temporaryDirectory() throws -> String {
