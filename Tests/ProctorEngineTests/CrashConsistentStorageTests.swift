@@ -166,6 +166,37 @@ import Testing
         #expect(Self.files(in: dir) == atReplication, "the files as they were, and nothing versioned left")
     }
 
+    /// Every moment a kill could stop at — after each rename or removal, through the
+    /// replication and a consistency demo of many writes, live (each write at once) and
+    /// headless (written when each phase ends) — leaves the metadata describing files that
+    /// are there, and no copy beside a metadata that does not exist.
+    @Test(arguments: [false, true])
+    func everyStepOfARunLeavesTheMetadataDescribingTheFiles(writeBehind: Bool) throws {
+        let dir = try Directory()
+        let storage = DiskStorage(out: dir.path, writeBehind: writeBehind)
+        var steps = 0, failures: [String] = []
+        storage.afterEachStep = {
+            steps += 1
+            var found = Self.problems(in: dir)
+            if !dir.exists(ReplicaFiles.metadataName), dir.exists(ReplicaFiles.path(replica: 1, chunk: 1)) {
+                found.append("a copy in place with no metadata")
+            }
+            if !found.isEmpty, failures.count < 5 { failures.append("step \(steps): \(found)") }
+        }
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 6, seed: 11, encodesLog: false), storage: storage)
+        for p in Phase.walkthrough {
+            sim.apply(.start(p))
+            while sim.step() {}
+            if writeBehind { try storage.flush() }
+        }
+        storage.settle()
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(steps > (writeBehind ? 20 : 60), "the run wrote its copies many times: \(steps) steps")
+        #expect(sim.completed.contains(.consistency))
+        let versions = try #require(dir.bytes(ReplicaFiles.metadataName).flatMap(ReplicaFiles.parseMetadata))
+        #expect(versions.copies.joined().contains { ($0?.version ?? 0) > 1 }, "the demo wrote")
+    }
+
     @Test func aKilledRunsVersionedFilesGoAtTheNextStart() throws {
         let dir = try Directory()
         let copy = ReplicaFiles.path(replica: 1, chunk: 2)

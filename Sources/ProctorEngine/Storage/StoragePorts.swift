@@ -45,6 +45,9 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
     private var described: [String: String] = [:]
     /// The first write that failed, for the program's exit message.
     public private(set) var firstError: StorageError?
+    /// Called after each file is put in place or removed: a test looks at the directory at
+    /// every step a kill could stop at.
+    var afterEachStep: (() -> Void)?
 
     public init(out: String, writeBehind: Bool = false) {
         self.out = out
@@ -68,7 +71,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
 
     private func keepVersioned(_ path: String, _ v: Versioned) {
         // An older versioned file nobody describes goes (one the metadata on disk points at stays).
-        if let old = versioned[path], old.path != v.path, pointing == nil { FileSystem.remove(out + "/" + old.path) }
+        if let old = versioned[path], old.path != v.path, pointing == nil { remove(old.path) }
         versioned[path] = v
     }
 
@@ -134,7 +137,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         described = Dictionary(copies.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         // 4. The versioned files, described no more.
         for (path, v) in moving {
-            FileSystem.remove(out + "/" + v.path)
+            remove(v.path)
             versioned[path] = nil
         }
         return .ok
@@ -145,7 +148,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
     public func settle() {
         for (path, v) in versioned.sorted(by: { $0.key < $1.key }) {
             guard write(path, v.bytes) == .ok else { continue }
-            if pointing == nil { FileSystem.remove(out + "/" + v.path) }
+            if pointing == nil { remove(v.path) }
             versioned[path] = nil
         }
     }
@@ -171,7 +174,10 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
                     throw e
                 }
             }
-            for s in staged { try s.writer.commit() }
+            for s in staged {
+                try s.writer.commit()
+                afterEachStep?()
+            }
         } catch {
             for s in staged { s.writer.abort() }
             firstError = firstError ?? error
@@ -189,6 +195,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
             do throws(StorageError) {
                 try w.write(bytes)
                 try w.commit()
+                afterEachStep?()
             } catch {
                 w.abort()
                 throw error
@@ -198,6 +205,11 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
             firstError = firstError ?? error
             return .error
         }
+    }
+
+    private func remove(_ path: String) {
+        FileSystem.remove(out + "/" + path)
+        afterEachStep?()
     }
 
     /// A writer for `path` inside `out`: no symbolic link on the way, a link in the copy's
