@@ -218,16 +218,23 @@ public enum OutputDirectory {
         // The replicas and metadata of an earlier run go: a run killed before writing its own
         // must not leave the old ones beside its files, looking like its replicas.
         // Never through a symbolic link on the way (it could lead outside --out).
+        // The metadata first describes no copy, then the copies go, then the metadata: a
+        // kill on the way never leaves metadata naming a file that is not there, nor copies
+        // without metadata.
         let isLink = FileSystem.isSymbolicLink
-        FileSystem.remove(path + "/" + ReplicaFiles.metadataName)
-        guard !isLink(path + "/replicas") else { return }
-        for k in 1...ReplicationCoordinator.replicaCount where !isLink(path + "/replicas/replica-\(k)") {
+        let metadata = path + "/" + ReplicaFiles.metadataName
+        let replicas = isLink(path + "/replicas") ? [] : (1...ReplicationCoordinator.replicaCount).filter { !isLink(path + "/replicas/replica-\($0)") }
+        if FileSystem.exists(metadata), !isLink(metadata) {
+            try AtomicFileWriter.write(ReplicaFiles.metadata(copies: [], rolls: []), to: metadata)
+        }
+        for k in replicas {
             for c in 1...ReplicationCoordinator.chunkCount {
                 let copy = path + "/" + ReplicaFiles.path(replica: k, chunk: c)
                 FileSystem.remove(copy)
                 FileSystem.removeVersions(of: copy)
             }
         }
+        FileSystem.remove(metadata)
     }
 }
 
