@@ -349,28 +349,18 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
 /// A full disk under `--out`: the run says which file could not be written and why, exits 2,
 /// and leaves no temporary file behind — never exit 0 over an unreadable workbook.
 @Suite(.serialized) struct FullDiskTests {
-    /// Mounts a tmpfs of `kilobytes` at `dir`, or says why it cannot (not root, no mount).
-    static func mountSmallDisk(at dir: String, kilobytes: Int) -> String? {
-        guard let r = try? runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", dir]) else { return "no mount(8)" }
-        return r.status == 0 ? nil : "mount: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
-    }
-
     @Test(arguments: [(16, 3), (40, 40)])
     func aFullDiskEndsTheRunWithExit2AndTheFileNamed(_ c: (kilobytes: Int, students: Int)) throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let out = "\(dir)/o"
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        if let why = Self.mountSmallDisk(at: out, kilobytes: c.kilobytes) {
-            print("FullDiskTests skipped: cannot mount a small tmpfs here (\(why))")
-            return
+        try withSmallDisk(at: out, kilobytes: c.kilobytes, for: "FullDiskTests") {
+            let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "\(c.students)", "--out", out, "--events", "\(out)/e.jsonl"])
+            #expect(r.status == 2, "a full disk is not a success: \(r.status) \(r.stdout.suffix(300)) \(r.stderr)")
+            #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.contains(".tmp") }
+            #expect(left.isEmpty, "temporary files left: \(left)")
         }
-        defer { _ = try? runProgram("/bin/umount", [out]) }
-        let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "\(c.students)", "--out", out, "--events", "\(out)/e.jsonl"])
-        #expect(r.status == 2, "a full disk is not a success: \(r.status) \(r.stdout.suffix(300)) \(r.stderr)")
-        #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
-        let left = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.contains(".tmp") }
-        #expect(left.isEmpty, "temporary files left: \(left)")
     }
 
     /// The event log's own disk fills: the log is kept as far as it got, every line whole,
@@ -379,27 +369,23 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let logs = "\(dir)/logs"
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        if let why = Self.mountSmallDisk(at: logs, kilobytes: 24) {
-            print("FullDiskTests skipped: cannot mount a small tmpfs here (\(why))")
-            return
+        try withSmallDisk(at: logs, kilobytes: 24, for: "FullDiskTests") {
+            let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "5", "--out", "\(dir)/o", "--events", "\(logs)/e.jsonl"])
+            #expect(r.status == 2, "\(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("No space left on device") && r.stderr.contains("saved incomplete"), "\(r.stderr)")
+            let text = try String(contentsOfFile: "\(logs)/e.jsonl", encoding: .utf8)
+            #expect(text.hasSuffix("\n"))
+            let lines = text.split(separator: "\n")
+            #expect(lines.count > 20)
+            for line in lines {
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(object?["t"] is Int && object?["type"] is String, "every line whole: \(line)")
+            }
+            let last = try #require(lines.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            #expect(last["type"] as? String == "log_incomplete")
+            #expect((last["reason"] as? String)?.contains("No space left on device") == true, "\(last)")
+            let left = try FileManager.default.contentsOfDirectory(atPath: logs).filter { $0.contains(".tmp") }
+            #expect(left.isEmpty, "temporary files left: \(left)")
         }
-        defer { _ = try? runProgram("/bin/umount", [logs]) }
-        let r = try runProgram(proctorBinary, ["--headless", "--seed", "1", "--students", "5", "--out", "\(dir)/o", "--events", "\(logs)/e.jsonl"])
-        #expect(r.status == 2, "\(r.status) \(r.stderr)")
-        #expect(r.stderr.contains("No space left on device") && r.stderr.contains("saved incomplete"), "\(r.stderr)")
-        let text = try String(contentsOfFile: "\(logs)/e.jsonl", encoding: .utf8)
-        #expect(text.hasSuffix("\n"))
-        let lines = text.split(separator: "\n")
-        #expect(lines.count > 20)
-        for line in lines {
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            #expect(object?["t"] is Int && object?["type"] is String, "every line whole: \(line)")
-        }
-        let last = try #require(lines.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
-        #expect(last["type"] as? String == "log_incomplete")
-        #expect((last["reason"] as? String)?.contains("No space left on device") == true, "\(last)")
-        let left = try FileManager.default.contentsOfDirectory(atPath: logs).filter { $0.contains(".tmp") }
-        #expect(left.isEmpty, "temporary files left: \(left)")
     }
 }

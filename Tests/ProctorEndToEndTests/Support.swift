@@ -99,6 +99,20 @@ func waitForExit(_ pid: pid_t, seconds: Double) -> Int32? {
     return nil
 }
 
+/// Runs `body` with a tmpfs of `kilobytes` mounted at `dir` (made if needed), unmounted
+/// after; where mounting is not allowed (not root, no mount(8)), says so and skips `body`.
+func withSmallDisk(at dir: String, kilobytes: Int, for test: String, _ body: () throws -> Void) throws {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let r = try? runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", dir])
+    guard let r, r.status == 0 else {
+        let why = r.map { "mount: \($0.stderr.trimmingCharacters(in: .whitespacesAndNewlines))" } ?? "no mount(8)"
+        print("\(test) skipped: cannot mount a small tmpfs here (\(why))")
+        return
+    }
+    defer { _ = try? runProgram("/bin/umount", [dir]) }
+    try body()
+}
+
 func temporaryDirectory() throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proctor-e2e-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

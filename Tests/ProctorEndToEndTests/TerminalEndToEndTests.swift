@@ -193,37 +193,33 @@ import Testing
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let out = "\(dir)/o"
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        if let why = FullDiskTests.mountSmallDisk(at: out, kilobytes: 4) {
-            print("aFullDiskIsOnScreenUntilQuit skipped: cannot mount a small tmpfs here (\(why))")
-            return
+        try withSmallDisk(at: out, kilobytes: 4, for: "aFullDiskIsOnScreenUntilQuit") {
+            let errors = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: errors) }
+            let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --speed 16 --out \(out) --events \(errors)/e.jsonl 2> \(errors)/err", width: 120, height: 40)
+            try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+            try t.keys("1")
+            try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+            try t.keys("2")
+            let full = try t.waitFor("the failure on screen", seconds: 40) { $0.contains("No space left on device") }
+            #expect(full.contains("⚠ cannot write"), "\(full)")
+            usleep(5_000_000)
+            #expect(try t.capture().contains("No space left on device"), "still on screen after the notices' time")
+            try t.keys("q")
+            let exit = try #require(try t.waitForExit(), "proctor did not exit")
+            #expect(exit.status == 2 && !exit.alternate)
+            #expect(try String(contentsOfFile: "\(errors)/err", encoding: .utf8).contains("No space left on device"))
+            // The event log, on a disk with room, goes on after results.xlsx failed (as the exam
+            // started), to the quit 5 s (80 virtual seconds) later.
+            let lines = try String(contentsOfFile: "\(errors)/e.jsonl", encoding: .utf8).split(separator: "\n")
+            func time(_ line: Substring) -> Int? {
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["t"] as? Int
+            }
+            let exam = try #require(lines.first { $0.contains("\"type\":\"phase\"") && $0.contains("\"name\":\"exam\"") }.flatMap(time))
+            let last = try #require(lines.last.flatMap(time))
+            #expect(last - exam > 50_000, "the log goes on after the failure: exam at \(exam) ms, last line at \(last) ms")
+            #expect(!lines.contains { $0.contains("log_incomplete") }, "the log itself is complete")
         }
-        defer { _ = try? runProgram("/bin/umount", [out]) }
-        let errors = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: errors) }
-        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --speed 16 --out \(out) --events \(errors)/e.jsonl 2> \(errors)/err", width: 120, height: 40)
-        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
-        try t.keys("1")
-        try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
-        try t.keys("2")
-        let full = try t.waitFor("the failure on screen", seconds: 40) { $0.contains("No space left on device") }
-        #expect(full.contains("⚠ cannot write"), "\(full)")
-        usleep(5_000_000)
-        #expect(try t.capture().contains("No space left on device"), "still on screen after the notices' time")
-        try t.keys("q")
-        let exit = try #require(try t.waitForExit(), "proctor did not exit")
-        #expect(exit.status == 2 && !exit.alternate)
-        #expect(try String(contentsOfFile: "\(errors)/err", encoding: .utf8).contains("No space left on device"))
-        // The event log, on a disk with room, goes on after results.xlsx failed (as the exam
-        // started), to the quit 5 s (80 virtual seconds) later.
-        let lines = try String(contentsOfFile: "\(errors)/e.jsonl", encoding: .utf8).split(separator: "\n")
-        func time(_ line: Substring) -> Int? {
-            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["t"] as? Int
-        }
-        let exam = try #require(lines.first { $0.contains("\"type\":\"phase\"") && $0.contains("\"name\":\"exam\"") }.flatMap(time))
-        let last = try #require(lines.last.flatMap(time))
-        #expect(last - exam > 50_000, "the log goes on after the failure: exam at \(exam) ms, last line at \(last) ms")
-        #expect(!lines.contains { $0.contains("log_incomplete") }, "the log itself is complete")
     }
 
     /// Ctrl-S is not flow control: the screen does not freeze, and q still quits at once.
