@@ -222,6 +222,33 @@ import Testing
         }
     }
 
+    /// The event log's own disk fills in the live program: the screen says the log stops
+    /// there; at quit it is saved as far as it got, its last line saying it is incomplete.
+    @Test func aFullEventLogDiskIsSavedMarkedIncompleteAtQuit() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let logs = "\(dir)/logs"
+        try withSmallDisk(at: logs, kilobytes: 24, for: "aFullEventLogDiskIsSavedMarkedIncompleteAtQuit") {
+            let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --speed 16 --out \(dir)/o --events \(logs)/e.jsonl 2> \(dir)/err",
+                                    width: 120, height: 40)
+            try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+            try t.keys("1")
+            try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+            try t.keys("2")
+            let full = try t.waitFor("the failure on screen", seconds: 60) { $0.contains("No space left on device") }
+            #expect(full.contains("e.jsonl: No space left on device"), "\(full)")
+            try t.keys("q")
+            let exit = try #require(try t.waitForExit(), "proctor did not exit")
+            #expect(exit.status == 2 && !exit.alternate)
+            let message = try String(contentsOfFile: "\(dir)/err", encoding: .utf8)
+            #expect(message.contains("saved incomplete"), "\(message)")
+            let lines = try String(contentsOfFile: "\(logs)/e.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(lines.count > 20)
+            #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "every line whole")
+            #expect(lines.last?.contains("\"type\":\"log_incomplete\"") == true, "\(lines.last ?? "")")
+        }
+    }
+
     /// Ctrl-S is not flow control: the screen does not freeze, and q still quits at once.
     @Test func ctrlSDoesNotFreezeTheScreen() throws {
         let dir = try temporaryDirectory()
