@@ -236,7 +236,7 @@ import Testing
             try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
             try t.keys("2")
             let full = try t.waitFor("the failure on screen", seconds: 60) { $0.contains("No space left on device") }
-            #expect(full.contains("e.jsonl: No space left on device"), "\(full)")
+            #expect(full.contains("The event log stops here (No space left on device)"), "\(full)")
             try t.keys("q")
             let exit = try #require(try t.waitForExit(), "proctor did not exit")
             #expect(exit.status == 2 && !exit.alternate)

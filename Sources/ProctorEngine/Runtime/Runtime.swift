@@ -547,7 +547,9 @@ public final class Runtime: @unchecked Sendable {
     /// A write failed (on the I/O queue): the screen says so until the end, naming the
     /// file and the reason — a lesson must not look saved when it is not.
     private func report(_ error: StorageError, eventLog: Bool = false) {
-        let text = "⚠ " + error.description + (eventLog ? " — the event log stops here; it is saved at quit, marked incomplete" : "")
+        // The event log's failure says what it means first: a long path may not fit.
+        let text = eventLog ? "⚠ The event log stops here (\(error.reason)); at quit it is saved marked incomplete: \(error.path)"
+                            : "⚠ " + error.description
         queue.async { [self] in
             if storageProblem == nil { storageProblem = text }
             publish(force: true)
