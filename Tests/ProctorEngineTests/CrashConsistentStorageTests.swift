@@ -197,6 +197,34 @@ import Testing
         #expect(versions.copies.joined().contains { ($0?.version ?? 0) > 1 }, "the demo wrote")
     }
 
+    /// A step back to before the replicas were made, then a branch: the files go, the
+    /// metadata first, and no step leaves it naming a file that is not there.
+    @Test func aBranchFromBeforeTheReplicasRemovesThemInOrder() throws {
+        let dir = try Directory()
+        let storage = DiskStorage(out: dir.path)
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 9, encodesLog: false), storage: storage)
+        sim.enableStepBack()
+        for p in [Phase.sync, .exam, .isa] {
+            sim.apply(.start(p))
+            while sim.step() {}
+        }
+        let before = sim.position
+        for p in [Phase.replication, .consistency] {
+            sim.apply(.start(p))
+            while sim.step() {}
+        }
+        #expect(Self.files(in: dir).count == 7)
+        var failures: [String] = []
+        storage.afterEachStep = {
+            let found = Self.problems(in: dir)
+            if !found.isEmpty { failures.append("\(found)") }
+        }
+        #expect(sim.stepBack(to: before))
+        sim.branch()
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(Self.files(in: dir).isEmpty, "\(Self.files(in: dir).keys.sorted())")
+    }
+
     @Test func aKilledRunsVersionedFilesGoAtTheNextStart() throws {
         let dir = try Directory()
         let copy = ReplicaFiles.path(replica: 1, chunk: 2)

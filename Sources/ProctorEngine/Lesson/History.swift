@@ -63,13 +63,21 @@ final class StorageJournal: StoragePort, @unchecked Sendable {
         guard next < entries.count else { return }
         let forgotten = entries[next...].filter { $0.op == .persist }.map(\.path)
         entries.removeSubrange(next...)
+        var restore: [(path: String, bytes: [UInt8])] = []
+        var remove: [String] = []
         for path in Set(forgotten).sorted() {
             if let last = entries.last(where: { $0.op == .persist && $0.path == path }), let bytes = last.bytes {
-                _ = inner.persist(path: path, bytes: bytes)
+                restore.append((path, bytes))
             } else {
-                inner.discard(path: path)
+                remove.append(path)
             }
         }
+        // Files that did not exist then go first, the metadata before the copies it names;
+        // then the others are written back, the copies before the metadata that names them.
+        for path in remove.sorted(by: { ($0 == ReplicaFiles.metadataName ? 0 : 1, $0) < ($1 == ReplicaFiles.metadataName ? 0 : 1, $1) }) {
+            inner.discard(path: path)
+        }
+        for (path, bytes) in restore { _ = inner.persist(path: path, bytes: bytes) }
     }
 }
 

@@ -106,19 +106,24 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
 
     public func discard(path: String) {
         waiting[path] = nil
-        if let v = versioned.removeValue(forKey: path) { FileSystem.remove(out + "/" + v.path) }
-        FileSystem.remove(out + "/" + path)
+        if let v = versioned.removeValue(forKey: path) { remove(v.path) }
+        if path == ReplicaFiles.metadataName {
+            described = [:]
+            pointing = nil
+        }
+        remove(path)
     }
 
     /// Writes the metadata, putting in place on the way every versioned copy it describes.
     private func putMetadata(_ bytes: [UInt8]) -> StorageOutcome {
         let copies = ReplicaFiles.parseMetadata(bytes)?.copies.joined().compactMap { $0 } ?? []
+        let describes = Dictionary(copies.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         let moving = copies.compactMap { d in versioned[d.path].flatMap { $0.sha256 == d.sha256 ? (d.path, $0) : nil } }
         guard !moving.isEmpty else {
             let outcome = write(ReplicaFiles.metadataName, bytes)
             if outcome == .ok {
                 pointing = nil
-                described = Dictionary(copies.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+                described = describes
             }
             return outcome
         }
@@ -134,7 +139,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         // 3. The metadata as main made it.
         guard write(ReplicaFiles.metadataName, bytes) == .ok else { return .error }
         pointing = nil
-        described = Dictionary(copies.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        described = describes
         // 4. The versioned files, described no more.
         for (path, v) in moving {
             remove(v.path)
