@@ -176,13 +176,8 @@ final class BackgroundWriter: Sendable {
     /// (`log_incomplete`) saying where and why. Returns the error, saying what became of the log.
     func saveIncomplete(_ sim: Simulation, after error: StorageError) -> StorageError {
         try? write(sim.takeEncodedLog())
-        let marker = EventLogEncoder.incompleteMarker(at: sim.now, reason: error.description)
-        let saved: Bool = queue.sync {
-            do throws(StorageError) { try file.commitIncomplete(marker: marker); return true } catch { return false }
-        }
-        let what = saved ? "the event log \(file.path) was saved incomplete; its last line (log_incomplete) says so"
-                         : "the event log \(file.path) was not saved"
-        return StorageError(path: error.path, reason: error.reason + " — " + what)
+        let at = sim.now
+        return queue.sync { file.saveIncompleteLog(after: error, at: at) }
     }
 
     /// Waits for every write, then completes the file (after a failed write, the file stays

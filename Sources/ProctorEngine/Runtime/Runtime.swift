@@ -264,18 +264,9 @@ public final class Runtime: @unchecked Sendable {
             if let f = eventsFile {
                 if let failure = eventLogFailure {
                     // What was written is kept, its last line saying where and why it stops.
-                    let marker = EventLogEncoder.incompleteMarker(at: failure.at, reason: failure.error.description)
-                    let saved: String
-                    do throws(StorageError) {
-                        try f.commitIncomplete(marker: marker)
-                        saved = "saved incomplete, up to \(failure.at.milliseconds) ms; its last line (log_incomplete) says so"
-                    } catch {
-                        saved = "not saved"
-                    }
+                    let said = f.saveIncompleteLog(after: failure.error, at: failure.at)
                     // Said in the exit message unless another file failed first.
-                    if storageError?.path == failure.error.path {
-                        storageError = StorageError(path: f.path, reason: "\(failure.error.reason) — the event log was \(saved)")
-                    }
+                    if storageError?.path == failure.error.path { storageError = said }
                 } else {
                     do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
                 }

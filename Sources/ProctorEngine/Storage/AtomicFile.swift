@@ -119,6 +119,21 @@ public final class AtomicFileWriter: @unchecked Sendable {
         }
     }
 
+    /// An event log whose run stopped at `error` (its own write, or another file's), saved
+    /// with `commitIncomplete` and a `log_incomplete` line at virtual time `at`. Returns the
+    /// error for the exit message, saying what became of the log.
+    func saveIncompleteLog(after error: StorageError, at: VirtualTime) -> StorageError {
+        let marker = EventLogEncoder.incompleteMarker(at: at, reason: error.description)
+        let what: String
+        do throws(StorageError) {
+            try commitIncomplete(marker: marker)
+            what = "the event log \(path) was saved incomplete, up to \(at.milliseconds) ms; its last line (log_incomplete) says so"
+        } catch {
+            what = "the event log \(path) was not saved"
+        }
+        return StorageError(path: error.path, reason: error.reason + " — " + what)
+    }
+
     /// The end of the last whole line at or before `offset` (0 if none).
     private func lineStart(atOrBefore offset: Int) -> Int {
         var pos = max(0, offset)
