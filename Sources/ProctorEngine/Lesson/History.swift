@@ -74,9 +74,8 @@ final class StorageJournal: StoragePort, @unchecked Sendable {
         }
         // Files that did not exist then go first, the metadata before the copies it names;
         // then the others are written back, the copies before the metadata that names them.
-        for path in remove.sorted(by: { ($0 == ReplicaFiles.metadataName ? 0 : 1, $0) < ($1 == ReplicaFiles.metadataName ? 0 : 1, $1) }) {
-            inner.discard(path: path)
-        }
+        let metadataFirst = remove.filter { $0 == ReplicaFiles.metadataName } + remove.filter { $0 != ReplicaFiles.metadataName }
+        for path in metadataFirst { inner.discard(path: path) }
         for (path, bytes) in restore { _ = inner.persist(path: path, bytes: bytes) }
     }
 }
