@@ -156,8 +156,10 @@ import Testing
         try t.waitFor("the shell, the job stopped") { $0.contains("Stopped") }
         usleep(2_500_000)
         try t.keys("fg", "Enter")
-        let back = try t.waitFor("the screen again, paused") { $0.contains("PAUSED") && $0.contains("Clocks (Berkeley)") }
-        #expect(back.contains("Paused while Proctor was suspended"), "\(back)")
+        // Waited for whole: a capture can fall in the middle of the full redraw after `fg`.
+        let back = try t.waitFor("the screen again, paused, saying why") {
+            $0.contains("PAUSED") && $0.contains("Clocks (Berkeley)") && $0.contains("Paused while Proctor was suspended")
+        }
         func clock(_ s: String) -> String? {
             guard let top = s.split(separator: "\n").first, let r = top.range(of: #"t \d\d:\d\d"#, options: .regularExpression) else { return nil }
             return String(top[r])
