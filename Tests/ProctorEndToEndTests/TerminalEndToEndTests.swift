@@ -204,7 +204,7 @@ import Testing
             try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
             try t.keys("2")
             let full = try t.waitFor("the failure on screen", seconds: 40) { $0.contains("No space left on device") }
-            #expect(full.contains("⚠ cannot write"), "\(full)")
+            #expect(full.contains(" not saved: No space left on device"), "the file and the reason first: \(full)")
             usleep(5_000_000)
             #expect(try t.capture().contains("No space left on device"), "still on screen after the notices' time")
             try t.keys("q")

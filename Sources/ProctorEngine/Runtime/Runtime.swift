@@ -505,7 +505,7 @@ public final class Runtime: @unchecked Sendable {
         snap.tour = tour.map { t in Snapshot.TourView(stop: tourStop, index: t.stops.count, total: Tour.count) }
         publications += 1
         snap.publishSerial = publications
-        if storageProblem == nil, let e = files?.firstError { storageProblem = "⚠ " + e.description }
+        if storageProblem == nil, let e = files?.firstError { storageProblem = "⚠ " + e.notice }
         snap.storageProblem = storageProblem
         // One serial over both sources of notices, so a screen sees every new one.
         let simSerial = simulation.notice?.serial ?? 0
@@ -538,9 +538,9 @@ public final class Runtime: @unchecked Sendable {
     /// A write failed (on the I/O queue): the screen says so until the end, naming the
     /// file and the reason — a lesson must not look saved when it is not.
     private func report(_ error: StorageError, eventLog: Bool = false) {
-        // The event log's failure says what it means first: a long path may not fit.
+        // What it means first, the path last: a long path may not fit.
         let text = eventLog ? "⚠ The event log stops here (\(error.reason)); at quit it is saved marked incomplete: \(error.path)"
-                            : "⚠ " + error.description
+                            : "⚠ " + error.notice
         queue.async { [self] in
             if storageProblem == nil { storageProblem = text }
             publish(force: true)

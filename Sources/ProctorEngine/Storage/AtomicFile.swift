@@ -209,6 +209,13 @@ public struct StorageError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { "cannot write \(path): \(reason)" }
+
+    /// For the screen, where a long path may not fit: the file's name and the reason first,
+    /// the whole path last.
+    public var notice: String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return "\(name) not saved: \(reason) (\(path))"
+    }
 }
 
 public enum OutputDirectory {
