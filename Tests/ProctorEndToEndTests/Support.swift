@@ -154,6 +154,19 @@ final class TmuxSession {
     }
 
     /// Polls the screen until `predicate` holds, for up to `seconds`.
+    /// A session running `command` (Proctor), once its screen is up.
+    static func showingTheScreen(_ command: String, width: Int, height: Int, environment: [String: String] = [:]) throws -> TmuxSession {
+        let t = try TmuxSession(command: command, width: width, height: height, environment: environment)
+        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        return t
+    }
+
+    /// Presses `1` and waits for the sync round to end.
+    func syncClocks() throws {
+        try keys("1")
+        try waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+    }
+
     @discardableResult
     func waitFor(_ what: String, seconds: Double = 15, _ predicate: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)

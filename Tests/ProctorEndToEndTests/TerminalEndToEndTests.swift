@@ -81,10 +81,8 @@ import Testing
     @Test func aShiVizFileWithoutAnEventLog() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let t = try TmuxSession(command: "\(proctorBinary) --seed 5 --out \(dir)/out --shiviz \(dir)/run.shiviz", width: 120, height: 40)
-        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
-        try t.keys("1")
-        try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+        let t = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 5 --out \(dir)/out --shiviz \(dir)/run.shiviz", width: 120, height: 40)
+        try t.syncClocks()
         // S writes the run so far, before the lesson ends.
         try t.keys("S")
         try t.waitFor("the export's notice") { $0.contains("Wrote the run so far for ShiViz") }
@@ -112,16 +110,14 @@ import Testing
     @Test func sigtermRestoresTheTerminal() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)", width: 120, height: 40)
-        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let t = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 3 --out \(dir)", width: 120, height: 40)
         let pid = try t.programPID()
         try runProgram("/bin/kill", ["-TERM", pid])
         let exit = try #require(try t.waitForExit(), "proctor did not exit on SIGTERM")
         #expect(exit.status == 143)
         #expect(!exit.alternate)
 
-        let c = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)", width: 120, height: 40)
-        try c.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let c = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 3 --out \(dir)", width: 120, height: 40)
         try c.keys("C-c")
         let ctrlC = try #require(try c.waitForExit(), "proctor did not exit on Ctrl-C")
         #expect(ctrlC.status == 130)
@@ -134,8 +130,7 @@ import Testing
     func everyTerminatingSignalRestoresTheTerminal(_ sig: (String, Int)) throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)", width: 100, height: 30)
-        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let t = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 3 --out \(dir)", width: 100, height: 30)
         try runProgram("/bin/kill", ["-\(sig.0)", try t.programPID()])
         let exit = try #require(try t.waitForExit(), "proctor did not exit on SIG\(sig.0)")
         #expect(exit.status == sig.1)
@@ -150,8 +145,7 @@ import Testing
         let t = try TmuxSession(command: "bash --norc --noprofile -i", width: 100, height: 30)
         try t.keys("\(proctorBinary) --seed 3 --out \(dir)/out", "Enter")
         try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
-        try t.keys("1")
-        try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+        try t.syncClocks()
         try t.keys("C-z")
         try t.waitFor("the shell, the job stopped") { $0.contains("Stopped") }
         usleep(2_500_000)
@@ -198,10 +192,8 @@ import Testing
         try withSmallDisk(at: out, kilobytes: 4, for: "aFullDiskIsOnScreenUntilQuit") {
             let errors = try temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: errors) }
-            let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --speed 16 --out \(out) --events \(errors)/e.jsonl 2> \(errors)/err", width: 120, height: 40)
-            try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
-            try t.keys("1")
-            try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+            let t = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 3 --speed 16 --out \(out) --events \(errors)/e.jsonl 2> \(errors)/err", width: 120, height: 40)
+            try t.syncClocks()
             try t.keys("2")
             let full = try t.waitFor("the failure on screen", seconds: 40) { $0.contains("No space left on device") }
             #expect(full.contains(" not saved: No space left on device"), "the file and the reason first: \(full)")
@@ -234,8 +226,7 @@ import Testing
             let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --speed 16 --out \(dir)/o --events \(logs)/e.jsonl 2> \(dir)/err",
                                     width: 120, height: 40)
             try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
-            try t.keys("1")
-            try t.waitFor("the round") { $0.contains("SYNC 1/5 ✓") }
+            try t.syncClocks()
             try t.keys("2")
             let full = try t.waitFor("the failure on screen", seconds: 60) { $0.contains("No space left on device") }
             #expect(full.contains("The event log stops here (No space left on device)"), "\(full)")
@@ -255,8 +246,7 @@ import Testing
     @Test func ctrlSDoesNotFreezeTheScreen() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let t = try TmuxSession(command: "\(proctorBinary) --seed 3 --out \(dir)", width: 100, height: 30)
-        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let t = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 3 --out \(dir)", width: 100, height: 30)
         try t.keys("C-s")
         try t.keys("1")
         try t.waitFor("the sync round, drawn after Ctrl-S") { $0.contains("SYNC 1/5 ✓") }
@@ -290,25 +280,21 @@ import Testing
     @Test func noColorGivesAMonochromeScreen() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let colored = try TmuxSession(command: "\(proctorBinary) --seed 1 --out \(dir)", width: 120, height: 40)
-        try colored.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let colored = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 1 --out \(dir)", width: 120, height: 40)
         let colorful = try colored.captureWithEscapes()
         #expect(Self.hasColor(colorful), "no colour in:\n\(colorful.prefix(600).debugDescription)")
-        let mono = try TmuxSession(command: "\(proctorBinary) --seed 1 --out \(dir)", width: 120, height: 40, environment: ["NO_COLOR": "1"])
-        try mono.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let mono = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 1 --out \(dir)", width: 120, height: 40, environment: ["NO_COLOR": "1"])
         let text = try mono.captureWithEscapes()
         #expect(!Self.hasColor(text))
         #expect(text.contains("Asha"))
-        let flag = try TmuxSession(command: "\(proctorBinary) --no-color --seed 1 --out \(dir)", width: 120, height: 40)
-        try flag.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let flag = try TmuxSession.showingTheScreen("\(proctorBinary) --no-color --seed 1 --out \(dir)", width: 120, height: 40)
         #expect(try !Self.hasColor(flag.captureWithEscapes()))
     }
 
     @Test func theExamAtSixteenTimesSpeed() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let t = try TmuxSession(command: "\(proctorBinary) --seed 11 --students 12 --speed 16 --out \(dir)/out", width: 120, height: 40)
-        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let t = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 11 --students 12 --speed 16 --out \(dir)/out", width: 120, height: 40)
         try t.keys("1")
         try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
         try t.keys("Tab", "t")          // focus S2 and take it over
@@ -363,8 +349,7 @@ import Testing
     @Test func aCorruptedReplicaIsRepairedWhenTheDemoStarts() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let t = try TmuxSession(command: "\(proctorBinary) --seed 4 --students 3 --speed 16 --out \(dir)/out", width: 120, height: 40)
-        try t.waitFor("the screen") { $0.contains("Clocks (Berkeley)") }
+        let t = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 4 --students 3 --speed 16 --out \(dir)/out", width: 120, height: 40)
         try t.keys("1")
         try t.waitFor("sync") { $0.contains("SYNC 1/5 ✓") }
         try t.keys("2")
