@@ -92,9 +92,7 @@ public final class App {
         // Every signal that would end the program ends it here, the terminal restored.
         let endings: [(signal: Int32, exitCode: Int32)] = [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129), (SIGQUIT, 131),
                                                           (SIGUSR1, 138), (SIGUSR2, 140), (SIGALRM, 142), (SIGPIPE, 141)]
-        for (sig, code) in endings {
-            sources.append(exitGuard.handle(sig, code: code) { MainActor.assumeIsolated { () -> Void in self.quit(code: code) } })
-        }
+        sources += exitGuard.handle(endings) { code in MainActor.assumeIsolated { () -> Void in self.quit(code: code) } }
         // Ctrl-Z: virtual time stops with the process. The run is paused, the terminal given
         // back, and the process stopped; on `fg` the screen comes back, paused where it was.
         signal(SIGTSTP, SIG_IGN)

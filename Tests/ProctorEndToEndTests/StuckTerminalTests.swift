@@ -17,6 +17,55 @@ import Testing
         return (master, slave)
     }
 
+    /// A signal sent the moment the screen appears ends the program: the handlers are in
+    /// place before the screen is set up (they used to start listening a little later, and
+    /// about half of such signals were ignored).
+    @Test func aSignalAsTheScreenAppearsEndsTheProgram() throws {
+        var env = ProcessInfo.processInfo.environment
+        env["TERM"] = "xterm-256color"
+        var missed: [Int] = []
+        for k in 1...10 {
+            let dir = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let (master, slave) = try Self.openTerminal()
+            defer {
+                close(master)
+                close(slave)
+            }
+            let pid = try spawnProgram(proctorBinary, ["--seed", "3", "--out", dir],
+                                       stdin: .descriptor(slave), stdout: .descriptor(slave), stderr: .descriptor(slave), environment: env)
+            // Read until the alternate screen is switched on, then signal at once.
+            var seen: [UInt8] = []
+            let start = Date()
+            let alternate = Array("\u{1B}[?1049h".utf8)
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while Date().timeIntervalSince(start) < 10, seen.firstRange(of: alternate) == nil {
+                var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+                if poll(&p, 1, 10) > 0 {
+                    let n = read(master, &chunk, chunk.count)
+                    if n > 0 { seen += chunk[..<n] }
+                }
+            }
+            kill(pid, SIGUSR1)
+            // Keep reading, so the program's writes never block.
+            let sent = Date()
+            var status: Int32?
+            while status == nil, Date().timeIntervalSince(sent) < 5 {
+                var p = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+                if poll(&p, 1, 10) > 0 { _ = read(master, &chunk, chunk.count) }
+                status = waitForExit(pid, seconds: 0)
+            }
+            if status == nil {
+                missed.append(k)
+                kill(pid, SIGKILL)
+                _ = waitForExit(pid)
+            } else {
+                #expect(status == 138)
+            }
+        }
+        #expect(missed.isEmpty, "SIGUSR1 as the screen appeared was ignored in runs \(missed)")
+    }
+
     @Test func sigtermEndsTheProgramWhileItsTerminalTakesNoOutput() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -61,3 +110,4 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: "\(dir)/o/session.json"))
     }
 }
+

@@ -91,11 +91,10 @@ func waitForExit(_ pid: pid_t) -> Int32 {
 func waitForExit(_ pid: pid_t, seconds: Double) -> Int32? {
     let deadline = Date().addingTimeInterval(seconds)
     var status: Int32 = 0
-    while Date() < deadline {
-        let r = waitpid(pid, &status, WNOHANG)
-        if r == pid { return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
+    repeat {
+        if waitpid(pid, &status, WNOHANG) == pid { return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F) }
         usleep(20_000)
-    }
+    } while Date() < deadline
     return nil
 }
 
