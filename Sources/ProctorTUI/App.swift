@@ -87,30 +87,25 @@ public final class App {
     // MARK: Signals and input
 
     private func installSignals() {
-        // Dispatch delivers these through its own handler once a source exists; ignoring them
-        // first keeps the default action (death without restoring the terminal) away.
         // Every signal that would end the program ends it here, the terminal restored.
         let endings: [(signal: Int32, exitCode: Int32)] = [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129), (SIGQUIT, 131),
                                                           (SIGUSR1, 138), (SIGUSR2, 140), (SIGALRM, 142), (SIGPIPE, 141)]
         sources += exitGuard.handle(endings) { code in MainActor.assumeIsolated { () -> Void in self.quit(code: code) } }
         // Ctrl-Z: virtual time stops with the process. The run is paused, the terminal given
         // back, and the process stopped; on `fg` the screen comes back, paused where it was.
-        signal(SIGTSTP, SIG_IGN)
-        let stop = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: .main)
-        stop.setEventHandler { MainActor.assumeIsolated { self.suspend() } }
-        stop.resume()
-        sources.append(stop)
         // However the process was stopped and continued, the screen is taken back and drawn
-        // whole, in the program's own terminal modes.
-        let cont = DispatchSource.makeSignalSource(signal: SIGCONT, queue: .main)
-        cont.setEventHandler { MainActor.assumeIsolated { self.continued() } }
-        cont.resume()
-        sources.append(cont)
-        signal(SIGWINCH, SIG_IGN)
-        let winch = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .main)
-        winch.setEventHandler { MainActor.assumeIsolated { self.resized() } }
-        winch.resume()
-        sources.append(winch)
+        // whole, in the program's own terminal modes (SIGCONT continues it, ignored or not).
+        sources += Signals.listen([SIGTSTP, SIGCONT, SIGWINCH]) { sig in
+            DispatchQueue.main.async {
+                MainActor.assumeIsolated {
+                    switch sig {
+                    case SIGTSTP: self.suspend()
+                    case SIGCONT: self.continued()
+                    default: self.resized()
+                    }
+                }
+            }
+        }
     }
 
     private func installInput() {

@@ -68,25 +68,14 @@ final class ExitGuard: Sendable {
         }
     }
 
-    /// Handles each of `signals` (with its exit status) on the watchdog's queue — never the
-    /// main queue, which a stuck terminal can block: the watchdog is armed, and the main queue
-    /// asked to quit. Returns once every handler is in place: a source starts listening some
-    /// time after it is resumed, and a signal before that would be ignored.
+    /// Handles each of `signals` (with its exit status): the watchdog is armed, and the main
+    /// queue asked to quit.
     func handle(_ signals: [(signal: Int32, exitCode: Int32)], quit: @escaping @Sendable (Int32) -> Void) -> [any DispatchSourceSignal] {
-        let registered = DispatchGroup()
-        let sources = signals.map { sig, code in
-            Glibc.signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            src.setEventHandler { [self] in
-                arm(code: code)
-                DispatchQueue.main.async { quit(code) }
-            }
-            registered.enter()
-            src.setRegistrationHandler { registered.leave() }
-            src.resume()
-            return src
+        let codes = Dictionary(signals.map { ($0.signal, $0.exitCode) }, uniquingKeysWith: { a, _ in a })
+        return Signals.listen(signals.map(\.signal)) { [self] sig in
+            let code = codes[sig] ?? 128 + sig
+            arm(code: code)
+            DispatchQueue.main.async { quit(code) }
         }
-        _ = registered.wait(timeout: .now() + .seconds(2))
-        return sources
     }
 }
