@@ -40,7 +40,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "proctor-bench", dependencies: ["ProctorEngine", "ProctorTUI"]),
-        .testTarget(name: "ProctorEngineTests", dependencies: ["ProctorEngine"], exclude: ["testdata"]),
+        .testTarget(
+            name: "ProctorEngineTests",
+            dependencies: ["ProctorEngine", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["testdata"]
+        ),
         .testTarget(name: "ProctorTUITests", dependencies: ["ProctorTUI", "ProctorEngine"], exclude: ["testdata"]),
         .testTarget(
             name: "ProctorEndToEndTests",
