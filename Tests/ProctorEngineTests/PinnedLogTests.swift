@@ -27,6 +27,7 @@ import ProctorEngine
         for n in [1, 2, 5, 17, 40] {
             for seed: UInt64 in [1, 4, 42] { cases.append(Case(students: n, seed: seed)) }
         }
+        cases += [Case(students: 100, seed: 1), Case(students: 250, seed: 2)]
         cases += [
             Case(students: 5, seed: 3, faults: ["crash main at exam+295s for 20s"]),
             Case(students: 5, seed: 3, faults: ["crash backup at exam+290s for 30s"]),
