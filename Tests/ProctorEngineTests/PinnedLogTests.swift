@@ -51,6 +51,7 @@ import ProctorEngine
         let config = try Simulation.Config(data: data, studentCount: c.students, seed: c.seed, encodesLog: true,
                                            commandLineFaults: faults, chaosRate: c.chaos)
         let sim = Simulation(config: config)
+        sim.encodeLogLater()   // as `proctor --headless --events` does: lines encoded as they are taken
         var hasher = SHA256()
         var lines = 0
         let report = try Headless.run(sim) { bytes in

@@ -183,11 +183,11 @@ public enum ExamMessage: Sendable, Equatable {
     /// student → main: the answer to `q`, or nil when it expired.
     case answer(q: Int, choice: Int?)
     /// student → main (and main → backup when redirected).
-    case submit(Submission)
+    indirect case submit(Submission)
     /// main → backup: a refused submission, forwarded, with when it reached main.
-    case forward(student: Int, Submission, arrived: VirtualTime)
+    indirect case forward(student: Int, Submission, arrived: VirtualTime)
     /// backup → main: a submission the backup recorded, for main's results store.
-    case recorded(SubmitRecord)
+    indirect case recorded(SubmitRecord)
     /// student → main: the ISA mark it entered in the marksheet (nil: none), as it left.
     case mark(isa: Int?, reason: IsaExitReason)
     /// student, restarted → main: which question is open now?

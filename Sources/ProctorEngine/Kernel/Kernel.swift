@@ -6,8 +6,8 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     enum Event: Sendable {
         case deliver(Envelope)
         case timer(NodeID, Timer, serial: UInt64, epoch: Int)
-        case command(OperatorCommand)
-        case storage(NodeID, StorageResult)
+        indirect case command(OperatorCommand)
+        indirect case storage(NodeID, StorageResult)
         /// The `index`-th fault of the run begins or ends (what it is, the world knows).
         case fault(index: Int, begin: Bool)
     }
@@ -178,7 +178,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
         inFlight += 1
         schedule(.deliver(env), at: arrival + extra)
         if let duplicate {
-            var copy = env
+            var copy = env   // the same message, delivered again
             copy.isDuplicate = true
             inFlight += 1
             schedule(.deliver(copy), at: duplicate + extra)

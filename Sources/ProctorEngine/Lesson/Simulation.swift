@@ -114,6 +114,23 @@ public final class Simulation {
         return held + world.kernel.log.takeEncoded()
     }
 
+    /// Log lines not yet written, as a batch a writer thread encodes; empties the buffer.
+    public func takeLogBatch() -> LogBatch {
+        var batch = world.kernel.log.takeBatch()
+        if !held.isEmpty {
+            batch.bytes = held + batch.bytes
+            held = []
+        }
+        return batch
+    }
+
+    /// From now on the log's lines are encoded by whoever takes them (`takeLogBatch`), not
+    /// on the engine's thread. Not with step back, which needs each point's place in the file.
+    public func encodeLogLater() {
+        guard history == nil else { return }
+        world.kernel.log.encodeLater()
+    }
+
     /// Sets aside log lines not yet taken (before the world is replaced by a past copy).
     func holdPendingLog() { held += world.kernel.log.takeEncoded() }
 

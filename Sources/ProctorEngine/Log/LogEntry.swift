@@ -1,44 +1,47 @@
 /// One line of the event log: something that happened at virtual time `t`.
+///
+/// Entries are copied often (queued for the file, kept for the screens): the frequent kinds
+/// are small and held inline, the rare large ones (`indirect`) by reference.
 public struct LogEntry: Sendable, Equatable {
     public let t: VirtualTime
     public let kind: Kind
 
     public enum Kind: Sendable, Equatable {
         case phase(Phase)
-        case command(OperatorCommand)
+        indirect case command(OperatorCommand)
         case send(Envelope)
         case recv(Envelope, duplicate: Bool)
         case clockAdjust(node: NodeID, localBefore: VirtualTime, delta: VirtualDuration)
-        case syncResult(SyncRoundResult)
-        case invariant(name: String, detail: String)
+        indirect case syncResult(SyncRoundResult)
+        indirect case invariant(name: String, detail: String)
         case warning(student: NodeID, count: Int)
         case flagDropped(student: NodeID)
         case redirect(student: NodeID, busy: Int)
-        case submit(SubmitRecord)
+        indirect case submit(SubmitRecord)
         case csRequest(node: NodeID, ts: Int)
         case csEnter(node: NodeID)
         case csExit(node: NodeID, isa: Int?, reason: IsaExitReason)
-        case isaRefused(node: NodeID, reason: String)
+        indirect case isaRefused(node: NodeID, reason: String)
         /// `roll` and `isa` for a write of the consistency demo.
-        case replicaWrite(replica: Int, chunk: Int, version: Int, roll: Int? = nil, isa: Int? = nil)
+        indirect case replicaWrite(replica: Int, chunk: Int, version: Int, roll: Int? = nil, isa: Int? = nil)
         case demoChoice(student: NodeID, choice: String)
         case lockRequest(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
         case lockAcquire(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
         case lockRelease(node: NodeID, chunk: Int, mode: ReadWriteLock.Mode)
         /// A copy found missing or corrupt, and repaired from a healthy one.
-        case integrity(replica: Int, chunk: Int, problem: CopyProblem, repairedFrom: Int?)
-        case metadataRefused(detail: String)
+        indirect case integrity(replica: Int, chunk: Int, problem: CopyProblem, repairedFrom: Int?)
+        indirect case metadataRefused(detail: String)
         /// The outcome of a node's `persist` or `check`.
-        case storage(node: NodeID, result: StorageResult)
+        indirect case storage(node: NodeID, result: StorageResult)
         /// A fault begins: `kind` is `crash` `drop` `delay` `partition` `clockjump`; a node's
         /// fault names `node`, a link's `from` and `to`; `detail` says how much (a delay, a jump).
-        case fault(kind: String, node: NodeID?, from: NodeID?, to: NodeID?, detail: String?)
+        indirect case fault(kind: String, node: NodeID?, from: NodeID?, to: NodeID?, detail: String?)
         /// A fault ends (`restart` for a crash).
-        case recover(kind: String, node: NodeID?, from: NodeID?, to: NodeID?)
+        indirect case recover(kind: String, node: NodeID?, from: NodeID?, to: NodeID?)
         /// A message that will never be received: `reason` `crashed` `link` `partition`.
         case drop(id: Int, reason: String)
         /// A submission sent to the backup because main did not answer.
-        case failover(student: NodeID, reason: String)
+        indirect case failover(student: NodeID, reason: String)
     }
 
     public var type: String {

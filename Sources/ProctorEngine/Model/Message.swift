@@ -1,13 +1,45 @@
 /// A message in flight on the simulated network.
+///
+/// The message itself is kept once, by reference: an envelope is queued, logged when sent
+/// and when received, and handed to its receiver, and each of those moves a word, not the
+/// whole message.
 public struct Envelope: Sendable, Equatable {
-    public let id: Int
-    public let from: NodeID
-    public let to: NodeID
-    public let sentAt: VirtualTime
-    public let payload: Payload
+    private final class Message: Sendable {
+        let id: Int
+        let from: NodeID
+        let to: NodeID
+        let sentAt: VirtualTime
+        let payload: Payload
+
+        init(id: Int, from: NodeID, to: NodeID, sentAt: VirtualTime, payload: Payload) {
+            self.id = id
+            self.from = from
+            self.to = to
+            self.sentAt = sentAt
+            self.payload = payload
+        }
+    }
+
+    private let message: Message
     /// A second delivery of the same message (a network fault). Only the log reads this:
     /// receivers must cope without it.
     public var isDuplicate = false
+
+    public init(id: Int, from: NodeID, to: NodeID, sentAt: VirtualTime, payload: Payload, isDuplicate: Bool = false) {
+        message = Message(id: id, from: from, to: to, sentAt: sentAt, payload: payload)
+        self.isDuplicate = isDuplicate
+    }
+
+    public var id: Int { message.id }
+    public var from: NodeID { message.from }
+    public var to: NodeID { message.to }
+    public var sentAt: VirtualTime { message.sentAt }
+    public var payload: Payload { message.payload }
+
+    public static func == (a: Envelope, b: Envelope) -> Bool {
+        a.isDuplicate == b.isDuplicate && (a.message === b.message
+            || (a.id == b.id && a.from == b.from && a.to == b.to && a.sentAt == b.sentAt && a.payload == b.payload))
+    }
 }
 
 /// What a message carries, by mechanism. Each mechanism's algorithm defines its own
@@ -83,7 +115,7 @@ public enum LockMessage: Sendable, Equatable {
     /// The lock is granted for request `req`; `version` is the chunk's committed version.
     case grant(chunk: Int, mode: ReadWriteLock.Mode, version: Int, req: Int)
     /// The hold granted for request `req` ends.
-    case unlock(chunk: Int, wrote: WriteNote?, req: Int)
+    indirect case unlock(chunk: Int, wrote: WriteNote?, req: Int)
 
     public var kind: String {
         switch self {

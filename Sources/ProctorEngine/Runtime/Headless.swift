@@ -33,7 +33,9 @@ public enum Headless {
         let report: Report
         let resultsPath = outDirectory + "/results.xlsx"
         do throws(StorageError) {
-            report = try run(sim, sink: { bytes throws(StorageError) in try log?.write(bytes) },
+            // The engine's thread simulates; the writer's encodes the lines and writes them.
+            sim.encodeLogLater()
+            report = try runBatches(sim, sink: { batch throws(StorageError) in try log?.write(batch) },
                              afterPhase: { () throws(StorageError) in try storage.flush() })
             if let e = storage.firstError { throw e }
             try ResultsWorkbook.write(sim.results, to: resultsPath)
@@ -54,14 +56,22 @@ public enum Headless {
     /// accumulate (so a large run never holds its whole log in memory).
     public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void,
                            afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
+        try runBatches(sim, sink: { batch throws(StorageError) in try sink(batch.encoded()) }, afterPhase: afterPhase)
+    }
+
+    /// Drives `sim` through the walkthrough, handing its log lines to `batches` as they
+    /// accumulate, encoded or not (see `Simulation.encodeLogLater`).
+    static func runBatches(_ sim: Simulation, sink: (LogBatch) throws(StorageError) -> Void,
+                    afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
         let flushAt = 1 << 20
+        let batchEntries = 1 << 13
         var stalled: (phase: Phase, why: String)?
         let hours = Int(stallLimit.seconds / 3600)
         for phase in Phase.walkthrough {
             sim.schedule(.start(phase), at: sim.now + pause)
             let limit = sim.now + stallLimit
             while sim.step() {
-                if sim.log.pendingByteCount >= flushAt { try sink(sim.takeEncodedLog()) }
+                if sim.world.kernel.log.pendingByteCount >= flushAt || sim.world.kernel.log.unencodedCount >= batchEntries { try sink(sim.takeLogBatch()) }
                 // Something left waiting forever (a fault no protocol repairs) must not run on
                 // forever: the phase is abandoned, and the run says so.
                 if sim.now > limit { stalled = (phase, "did not fall quiet within \(hours) h of virtual time"); break }
@@ -75,7 +85,7 @@ public enum Headless {
             sim.say("The \(s.phase.rawValue) phase \(s.why): stopped.")
         }
         sim.finish()
-        try sink(sim.takeEncodedLog())
+        try sink(sim.takeLogBatch())
         let stallLine = stalled.map { ["stalled      the \($0.phase.rawValue) phase \($0.why) (a fault left something waiting); the run stopped there"] } ?? []
         return Report(summary: summary(of: sim) + stallLine, brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
                       virtualDuration: sim.now, outputs: [])
@@ -153,12 +163,18 @@ final class BackgroundWriter: Sendable {
     }
 
     func write(_ bytes: [UInt8]) throws(StorageError) {
+        try write(LogBatch(bytes: bytes))
+    }
+
+    /// Encodes the batch's entries on the writer's queue, then writes them.
+    func write(_ batch: LogBatch) throws(StorageError) {
         if let e = failure.withLock({ $0 }) { throw e }
         room.wait()
         queue.async { [self] in
             defer { room.signal() }
             guard failure.withLock({ $0 == nil }) else { return }
             do throws(StorageError) {
+                let bytes = batch.encoded()
                 try file.write(bytes)
                 let due = unflushed.withLock { n in
                     n += bytes.count
@@ -175,7 +191,7 @@ final class BackgroundWriter: Sendable {
     /// The run stopped at `error`: the log is saved as far as it got, its last line
     /// (`log_incomplete`) saying where and why. Returns the error, saying what became of the log.
     func saveIncomplete(_ sim: Simulation, after error: StorageError) -> StorageError {
-        try? write(sim.takeEncodedLog())
+        try? write(sim.takeLogBatch())
         let at = sim.now
         return queue.sync { file.saveIncompleteLog(after: error, at: at) }
     }
