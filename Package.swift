@@ -26,7 +26,6 @@ let package = Package(
             name: "ProctorEngine",
             dependencies: [
                 "CXLSXWriter",
-                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

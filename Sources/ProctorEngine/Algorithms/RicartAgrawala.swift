@@ -29,23 +29,33 @@ public struct RicartAgrawala: Sendable, Equatable {
 
     public let id: Int
     public let peers: [Int]
-    private let peerSet: Set<Int>
+    private let peerSet: IDSet
     public private(set) var clock = 0
     public private(set) var state: State = .idle
-    public private(set) var replies: Set<Int> = []
+    /// The peers whose REPLY to the current request has come.
+    private var replied: IDSet
     public private(set) var deferred: [Deferred] = []
-    /// `deferred` as a set, for constant-time duplicate checks.
-    private var deferredSet: Set<Deferred> = []
+    /// The peers with a request in `deferred`: a duplicate is looked for only among theirs.
+    private var deferring: IDSet
 
     public init(id: Int, peers: [Int]) {
         self.id = id
         self.peers = peers
-        peerSet = Set(peers)
+        let largest = peers.max() ?? 0
+        peerSet = IDSet(peers, upTo: largest)
+        replied = IDSet(upTo: largest)
+        deferring = IDSet(upTo: largest)
     }
 
     public static func == (a: RicartAgrawala, b: RicartAgrawala) -> Bool {
-        a.id == b.id && a.peers == b.peers && a.clock == b.clock && a.state == b.state && a.replies == b.replies && a.deferred == b.deferred
+        a.id == b.id && a.peers == b.peers && a.clock == b.clock && a.state == b.state && a.replied == b.replied && a.deferred == b.deferred
     }
+
+    /// The peers whose REPLY to the current request has come.
+    public var replies: Set<Int> { Set(peers.filter { replied.contains($0) }) }
+
+    /// How many peers have replied to the current request.
+    public var replyCount: Int { replied.count }
 
     /// The request stamp while wanting or holding.
     public var requestTimestamp: Int? {
@@ -60,7 +70,7 @@ public struct RicartAgrawala: Sendable, Equatable {
         guard state == .idle else { return [] }
         clock += 1
         let ts = clock
-        replies = []
+        replied.removeAll()
         if peers.isEmpty {
             state = .held(ts: ts)
             return [.enter]
@@ -88,15 +98,15 @@ public struct RicartAgrawala: Sendable, Equatable {
                 // A duplicated REQUEST is deferred once; a stale one beside a newer request from
                 // the same peer is kept too (its reply is harmless: it names the old request).
                 let d = Deferred(from: from, ts: ts)
-                if deferredSet.insert(d).inserted { deferred.append(d) }
+                if deferring.insert(from) || !deferred.contains(d) { deferred.append(d) }
                 return []
             }
             clock += 1
             return [.send(.reply(ts: clock, request: ts), to: from)]
         case .reply(let ts, let request):
             clock = max(clock, ts) + 1
-            guard case .wanting(let mine) = state, request == mine, peerSet.contains(from), replies.insert(from).inserted else { return [] }
-            if replies.count == peers.count {
+            guard case .wanting(let mine) = state, request == mine, peerSet.contains(from), replied.insert(from) else { return [] }
+            if replied.count == peers.count {
                 state = .held(ts: mine)
                 return [.enter]
             }
@@ -109,19 +119,19 @@ public struct RicartAgrawala: Sendable, Equatable {
     /// already answered again, and defers one it is deferring once: safe to repeat.
     public func requestAgain() -> [Action] {
         guard case .wanting(let ts) = state else { return [] }
-        return peers.filter { !replies.contains($0) }.map { .send(.request(ts: ts), to: $0) }
+        return peers.filter { !replied.contains($0) }.map { .send(.request(ts: ts), to: $0) }
     }
 
     /// The request again to `peer` alone, when its REPLY has not come.
     public func requestAgain(to peer: Int) -> [Action] {
-        guard case .wanting(let ts) = state, peerSet.contains(peer), !replies.contains(peer) else { return [] }
+        guard case .wanting(let ts) = state, peerSet.contains(peer), !replied.contains(peer) else { return [] }
         return [.send(.request(ts: ts), to: peer)]
     }
 
     /// The peers whose REPLY the request still waits for.
     public var awaiting: [Int] {
         guard case .wanting = state else { return [] }
-        return peers.filter { !replies.contains($0) }
+        return peers.filter { !replied.contains($0) }
     }
 
     /// Leaves the critical section: the deferred replies go out.
@@ -133,7 +143,7 @@ public struct RicartAgrawala: Sendable, Equatable {
             return .send(.reply(ts: clock, request: d.ts), to: d.from)
         }
         deferred = []
-        deferredSet = []
+        deferring.removeAll()
         return out
     }
 }
@@ -148,5 +158,42 @@ public enum RAMessage: Sendable, Equatable {
         case .request: "REQUEST"
         case .reply: "REPLY"
         }
+    }
+}
+
+/// A set of small non-negative ids (student numbers) as bits: membership, insertion and
+/// emptying without hashing.
+struct IDSet: Sendable, Equatable {
+    private var words: [UInt64]
+    private(set) var count = 0
+
+    init(upTo largest: Int) {
+        words = Array(repeating: 0, count: largest / 64 + 1)
+    }
+
+    init(_ ids: [Int], upTo largest: Int) {
+        self.init(upTo: largest)
+        for i in ids { insert(i) }
+    }
+
+    func contains(_ i: Int) -> Bool {
+        i >= 0 && i >> 6 < words.count && words[i >> 6] & (1 << UInt64(i & 63)) != 0
+    }
+
+    /// Adds `i`; true when it was not there (an id beyond the set's range is never added).
+    @discardableResult
+    mutating func insert(_ i: Int) -> Bool {
+        guard i >= 0, i >> 6 < words.count else { return false }
+        let bit: UInt64 = 1 << UInt64(i & 63)
+        guard words[i >> 6] & bit == 0 else { return false }
+        words[i >> 6] |= bit
+        count += 1
+        return true
+    }
+
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        for w in words.indices { words[w] = 0 }
+        count = 0
     }
 }

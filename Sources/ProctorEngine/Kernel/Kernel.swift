@@ -100,7 +100,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 
     mutating func setTimer(_ timer: Timer, of node: NodeID, at t: VirtualTime) {
         timerSerial += 1
-        schedule(.timer(node, timer, serial: timerSerial, epoch: epochs[node, default: 0]), at: t)
+        schedule(.timer(node, timer, serial: timerSerial, epoch: epochs.isEmpty ? 0 : epochs[node, default: 0]), at: t)
     }
 
     mutating func setTimer(_ timer: Timer, of node: NodeID, atLocal reading: VirtualTime) {
@@ -118,14 +118,19 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     /// in the run (`delivered`) and the next event's time mean the same live and in a replay,
     /// whenever a dead timer happened to be passed over.
     mutating func pruneHead() {
-        while case .timer(let node, let timer, let serial, let epoch)? = queue.next, !stands(timer, of: node, serial: serial, epoch: epoch) {
-            _ = queue.popNext()
+        while queue.peekNext({ e in
+            guard case .timer(let node, let timer, let serial, let epoch) = e else { return false }
+            return !stands(timer, of: node, serial: serial, epoch: epoch)
+        }) == true {
+            queue.discardNext()
         }
     }
 
     /// Whether a popped timer firing still stands (was not cancelled after it was set).
     func stands(_ timer: Timer, of node: NodeID, serial: UInt64, epoch: Int) -> Bool {
-        guard down[node] == nil, epoch == epochs[node, default: 0] else { return false }
+        if !down.isEmpty || !epochs.isEmpty {
+            guard down[node] == nil, epoch == epochs[node, default: 0] else { return false }
+        }
         guard let through = cancelledThrough[TimerKey(node: node, timer: timer)] else { return true }
         return serial > through
     }
@@ -164,17 +169,16 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
         let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
         messageCounts[payload.mechanism, default: 0] += 1
         record(.send(env))
-        let link = Link(from: from, to: to)
         // A partitioned node is cut off from every other, another partitioned one included.
-        if from != to, partitioned.contains(from) || partitioned.contains(to) {
+        if !partitioned.isEmpty, from != to, partitioned.contains(from) || partitioned.contains(to) {
             record(.drop(id: id, reason: "partition"))
             return env
         }
-        if blocked[link, default: 0] > 0 {
+        if !blocked.isEmpty, blocked[Link(from: from, to: to), default: 0] > 0 {
             record(.drop(id: id, reason: "link"))
             return env
         }
-        let extra = delays[link] ?? .zero
+        let extra = delays.isEmpty ? .zero : delays[Link(from: from, to: to)] ?? .zero
         inFlight += 1
         schedule(.deliver(env), at: arrival + extra)
         if let duplicate {

@@ -86,7 +86,7 @@ public struct Snapshot: Sendable {
             clock = ra.clock
             requestTimestamp = ra.requestTimestamp
             if case .wanting = ra.state { wanting = true } else { wanting = false }
-            replies = ra.replies.count
+            replies = ra.replyCount
             deferred = ra.deferred.map(\.from)
             repliedBy = ra.replies
             classSize = ra.peers.count + 1
