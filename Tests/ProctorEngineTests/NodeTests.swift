@@ -54,7 +54,7 @@ private extension Array {
         compactMap { if case .cancelTimer(let t) = $0 { t } else { nil } }
     }
     func persists<T>() -> [(path: String, bytes: [UInt8])] where Element == Effect<T> {
-        compactMap { if case .persist(let p, let b) = $0 { (p, b) } else { nil } }
+        compactMap { if case .persist(let p, let b, _) = $0 { (p, b) } else { nil } }
     }
     func checks<T>() -> [(path: String, sha256: String)] where Element == Effect<T> {
         compactMap { if case .check(let p, let s) = $0 { (p, s) } else { nil } }

@@ -19,7 +19,7 @@ import Testing
     }
 
     static func persisted(_ fx: [Effect<Replica.Timer>]) -> [[UInt8]] {
-        fx.compactMap { if case .persist(_, let b) = $0 { b } else { nil } }
+        fx.compactMap { if case .persist(_, let b, _) = $0 { b } else { nil } }
     }
 
     @Test func aRepeatedStoreAfterAFailedWriteWritesAgainBeforeConfirming() throws {
@@ -113,8 +113,8 @@ import Testing
 @Suite struct FailingDiskTests {
     final class FailingReplicas: StoragePort, @unchecked Sendable {
         let inner = MemoryStorage()
-        func persist(path: String, bytes: [UInt8]) -> StorageOutcome {
-            path.hasPrefix("replicas/") ? .error : inner.persist(path: path, bytes: bytes)
+        func persist(path: String, bytes: [UInt8], sha256: String) -> StorageOutcome {
+            path.hasPrefix("replicas/") ? .error : inner.persist(path: path, bytes: bytes, sha256: sha256)
         }
         func check(path: String, sha256: String) -> StorageOutcome { inner.check(path: path, sha256: sha256) }
         func discard(path: String) { inner.discard(path: path) }

@@ -10,8 +10,9 @@ public enum Effect<Timer: Hashable & Sendable>: Sendable {
     /// Forgets every pending firing of this timer.
     case cancelTimer(Timer)
     case log(LogEntry.Kind)
-    /// Write these bytes to `path` (relative to the output directory), atomically.
-    case persist(path: String, bytes: [UInt8])
+    /// Write these bytes, whose SHA-256 is `sha256`, to `path` (relative to the output
+    /// directory), atomically. The node that made the bytes hashes them, once.
+    case persist(path: String, bytes: [UInt8], sha256: String)
     /// Compare the file at `path` with the SHA-256 it should have.
     case check(path: String, sha256: String)
     /// Move the node's own clock (Berkeley's ADJUST).
@@ -22,6 +23,13 @@ public enum Effect<Timer: Hashable & Sendable>: Sendable {
     case completed(Phase)
     /// A safety rule the node saw broken on its own state.
     case invariantBroken(name: String, detail: String)
+}
+
+extension Effect {
+    /// Write these bytes to `path`, hashed here.
+    static func persist(path: String, bytes: [UInt8]) -> Effect {
+        .persist(path: path, bytes: bytes, sha256: ReplicaFiles.sha256(bytes))
+    }
 }
 
 public enum StorageOp: String, Sendable, Equatable { case persist, check }

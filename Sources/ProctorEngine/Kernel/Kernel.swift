@@ -268,10 +268,9 @@ extension Kernel {
             case .log(let kind):
                 record(kind)
                 reports.append(.logged(kind))
-            case .persist(let path, let bytes):
-                let sha = ReplicaFiles.sha256(bytes)
+            case .persist(let path, let bytes, let sha):
                 storageOps += 1
-                let outcome = storage.persist(path: path, bytes: bytes)
+                let outcome = storage.persist(path: path, bytes: bytes, sha256: sha)
                 schedule(.storage(node, StorageResult(op: .persist, path: path, sha256: sha, outcome: outcome)), at: now)
             case .check(let path, let sha):
                 storageOps += 1

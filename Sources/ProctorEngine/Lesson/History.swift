@@ -39,10 +39,10 @@ final class StorageJournal: StoragePort, @unchecked Sendable {
 
     init(_ inner: StoragePort) { self.inner = inner }
 
-    func persist(path: String, bytes: [UInt8]) -> StorageOutcome {
+    func persist(path: String, bytes: [UInt8], sha256: String) -> StorageOutcome {
         defer { next += 1 }
         if next < entries.count { return entries[next].outcome }
-        let outcome = inner.persist(path: path, bytes: bytes)
+        let outcome = inner.persist(path: path, bytes: bytes, sha256: sha256)
         entries.append(Entry(op: .persist, path: path, bytes: bytes, outcome: outcome))
         return outcome
     }

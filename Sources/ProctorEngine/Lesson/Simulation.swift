@@ -125,10 +125,11 @@ public final class Simulation {
     }
 
     /// From now on the log's lines are encoded by whoever takes them (`takeLogBatch`), not
-    /// on the engine's thread. Not with step back, which needs each point's place in the file.
+    /// on the engine's thread, and no recent lines are kept for a screen: a run without one.
+    /// Not with step back, which needs each point's place in the file.
     public func encodeLogLater() {
         guard history == nil else { return }
-        world.kernel.log.encodeLater()
+        world.kernel.log.encodeLater(keepingRecent: 0)
     }
 
     /// Sets aside log lines not yet taken (before the world is replaced by a past copy).

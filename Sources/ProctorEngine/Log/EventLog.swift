@@ -17,7 +17,7 @@ public struct EventLog: Sendable {
     /// Bytes encoded since the run began: where this point of the run ends in the log file
     /// (kept with `.now` only).
     public private(set) var encodedTotal = 0
-    public let recentCapacity: Int
+    public private(set) var recentCapacity: Int
     public private(set) var encoding: Encoding
     private let pending = ByteStore()
     /// Entries not yet encoded (`.later`).
@@ -34,8 +34,10 @@ public struct EventLog: Sendable {
 
     public mutating func append(_ entry: LogEntry) {
         count += 1
-        if recent.count == recentCapacity { recent.removeFirst() }
-        recent.append(entry)
+        if recentCapacity > 0 {
+            if recent.count == recentCapacity { recent.removeFirst() }
+            recent.append(entry)
+        }
         switch encoding {
         case .none: break
         case .now:
@@ -47,9 +49,12 @@ public struct EventLog: Sendable {
         }
     }
 
-    /// Keeps the entries for a writer to encode from now on (a log without a step back).
-    public mutating func encodeLater() {
+    /// Keeps the entries for a writer to encode from now on (a log without a step back), and
+    /// of the recent ones only the newest `keepingRecent` (a run without a screen needs none).
+    public mutating func encodeLater(keepingRecent: Int) {
         if encoding == .now { encoding = .later }
+        recentCapacity = min(recentCapacity, keepingRecent)
+        trimRecent(keeping: recentCapacity)
     }
 
     /// Lines not yet taken, as a batch to encode on another thread; empties the buffer.

@@ -128,7 +128,7 @@ extension Effect {
         case .setTimerAtLocal(let t, let local): .setTimerAtLocal(f(t), local: local)
         case .cancelTimer(let t): .cancelTimer(f(t))
         case .log(let k): .log(k)
-        case .persist(let path, let bytes): .persist(path: path, bytes: bytes)
+        case .persist(let path, let bytes, let sha): .persist(path: path, bytes: bytes, sha256: sha)
         case .check(let path, let sha): .check(path: path, sha256: sha)
         case .adjustClock(let d): .adjustClock(by: d)
         case .notice(let s): .notice(s)

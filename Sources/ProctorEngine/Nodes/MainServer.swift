@@ -471,8 +471,9 @@ public struct MainServer: ExamServer, Sendable {
     /// wrote, so a copy edited by hand in between is reported, not silently replaced.
     private mutating func persistMetadata(_ bytes: [UInt8]) -> Effects {
         let before = durable.metadataSHA.map { [Effect<Timer>.check(path: ReplicaFiles.metadataName, sha256: $0)] } ?? []
-        durable.metadataSHA = ReplicaFiles.sha256(bytes)
-        return before + [.persist(path: ReplicaFiles.metadataName, bytes: bytes)]
+        let sha = ReplicaFiles.sha256(bytes)
+        durable.metadataSHA = sha
+        return before + [.persist(path: ReplicaFiles.metadataName, bytes: bytes, sha256: sha)]
     }
 
     // MARK: View

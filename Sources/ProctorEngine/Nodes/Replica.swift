@@ -74,7 +74,7 @@ public struct Replica: Sendable {
                 waiting[path(copy.chunk), default: []].append(write.map {
                     .confirmWrite(to: to, chunk: copy.chunk, version: copy.version, sha256: sha, roll: $0.roll, isa: $0.isa)
                 } ?? .confirmStore(to: to, chunk: copy.chunk, version: copy.version, sha256: sha))
-                out.append(.persist(path: path(copy.chunk), bytes: bytes))
+                out.append(.persist(path: path(copy.chunk), bytes: bytes, sha256: sha))
             case .confirm(let c, let v, let sha):
                 out.append(.send(.replica(write != nil ? .written(chunk: c, version: v, sha256: sha) : .stored(chunk: c, version: v, sha256: sha)), to: to))
             }

@@ -8,10 +8,18 @@ import Darwin
 /// directory. The kernel calls it in event order, so a check always sees every persist
 /// delivered before it — never a file an earlier event has already replaced in memory.
 public protocol StoragePort: AnyObject, Sendable {
-    func persist(path: String, bytes: [UInt8]) -> StorageOutcome
+    /// `sha256` is the bytes' checksum, computed once by whoever made them.
+    func persist(path: String, bytes: [UInt8], sha256: String) -> StorageOutcome
     func check(path: String, sha256: String) -> StorageOutcome
     /// Removes a file (a step back that branched before the file was first written).
     func discard(path: String)
+}
+
+extension StoragePort {
+    /// Writes `bytes` to `path`, hashed here.
+    public func persist(path: String, bytes: [UInt8]) -> StorageOutcome {
+        persist(path: path, bytes: bytes, sha256: ReplicaFiles.sha256(bytes))
+    }
 }
 
 /// Real files under an output directory. With `writeBehind`, writes wait in memory until
@@ -28,7 +36,8 @@ public protocol StoragePort: AnyObject, Sendable {
 public final class DiskStorage: StoragePort, @unchecked Sendable {
     public let out: String
     public let writeBehind: Bool
-    private var waiting: [String: [UInt8]] = [:]
+    /// Writes waiting for `flush()`: the bytes and their checksum, by path.
+    private var waiting: [String: (bytes: [UInt8], sha256: String)] = [:]
     private var madeDirectories: Set<String> = []
     /// A copy written under its versioned name, not yet in place.
     private struct Versioned {
@@ -54,16 +63,16 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         self.writeBehind = writeBehind
     }
 
-    public func persist(path: String, bytes: [UInt8]) -> StorageOutcome {
+    public func persist(path: String, bytes: [UInt8], sha256: String) -> StorageOutcome {
         if writeBehind {
-            waiting[path] = bytes
+            waiting[path] = (bytes, sha256)
             return .ok
         }
         if path == ReplicaFiles.metadataName { return putMetadata(bytes) }
         // A copy the metadata on disk already describes (a repair) goes straight in place.
-        if let name = ReplicaFiles.versionedPath(of: path, bytes: bytes), described[path] != ReplicaFiles.sha256(bytes) {
+        if let name = ReplicaFiles.versionedPath(of: path, bytes: bytes), described[path] != sha256 {
             let outcome = write(name, bytes)
-            if outcome == .ok { keepVersioned(path, Versioned(path: name, bytes: bytes, sha256: ReplicaFiles.sha256(bytes))) }
+            if outcome == .ok { keepVersioned(path, Versioned(path: name, bytes: bytes, sha256: sha256)) }
             return outcome
         }
         return write(path, bytes)
@@ -87,7 +96,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
     }
 
     public func check(path: String, sha256: String) -> StorageOutcome {
-        if let bytes = waiting[path] { return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt }
+        if let w = waiting[path] { return w.sha256 == sha256 ? .ok : .corrupt }
         // A copy not yet in place is its versioned file.
         let file = versioned[path]?.path ?? path
         guard staysInside(file) else {
@@ -167,12 +176,12 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         var staged: [(path: String, copy: Versioned, writer: AtomicFileWriter)] = []
         var metadata: [UInt8]?
         do throws(StorageError) {
-            for (path, bytes) in all {
+            for (path, (bytes, sha256)) in all {
                 if path == ReplicaFiles.metadataName {
                     metadata = bytes
                 } else if let name = ReplicaFiles.versionedPath(of: path, bytes: bytes) {
                     let w = try open(name)
-                    staged.append((path, Versioned(path: name, bytes: bytes, sha256: ReplicaFiles.sha256(bytes)), w))
+                    staged.append((path, Versioned(path: name, bytes: bytes, sha256: sha256), w))
                     try w.write(bytes)
                     try w.flushToDisk()
                 } else if write(path, bytes) == .error, let e = firstError {
@@ -242,7 +251,7 @@ public final class MemoryStorage: StoragePort, @unchecked Sendable {
 
     public init() {}
 
-    public func persist(path: String, bytes: [UInt8]) -> StorageOutcome {
+    public func persist(path: String, bytes: [UInt8], sha256: String) -> StorageOutcome {
         files[path] = bytes
         return .ok
     }
