@@ -9,7 +9,10 @@ public struct EventQueue<Event> {
     struct Key: Comparable, Sendable {
         let time: VirtualTime
         let sequence: UInt64
-        let slot: Int
+        let slot: UInt32
+        /// A mark the scheduler gave the event (the kernel marks timers), readable without
+        /// touching the event itself.
+        let marked: Bool
         @inline(__always)
         static func < (a: Key, b: Key) -> Bool {
             a.time.microseconds != b.time.microseconds ? a.time.microseconds < b.time.microseconds : a.sequence < b.sequence
@@ -28,23 +31,26 @@ public struct EventQueue<Event> {
     public var count: Int { heap.count }
     public var nextTime: VirtualTime? { heap.min?.time }
     /// The event `popNext` would return, left in place.
-    public var next: Event? { heap.min.flatMap { slots[$0.slot] } }
+    public var next: Event? { heap.min.flatMap { slots[Int($0.slot)] } }
+
+    /// Whether the next event was scheduled `marked`.
+    public var nextIsMarked: Bool { heap.min?.marked ?? false }
 
     /// What `body` says of the next event, read in place (nil when there is none).
     @inline(__always)
     public func peekNext<R>(_ body: (borrowing Event) -> R) -> R? {
         guard let k = heap.min else { return nil }
-        return body(slots[k.slot].unsafelyUnwrapped)
+        return body(slots[Int(k.slot)].unsafelyUnwrapped)
     }
 
     /// Removes the next event unread.
     public mutating func discardNext() {
         guard let k = heap.popMin() else { return }
-        slots[k.slot] = nil
-        freeSlots.append(k.slot)
+        slots[Int(k.slot)] = nil
+        freeSlots.append(Int(k.slot))
     }
 
-    public mutating func schedule(_ event: Event, at time: VirtualTime) {
+    public mutating func schedule(_ event: Event, at time: VirtualTime, marked: Bool = false) {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
@@ -53,14 +59,14 @@ public struct EventQueue<Event> {
             slot = slots.count
             slots.append(event)
         }
-        heap.insert(Key(time: time, sequence: nextSequence, slot: slot))
+        heap.insert(Key(time: time, sequence: nextSequence, slot: UInt32(slot), marked: marked))
         nextSequence += 1
     }
 
     public mutating func popNext() -> (time: VirtualTime, event: Event)? {
         guard let k = heap.popMin() else { return nil }
-        let event = slots[k.slot].take()!
-        freeSlots.append(k.slot)
+        let event = slots[Int(k.slot)].take()!
+        freeSlots.append(Int(k.slot))
         return (k.time, event)
     }
 

@@ -33,7 +33,12 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     /// Clocks by node (`NodeID.denseIndex`); nil for nodes without one.
     private var clocks: [NodeClock?] = []
     public internal(set) var log: EventLog
-    public private(set) var messageCounts: [Mechanism: Int] = [:]
+    /// Messages sent, by mechanism (`Mechanism.index`).
+    private var sent = [Int](repeating: 0, count: Mechanism.allCases.count)
+    /// Messages sent so far, by mechanism (those sent none are absent).
+    public var messageCounts: [Mechanism: Int] {
+        Dictionary(uniqueKeysWithValues: Mechanism.allCases.compactMap { m in sent[m.index] > 0 ? (m, sent[m.index]) : nil })
+    }
     public private(set) var inFlight = 0
     /// Events delivered so far: a position in the run.
     public private(set) var delivered = 0
@@ -95,7 +100,9 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     // MARK: Scheduling
 
     mutating func schedule(_ e: Event, at t: VirtualTime) {
-        queue.schedule(e, at: max(t, now))
+        // Timers are marked in the queue's keys: pruning dead ones looks at the event only then.
+        let isTimer = if case .timer = e { true } else { false }
+        queue.schedule(e, at: max(t, now), marked: isTimer)
     }
 
     mutating func setTimer(_ timer: Timer, of node: NodeID, at t: VirtualTime) {
@@ -118,7 +125,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     /// in the run (`delivered`) and the next event's time mean the same live and in a replay,
     /// whenever a dead timer happened to be passed over.
     mutating func pruneHead() {
-        while queue.peekNext({ e in
+        while queue.nextIsMarked, queue.peekNext({ e in
             guard case .timer(let node, let timer, let serial, let epoch) = e else { return false }
             return !stands(timer, of: node, serial: serial, epoch: epoch)
         }) == true {
@@ -167,7 +174,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     mutating func send(_ payload: Payload, from: NodeID, to: NodeID) -> Envelope? {
         let (id, arrival, duplicate) = network.transmit(from: from, to: to, at: now)
         let env = Envelope(id: id, from: from, to: to, sentAt: now, payload: payload)
-        messageCounts[payload.mechanism, default: 0] += 1
+        sent[payload.mechanism.index] += 1
         record(.send(env))
         // A partitioned node is cut off from every other, another partitioned one included.
         if !partitioned.isEmpty, from != to, partitioned.contains(from) || partitioned.contains(to) {

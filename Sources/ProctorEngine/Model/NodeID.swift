@@ -93,6 +93,17 @@ public enum Phase: String, CaseIterable, Sendable, Comparable {
 /// The mechanism a message belongs to: the `mech` field of `send`/`recv`.
 public enum Mechanism: String, CaseIterable, Sendable {
     case sync, exam, ra, lock, replica
+
+    /// Its place in `allCases`: a counter table's index.
+    var index: Int {
+        switch self {
+        case .sync: 0
+        case .exam: 1
+        case .ra: 2
+        case .lock: 3
+        case .replica: 4
+        }
+    }
 }
 
 extension Array {
