@@ -63,3 +63,35 @@ import Testing
         #expect(r["Name"] as? String == "Zed \"Z\"" && r["ISA"] is NSNull && r["Server"] as? String == "backup")
     }
 }
+
+/// A demo write re-encodes only the row it changes: the file is still byte for byte the
+/// copy's own encoding, write after write, a failed one and a fresh STORE among them.
+@Suite struct ChunkStoreEncodingTests {
+    static func bytes(_ actions: [ChunkStore.Action]) -> (ChunkCopy, [UInt8], String)? {
+        for a in actions { if case .persist(let c, let b, let sha) = a { return (c, b, sha) } }
+        return nil
+    }
+
+    @Test func everyWrittenFileIsTheCopysEncoding() throws {
+        let rows = (1...7).map { ResultRow(roll: 100 + $0, name: "S\\\"\($0)", mcq: 10 * $0, warnings: $0 % 3, final: 5 * $0,
+                                           status: .submitted, server: $0 % 2 == 0 ? .backup : .main, isa: nil) }
+        var store = ChunkStore()
+        let first = try #require(Self.bytes(store.store(ChunkCopy(chunk: 2, version: 1, rows: rows))))
+        #expect(first.1 == ReplicaFiles.encode(first.0))
+        var version = 1
+        for (roll, isa) in [(103, 17), (107, 4), (103, 20), (999, 1), (101, 0)] {
+            version += 1
+            let w = try #require(Self.bytes(store.write(chunk: 2, version: version, roll: roll, isa: isa)))
+            #expect(w.0.version == version)
+            #expect(w.1 == ReplicaFiles.encode(w.0), "after writing \(isa) for \(roll)")
+            #expect(w.2 == ReplicaFiles.sha256(ReplicaFiles.encode(w.0)))
+            if roll == 107 { store.writeFailed(chunk: 2) }
+        }
+        // main's STORE of a newer copy with other rows replaces the encoding whole.
+        let fresh = try #require(Self.bytes(store.store(ChunkCopy(chunk: 2, version: 9, rows: Array(rows.prefix(3))))))
+        #expect(fresh.1 == ReplicaFiles.encode(fresh.0))
+        let after = try #require(Self.bytes(store.write(chunk: 2, version: 10, roll: 102, isa: 11)))
+        #expect(after.1 == ReplicaFiles.encode(after.0))
+        #expect(after.0.rows.count == 3)
+    }
+}

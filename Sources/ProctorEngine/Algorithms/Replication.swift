@@ -126,8 +126,15 @@ public struct ChunkStore: Sendable, Equatable {
     /// Chunks whose last write failed: their file does not hold the copy, so a repeated
     /// STORE or WRITE writes it again instead of confirming it.
     private var unwritten: Set<Int> = []
+    /// Each copy's rows as its file holds them (derived from `copies`): a demo write
+    /// encodes the one row it changes, not the whole chunk.
+    private var encodedRows: [[[UInt8]]] = Array(repeating: [], count: ReplicationCoordinator.chunkCount)
 
     public init() {}
+
+    public static func == (a: ChunkStore, b: ChunkStore) -> Bool {
+        a.copies == b.copies && a.sha256 == b.sha256 && a.unwritten == b.unwritten
+    }
 
     public func copy(_ c: Int) -> ChunkCopy? { copies.indices.contains(c - 1) ? copies[c - 1] : nil }
 
@@ -146,9 +153,10 @@ public struct ChunkStore: Sendable, Equatable {
         guard copy.version < version else {
             return unwritten.contains(c) ? [keep(copy)] : [.confirm(chunk: c, version: copy.version, sha256: sha256[c - 1] ?? "")]
         }
-        if let i = copy.rows.firstIndex(where: { $0.roll == roll }) { copy.rows[i].isa = isa }
+        let i = copy.rows.firstIndex { $0.roll == roll }
+        if let i { copy.rows[i].isa = isa }
         copy.version = version
-        return [keep(copy)]
+        return [keep(copy, changedRow: i)]
     }
 
     /// The write of chunk `c`'s copy failed: it is not confirmed until written again.
@@ -160,8 +168,15 @@ public struct ChunkStore: Sendable, Equatable {
         copies.enumerated().map { unwritten.contains($0.offset + 1) ? nil : $0.element }
     }
 
-    private mutating func keep(_ copy: ChunkCopy) -> Action {
-        let bytes = ReplicaFiles.encode(copy)
+    /// `changedRow`: the one row that differs from the copy held before (nil: any may).
+    private mutating func keep(_ copy: ChunkCopy, changedRow: Int? = nil) -> Action {
+        let c = copy.chunk - 1
+        if let i = changedRow, encodedRows[c].count == copy.rows.count {
+            encodedRows[c][i] = ReplicaFiles.encode(row: copy.rows[i])
+        } else {
+            encodedRows[c] = copy.rows.map(ReplicaFiles.encode(row:))
+        }
+        let bytes = RawBytes.collect { ReplicaFiles.assemble(chunk: copy.chunk, version: copy.version, rows: encodedRows[c], into: &$0) }
         let sha = ReplicaFiles.sha256(bytes)
         copies[copy.chunk - 1] = copy
         sha256[copy.chunk - 1] = sha

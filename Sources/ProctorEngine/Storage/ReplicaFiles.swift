@@ -24,13 +24,12 @@ public enum ReplicaFiles {
     }
 
     static func encode(_ c: ChunkCopy, into out: inout RawBytes) {
-        out.append("{\n  \"chunk\": ")
-        JSONObjectWriter.integer(Int64(c.chunk), into: &out)
-        out.append(",\n  \"version\": ")
-        JSONObjectWriter.integer(Int64(c.version), into: &out)
-        out.append(",\n  \"rows\": [")
-        for (i, r) in c.rows.enumerated() {
-            out.append(i == 0 ? "\n    " : ",\n    ")
+        assemble(chunk: c.chunk, version: c.version, rows: c.rows.map(encode(row:)), into: &out)
+    }
+
+    /// One row of a copy, as the copy's file holds it.
+    static func encode(row r: ResultRow) -> [UInt8] {
+        RawBytes.collect { out in
             var w = JSONObjectWriter.begin(&out)
             w.field("Roll", Int64(r.roll))
             w.field("Name", r.name)
@@ -42,7 +41,20 @@ public enum ReplicaFiles {
             w.field("ISA", r.isa.map(Int64.init))
             w.end(&out)
         }
-        out.append(c.rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
+    }
+
+    /// A copy's file from its rows already encoded (`encode(row:)`).
+    static func assemble(chunk: Int, version: Int, rows: [[UInt8]], into out: inout RawBytes) {
+        out.append("{\n  \"chunk\": ")
+        JSONObjectWriter.integer(Int64(chunk), into: &out)
+        out.append(",\n  \"version\": ")
+        JSONObjectWriter.integer(Int64(version), into: &out)
+        out.append(",\n  \"rows\": [")
+        for (i, r) in rows.enumerated() {
+            out.append(i == 0 ? "\n    " : ",\n    ")
+            r.withUnsafeBufferPointer { if let p = $0.baseAddress { out.append(p, $0.count) } }
+        }
+        out.append(rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
     }
 
     public static func sha256(_ bytes: [UInt8]) -> String {
