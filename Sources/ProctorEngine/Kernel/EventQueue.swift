@@ -43,6 +43,19 @@ public struct EventQueue<Event> {
         return body(slots[Int(k.slot)].unsafelyUnwrapped)
     }
 
+    /// The same queue in storage of just its size: the slab and the heap keep the capacity of
+    /// their busiest moment, which a checkpoint need not carry.
+    public mutating func compact() {
+        var live: [Event?] = []
+        live.reserveCapacity(heap.count)
+        heap.remap { k in
+            live.append(slots[Int(k.slot)])
+            return Key(time: k.time, sequence: k.sequence, slot: UInt32(live.count - 1), marked: k.marked)
+        }
+        slots = live
+        freeSlots = []
+    }
+
     /// Removes the next event unread.
     public mutating func discardNext() {
         guard let k = heap.popMin() else { return }
@@ -98,6 +111,12 @@ struct QuaternaryHeap<Element: Comparable & Sendable>: Sendable {
             }
             a[i] = e
         }
+    }
+
+    /// Replaces every element by `f(element)`, in place in the heap's order, into storage of
+    /// just its size. `f` must keep the order of elements.
+    mutating func remap(_ f: (Element) -> Element) {
+        items = items.map(f)
     }
 
     mutating func popMin() -> Element? {

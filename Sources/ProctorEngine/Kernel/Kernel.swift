@@ -160,6 +160,13 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
         }
     }
 
+    /// Sheds what a stored copy of the kernel (a step-back checkpoint) need not carry: the
+    /// recent log lines beyond `keepingRecent`, and the queue's room for its busiest moment.
+    mutating func trimForCheckpoint(keepingRecent: Int) {
+        log.trimRecent(keeping: keepingRecent)
+        queue.compact()
+    }
+
     /// Moves time forward with nothing delivered (the wall clock's pace).
     mutating func advance(to t: VirtualTime) {
         if t > now { now = t }

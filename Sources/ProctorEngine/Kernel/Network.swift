@@ -16,11 +16,10 @@ public struct Network: Sendable {
 
     public let config: Config
     private var random: SeededRandom
-    /// The latest arrival on each link, at `from × width + to` by dense node index: a table
-    /// rather than a dictionary, because with a thousand students every student talks to
-    /// every other.
-    private var lastArrival: [VirtualTime] = []
-    private var width = 0
+    /// The latest arrival on each link, `[from][to]` by dense node index: a table rather than
+    /// a dictionary, because with a thousand students every student talks to every other. A
+    /// row per sender, so a copy of the network (a checkpoint) shares the rows nobody wrote.
+    private var lastArrival: [[VirtualTime]] = []
     private var nextID = 1
 
     public init(config: Config, random: SeededRandom) {
@@ -34,10 +33,10 @@ public struct Network: Sendable {
         let j = config.jitter.microseconds
         let latency = max(1, config.latency.microseconds + (j > 0 ? random.int(in: -j...j) : 0))
         let f = from.denseIndex, t = to.denseIndex
-        if f >= width || t >= width { widen(to: max(f, t) + 1) }
-        let link = f * width + t
-        let arrival = max(now + VirtualDuration(microseconds: latency), lastArrival[link])
-        lastArrival[link] = arrival
+        if f >= lastArrival.count { lastArrival += Array(repeating: [], count: f + 1 - lastArrival.count) }
+        if t >= lastArrival[f].count { lastArrival[f] += Array(repeating: .zero, count: t + 1 - lastArrival[f].count) }
+        let arrival = max(now + VirtualDuration(microseconds: latency), lastArrival[f][t])
+        lastArrival[f][t] = arrival
         var duplicate: VirtualTime?
         if config.duplicateRate > 0, random.unit() < config.duplicateRate {
             duplicate = arrival + VirtualDuration(microseconds: max(1, config.latency.microseconds / 2))
@@ -46,14 +45,4 @@ public struct Network: Sendable {
         return (nextID, arrival, duplicate)
     }
 
-    /// Makes room for `n` nodes (at least doubling), keeping every link's last arrival.
-    private mutating func widen(to n: Int) {
-        let w = max(n, width * 2, 16)
-        var table = [VirtualTime](repeating: .zero, count: w * w)
-        for f in 0..<width {
-            for t in 0..<width { table[f * w + t] = lastArrival[f * width + t] }
-        }
-        lastArrival = table
-        width = w
-    }
 }

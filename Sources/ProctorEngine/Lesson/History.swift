@@ -165,7 +165,7 @@ extension Simulation {
                 // The long scroll-back of the screens stays out of checkpoints: a few hundred
                 // recent entries are what a screen needs at once.
                 var saved = world
-                saved.kernel.log.trimRecent(keeping: History.checkpointRecent)
+                saved.kernel.trimForCheckpoint(keepingRecent: History.checkpointRecent)
                 h.checkpoints.append((p, saved))
             }
         }
