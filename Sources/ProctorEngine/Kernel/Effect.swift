@@ -22,6 +22,8 @@ public enum Effect<Timer: Hashable & Sendable>: Sendable {
     case completed(Phase)
     /// A safety rule the node saw broken on its own state.
     case invariantBroken(name: String, detail: String)
+    /// A decision of the admin console for the host (command a node, inject a fault).
+    case order(Admin.Order)
 }
 
 public enum StorageOp: String, Sendable, Equatable { case persist, check }

@@ -243,6 +243,8 @@ public enum Report: Sendable {
     case clockAdjusted(NodeID)
     /// A message that will never be received (its link or an end was down).
     case dropped(Envelope)
+    /// A decision of the admin console, for the host to carry out.
+    case order(Admin.Order)
 }
 
 extension Kernel {
@@ -283,6 +285,8 @@ extension Kernel {
             case .invariantBroken(let name, let detail):
                 record(.invariant(name: name, detail: detail))
                 reports.append(.invariant(name: name, detail: detail))
+            case .order(let o):
+                reports.append(.order(o))
             }
         }
         return reports

@@ -9,6 +9,7 @@ public struct Cluster: Sendable {
         case student(Student.Timer)
         case teacher(Teacher.Timer)
         case replica(Replica.Timer)
+        case admin(Admin.Timer)
     }
 
     public enum Command: Sendable, Equatable {
@@ -134,6 +135,7 @@ extension Effect {
         case .notice(let s): .notice(s)
         case .completed(let p): .completed(p)
         case .invariantBroken(let n, let d): .invariantBroken(name: n, detail: d)
+        case .order(let o): .order(o)
         }
     }
 }

@@ -491,6 +491,10 @@ public struct MainServer: ExamServer, Sendable {
         public var locks: [ReadWriteLock]
         public var versions: [Int]
         public var coordinator: ReplicationCoordinator
+        /// The most submissions main processed at once.
+        public var peakMainBusy: Int
+        /// Flags the cheating detector has sent, all students together.
+        public var flagsSent: Int
     }
 
     public var view: View {
@@ -500,7 +504,8 @@ public struct MainServer: ExamServer, Sendable {
                     servers: Snapshot.Servers(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
                                               handledByMain: r.handledByMain, handledByBackup: r.handledByBackup, redirects: r.redirects),
                     redirects: volatile.redirects, results: durable.results, resultsRevision: durable.resultsRevision,
-                    records: durable.records, locks: durable.locks, versions: durable.versions, coordinator: durable.coordinator)
+                    records: durable.records, locks: durable.locks, versions: durable.versions, coordinator: durable.coordinator,
+                    peakMainBusy: r.peakMainBusy, flagsSent: volatile.detector.flagsSent.values.reduce(0, +))
     }
 }
 

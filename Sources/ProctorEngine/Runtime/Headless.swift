@@ -42,7 +42,7 @@ public enum Headless {
             throw log?.saveIncomplete(sim, after: error) ?? error
         }
         var outputs = [resultsPath]
-        if sim.world.lesson.started(.replication) {
+        if sim.world.admin.started(.replication) {
             outputs.append(outDirectory + "/" + ReplicaFiles.metadataName)
         }
         var r = report
@@ -84,7 +84,7 @@ public enum Headless {
     static func summary(of sim: Simulation) -> [String] {
         var lines: [String] = []
         let s = Snapshot(simulation: sim, paused: true, speed: 1)
-        let router = sim.world.cluster.main.volatile.router
+        let main = sim.world.cluster.main.view, router = main.servers
         if let r = s.sync.lastResult {
             let named = r.outliers.prefix(8).map(\.description).joined(separator: ", ") + (r.outliers.count > 8 ? " and \(r.outliers.count - 8) more" : "")
             let outliers = r.outliers.isEmpty ? "no outliers" : "\(r.outliers.count) outlier(s) corrected but not averaged: " + named
@@ -103,7 +103,7 @@ public enum Headless {
             let mean = recs.isEmpty ? 0 : Double(recs.map(\.final).reduce(0, +)) / Double(recs.count)
             lines.append("exam         \(recs.count)/\(sim.students.count) recorded (\(count(.manual)) manual, \(count(.timeout)) timeout, "
                 + "\(count(.terminated)) terminated); main \(router.handledByMain), backup \(router.handledByBackup), "
-                + "\(router.redirects) redirected, main peak \(router.peakMainBusy)/\(router.mainSlots); "
+                + "\(router.redirects) redirected, main peak \(main.peakMainBusy)/\(router.mainSlots); "
                 + "\(warned) warnings, \(dropped) flags dropped; mean final \(TextFormat.fixed(mean, 1)); "
                 + "\(sim.messageCounts[.exam, default: 0]) messages")
         }

@@ -64,7 +64,7 @@ extension Headless {
             let resultsPath = outDirectory + "/results.xlsx"
             try ResultsWorkbook.write(sim.results, to: resultsPath)
             var outputs = [resultsPath]
-            if sim.world.lesson.started(.replication) { outputs.append(outDirectory + "/" + ReplicaFiles.metadataName) }
+            if sim.world.admin.started(.replication) { outputs.append(outDirectory + "/" + ReplicaFiles.metadataName) }
             try log?.commit()
             return Report(summary: summary(of: sim), brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
                           virtualDuration: sim.now, outputs: outputs + (eventsPath.map { [$0] } ?? []))
