@@ -16,7 +16,7 @@ public struct Observers: Sendable {
 
     /// Reads one report of a batch (the effects of one node's input); hands back what the
     /// host should do about it, in order.
-    mutating func observe(_ r: Report, batch: inout InvariantObserver.Batch, cluster: Cluster, kernel: Kernel<Cluster.Timer>) -> [Observation] {
+    mutating func observe(_ r: EffectReport, batch: inout InvariantObserver.Batch, cluster: Cluster, kernel: Kernel<Cluster.Timer>) -> [Observation] {
         switch r {
         case .notice, .order:
             return []
@@ -242,7 +242,7 @@ public struct InvariantObserver: Sendable {
         var reported: Set<String>
         var found: Set<String> = []
 
-        init(_ reports: [Report]) {
+        init(_ reports: [EffectReport]) {
             reported = Set(reports.compactMap { if case .invariant(let name, _) = $0 { name } else { nil } })
         }
     }

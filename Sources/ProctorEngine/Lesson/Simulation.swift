@@ -143,9 +143,9 @@ public final class Simulation {
     public var messageCounts: [Mechanism: Int] { world.kernel.messageCounts }
     public var inFlight: Int { world.kernel.inFlight }
     /// The results store (main's): one row per student in roll order.
-    public var results: [ResultRow] { world.cluster.main.durable.results }
+    public var results: [ResultRow] { world.cluster.main.view.results }
     /// Increases whenever a result changes, so a runtime knows to export.
-    public var resultsRevision: Int { world.cluster.main.durable.resultsRevision }
+    public var resultsRevision: Int { world.cluster.main.view.resultsRevision }
 }
 
 extension Simulation {

@@ -124,7 +124,7 @@ public struct World: Sendable {
 
     /// Takes in what the kernel reported after a node's effects: the operator's notices and
     /// the admin's orders are carried out; the observers read everything else.
-    mutating func absorb(_ reports: [Report], storage: StoragePort) {
+    mutating func absorb(_ reports: [EffectReport], storage: StoragePort) {
         var batch = InvariantObserver.Batch(reports)
         for r in reports {
             switch r {

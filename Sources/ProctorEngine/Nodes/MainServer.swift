@@ -483,7 +483,7 @@ public struct MainServer: ExamServer, Sendable {
         public var ownAdjust: ClockChange?
         public var roundsStarted: Int
         public var examStartedAt: VirtualTime?
-        public var servers: Snapshot.Servers
+        public var servers: ServerLoad
         public var redirects: [RedirectRecord]
         public var results: [ResultRow]
         public var resultsRevision: Int
@@ -501,7 +501,7 @@ public struct MainServer: ExamServer, Sendable {
         let r = volatile.router
         return View(syncStatus: volatile.syncStatus, lastRound: volatile.lastRound, ownAdjust: volatile.ownAdjust, roundsStarted: volatile.daemon.roundsStarted,
                     examStartedAt: durable.examStartedAt,
-                    servers: Snapshot.Servers(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
+                    servers: ServerLoad(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
                                               handledByMain: r.handledByMain, handledByBackup: r.handledByBackup, redirects: r.redirects),
                     redirects: volatile.redirects, results: durable.results, resultsRevision: durable.resultsRevision,
                     records: durable.records, locks: durable.locks, versions: durable.versions, coordinator: durable.coordinator,

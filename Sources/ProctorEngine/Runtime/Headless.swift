@@ -4,7 +4,7 @@ import Synchronization
 /// The walkthrough without a screen: every phase this build carries out, in order, each
 /// started a second after the previous one fell quiet, run as fast as the CPU allows.
 public enum Headless {
-    public struct Report: Sendable {
+    public struct RunSummary: Sendable {
         public var summary: [String]
         public var brokenInvariants: [String]
         public var eventCount: Int
@@ -20,7 +20,7 @@ public enum Headless {
     /// The gap between one phase falling quiet and the next starting.
     public static let pause = VirtualDuration.seconds(1)
 
-    public static func run(config: Simulation.Config, outDirectory: String, eventsPath: String?) throws(StorageError) -> Report {
+    public static func run(config: Simulation.Config, outDirectory: String, eventsPath: String?) throws(StorageError) -> RunSummary {
         try OutputDirectory.prepare(outDirectory)
         let events = try eventsPath.map { path throws(StorageError) in try AtomicFileWriter(path: path) }
         var config = config
@@ -30,7 +30,7 @@ public enum Headless {
         let storage = DiskStorage(out: outDirectory, writeBehind: true)
         let sim = Simulation(config: config, storage: storage)
         let log = events.map { BackgroundWriter($0) }
-        let report: Report
+        let report: RunSummary
         let resultsPath = outDirectory + "/results.xlsx"
         do throws(StorageError) {
             report = try run(sim, sink: { bytes throws(StorageError) in try log?.write(bytes) },
@@ -53,7 +53,7 @@ public enum Headless {
     /// Drives `sim` through the walkthrough, handing encoded log bytes to `sink` as they
     /// accumulate (so a large run never holds its whole log in memory).
     public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void,
-                           afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
+                           afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> RunSummary {
         let flushAt = 1 << 20
         var stalled: (phase: Phase, why: String)?
         let hours = Int(stallLimit.seconds / 3600)
@@ -77,7 +77,7 @@ public enum Headless {
         sim.finish()
         try sink(sim.takeEncodedLog())
         let stallLine = stalled.map { ["stalled      the \($0.phase.rawValue) phase \($0.why) (a fault left something waiting); the run stopped there"] } ?? []
-        return Report(summary: summary(of: sim) + stallLine, brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
+        return RunSummary(summary: summary(of: sim) + stallLine, brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
                       virtualDuration: sim.now, outputs: [])
     }
 

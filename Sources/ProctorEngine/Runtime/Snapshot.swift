@@ -25,15 +25,7 @@ public struct Snapshot: Sendable {
         public var lastAdjust: ClockAdjustment?
     }
 
-    public struct Servers: Sendable, Equatable {
-        public var mainSlots: Int
-        /// The students main is processing now, and the backup.
-        public var mainBusy: [NodeID]
-        public var backupBusy: [NodeID]
-        public var handledByMain: Int
-        public var handledByBackup: Int
-        public var redirects: Int
-    }
+    public typealias Servers = ServerLoad
 
     public struct SyncView: Sendable {
         /// The round in progress, if any.
