@@ -227,13 +227,13 @@ extension World {
                 kernel.crash(node)
                 cluster.crash(node)
                 record(.fault(kind: "crash", node: node, from: nil, to: nil, detail: f.duration.map { "for \(TextFormat.fixed($0.seconds, 1)) s" }), storage: storage)
-                say("\(node.shortName) crashed: it keeps only what it had made durable; messages to it are lost.")
+                commandAdmin(.fault(f, began: true), storage: storage)
                 if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
             } else {
                 guard kernel.isDown(node) else { return }
                 kernel.restart(node)
                 record(.recover(kind: "restart", node: node, from: nil, to: nil), storage: storage)
-                say("\(node.shortName) restarted from its durable state.")
+                commandAdmin(.fault(f, began: false), storage: storage)
                 let effects = cluster.restart(node, kernel.context(node))
                 absorb(kernel.carryOut(effects, from: node, storage: storage), storage: storage)
                 for other in talkers where other != node { reconnect(other, with: node, storage: storage) }
@@ -258,11 +258,11 @@ extension World {
             kernel.partition(node, begin)
             if begin {
                 record(.fault(kind: "partition", node: node, from: nil, to: nil, detail: nil), storage: storage)
-                say("\(node.shortName) is cut off from every other node.")
+                commandAdmin(.fault(f, began: true), storage: storage)
                 if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
             } else {
                 record(.recover(kind: "partition", node: node, from: nil, to: nil), storage: storage)
-                say("The partition around \(node.shortName) heals.")
+                commandAdmin(.fault(f, began: false), storage: storage)
                 for other in talkers where other != node {
                     reconnect(other, with: node, storage: storage)
                     reconnect(node, with: other, storage: storage)
@@ -273,7 +273,7 @@ extension World {
             kernel.jumpClock(of: node, by: delta)
             record(.fault(kind: "clockjump", node: node, from: nil, to: nil,
                           detail: "by \(delta.microseconds < 0 ? "-" : "+")\(TextFormat.fixed(delta.magnitude.seconds, 3)) s"), storage: storage)
-            say("\(node.shortName)'s clock jumped \(delta.microseconds < 0 ? "back" : "ahead") \(TextFormat.fixed(delta.magnitude.seconds, 1)) s; a sync round (1) pulls it back.")
+            commandAdmin(.fault(f, began: true), storage: storage)
         }
     }
 

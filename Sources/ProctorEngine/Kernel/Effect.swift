@@ -14,7 +14,7 @@ public enum Effect<Timer: Hashable & Sendable>: Sendable {
     case persist(path: String, bytes: [UInt8])
     /// Compare the file at `path` with the SHA-256 it should have.
     case check(path: String, sha256: String)
-    /// Move the node's own clock (Berkeley's ADJUST).
+    /// Move the node's own clock by a correction its protocol computed.
     case adjustClock(by: VirtualDuration)
     /// Feedback for the operator, in words.
     case notice(String)

@@ -26,6 +26,8 @@ public struct Admin: Sendable {
         case demoProgress
         /// The walkthrough ends (the headless run, or the operator, is done).
         case finish
+        /// A fault struck a node (or ended): the console says what it means.
+        case fault(FaultSpec, began: Bool)
     }
 
     /// A decision of the console for the host to carry out.
@@ -121,6 +123,7 @@ public struct Admin: Sendable {
         case .syncRoundLost(let why): resync(why: why)
         case .demoProgress: demoProgress(ctx)
         case .finish: finish(ctx)
+        case .fault(let f, let began): narrate(f, began: began)
         }
     }
 
@@ -375,6 +378,21 @@ public struct Admin: Sendable {
             return [.notice("Replicas in place: \(ReplicationCoordinator.chunkCount) chunks × \(ReplicationCoordinator.replicaCount) copies, version 1, checksums in replication_metadata.json.")]
         default:
             return []
+        }
+    }
+
+    /// What a node's fault means, in words.
+    private func narrate(_ f: FaultSpec, began: Bool) -> Effects {
+        guard let node = f.node?.shortName else { return [] }
+        switch (f.kind, began) {
+        case (.crash, true): return [.notice("\(node) crashed: it keeps only what it had made durable; messages to it are lost.")]
+        case (.crash, false): return [.notice("\(node) restarted from its durable state.")]
+        case (.partition, true): return [.notice("\(node) is cut off from every other node.")]
+        case (.partition, false): return [.notice("The partition around \(node) heals.")]
+        case (.clockjump, true):
+            guard let delta = f.amount else { return [] }
+            return [.notice("\(node)'s clock jumped \(delta.microseconds < 0 ? "back" : "ahead") \(TextFormat.fixed(delta.magnitude.seconds, 1)) s; a sync round (1) pulls it back.")]
+        default: return []
         }
     }
 
