@@ -51,9 +51,9 @@ public struct Replica: Sendable {
         guard case .replica(let m) = payload else { return [] }
         switch m {
         case .store(let copy):
-            return carryOut(store.store(copy), to: from, write: nil)
+            return effects(of: store.store(copy), to: from, write: nil)
         case .write(let c, let v, let roll, let isa):
-            return carryOut(store.write(chunk: c, version: v, roll: roll, isa: isa), to: from, write: (roll, isa))
+            return effects(of: store.write(chunk: c, version: v, roll: roll, isa: isa), to: from, write: (roll, isa))
         case .read(let c, let roll):
             guard let sha = store.sha256.indices.contains(c - 1) ? store.sha256[c - 1] : nil else {
                 return [.send(.replica(.value(chunk: c, version: 0, isa: nil)), to: from)]
@@ -65,8 +65,9 @@ public struct Replica: Sendable {
         }
     }
 
+    /// The chunk store: its actions as effects (the replies go `to` the asker).
     /// `write`: the demo write's row and mark (nil for main's STORE).
-    private mutating func carryOut(_ actions: [ChunkStore.Action], to: NodeID, write: (roll: Int, isa: Int)?) -> Effects {
+    private mutating func effects(of actions: [ChunkStore.Action], to: NodeID, write: (roll: Int, isa: Int)?) -> Effects {
         var out: Effects = []
         for a in actions {
             switch a {
