@@ -18,7 +18,7 @@ extension World {
         func floor(_ m: Mechanism, _ value: Int, _ formula: String) -> MessageFloor {
             MessageFloor(mechanism: m, sent: kernel.messageCounts[m, default: 0], floor: value, formula: formula)
         }
-        let students = cluster.students
+        let students = cluster.studentViews
         let main = cluster.main.view
         let polled = clockNodes.count - 1
         let sync = observers.sync

@@ -94,4 +94,11 @@ public struct BackupServer: ExamServer, Sendable {
     public mutating func storageResult(_ r: StorageResult, _ ctx: NodeContext) -> Effects { [] }
 
     public var busy: [NodeID] { volatile.grading.keys.sorted().map { .student($0) } }
+
+    /// What a screen may read of the backup: the students it is grading now.
+    public struct View: Sendable {
+        public var busy: [NodeID]
+    }
+
+    public var view: View { View(busy: busy) }
 }

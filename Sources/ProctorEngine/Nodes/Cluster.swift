@@ -39,6 +39,11 @@ public struct Cluster: Sendable {
 
     func isStudent(_ k: Int) -> Bool { students.hasStudent(k) }
 
+    /// Every student's view, in roll order.
+    public var studentViews: [Student.View] { students.map(\.view) }
+    /// Every replica's view, by number.
+    public var replicaViews: [Replica.View] { replicas.map(\.view) }
+
     mutating func received(_ env: Envelope, _ ctx: NodeContext) -> Effects {
         switch env.to {
         case .main: main.received(env.payload, from: env.from, ctx).map { $0.mapTimer(Timer.main) }

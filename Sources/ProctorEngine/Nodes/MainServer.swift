@@ -500,6 +500,8 @@ public struct MainServer: ExamServer, Sendable {
         public var peakMainBusy: Int
         /// Flags the cheating detector has sent, all students together.
         public var flagsSent: Int
+        /// The exam's questions, with their answers.
+        public var questions: [Question]
     }
 
     public var view: View {
@@ -510,7 +512,7 @@ public struct MainServer: ExamServer, Sendable {
                                               handledByMain: r.handledByMain, handledByBackup: r.handledByBackup, redirects: r.redirects),
                     redirects: volatile.redirects, results: durable.results, resultsRevision: durable.resultsRevision,
                     records: durable.records, locks: durable.locks, versions: durable.versions, coordinator: durable.coordinator,
-                    peakMainBusy: r.peakMainBusy, flagsSent: volatile.detector.flagsSent.values.reduce(0, +))
+                    peakMainBusy: r.peakMainBusy, flagsSent: volatile.detector.flagsSent.values.reduce(0, +), questions: questions)
     }
 }
 

@@ -123,4 +123,28 @@ public struct Replica: Sendable {
                 .notice("replica-\(number) chunk-\(c) was \(kind.rawValue): not served, rewritten from replica-\(number)'s own copy."),
                 .persist(path: path(c), bytes: ReplicaFiles.encode(copy))]
     }
+
+    // MARK: View
+
+    /// What a screen or an observer may read of a replica.
+    public struct View: Sendable {
+        public var number: Int
+        /// Per chunk: the copy it holds, and the same where its file was written too.
+        public var held: [ChunkCopy?]
+        public var written: [ChunkCopy?]
+        /// Per chunk: the checksum of the copy's bytes, as last persisted.
+        public var sha256: [String?]
+        /// Copies repaired from a healthy replica.
+        public var repairs: Int
+
+        /// The version and checksum of its copy of chunk `c`, nil when it holds none.
+        public func copyInfo(chunk c: Int) -> ReplicationCoordinator.CopyInfo? {
+            guard held.indices.contains(c - 1), let copy = held[c - 1], let sha = sha256[c - 1] else { return nil }
+            return ReplicationCoordinator.CopyInfo(version: copy.version, sha256: sha)
+        }
+    }
+
+    public var view: View {
+        View(number: number, held: store.copies, written: store.writtenCopies, sha256: store.sha256, repairs: repairs)
+    }
 }

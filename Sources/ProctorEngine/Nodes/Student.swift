@@ -536,4 +536,26 @@ public struct Student: Sendable {
         if demo.mayChoose { out.append(.setTimer(.demoThink, after: .seconds(1))) }
         return out
     }
+
+    // MARK: View
+
+    /// What a screen or an observer may read of a student.
+    public struct View: Sendable {
+        public var number: Int
+        public var operated: Bool
+        public var exam: ExamSession
+        public var flags: [FlagRecord]
+        public var isa: IsaStatus
+        public var ra: RicartAgrawala
+        public var demo: DemoClient
+        /// The last correction Berkeley made to its clock.
+        public var lastAdjust: ClockChange?
+        /// Its stays in the ISA critical section.
+        public var entries: Int
+    }
+
+    public var view: View {
+        View(number: number, operated: operated, exam: exam, flags: flags, isa: isa, ra: ra, demo: demo,
+             lastAdjust: clock.lastAdjust, entries: entries)
+    }
 }

@@ -68,10 +68,8 @@ public struct InvariantObserver: Sendable {
     static func replicaCopies(chunk c: Int, cluster: Cluster, kernel: Kernel<Cluster.Timer>) -> [Invariants.CopyView] {
         let metadata = cluster.main.view.coordinator.copies
         // Live copies only: a crashed replica is compared again once it is back.
-        return cluster.replicas.filter { !kernel.isDown(.replica($0.number)) }.map { r in
-            let held = r.store.copy(c).flatMap { copy in
-                r.store.sha256[c - 1].map { ReplicationCoordinator.CopyInfo(version: copy.version, sha256: $0) }
-            }
+        return cluster.replicaViews.filter { !kernel.isDown(.replica($0.number)) }.map { r in
+            let held = r.copyInfo(chunk: c)
             let described = metadata.indices.contains(r.number - 1) ? metadata[r.number - 1][c - 1] : nil
             return Invariants.CopyView(replica: r.number, held: held, metadata: described)
         }

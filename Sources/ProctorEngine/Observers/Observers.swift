@@ -57,17 +57,18 @@ public struct Observers: Sendable {
     func context(cluster: Cluster, kernel: Kernel<Cluster.Timer>) -> Admin.Context {
         var ctx = Admin.Context(now: kernel.now)
         ctx.down = Set(kernel.down.keys)
-        ctx.operated = cluster.students.map(\.operated)
+        let students = cluster.studentViews
+        ctx.operated = students.map(\.operated)
         let main = cluster.main.view
         ctx.handledByMain = main.servers.handledByMain
         ctx.handledByBackup = main.servers.handledByBackup
         ctx.redirects = main.servers.redirects
-        ctx.isaTimeouts = cluster.students.filter { if case .done(_, .timeout) = $0.isa { true } else { false } }.count
+        ctx.isaTimeouts = students.filter { if case .done(_, .timeout) = $0.isa { true } else { false } }.count
         ctx.raMessages = kernel.messageCounts[.ra, default: 0]
         ctx.demoExits = facts.demoExits
         ctx.locksIdle = main.locks.allSatisfy { $0.holders.isEmpty && $0.waiting.isEmpty }
-        ctx.demoReads = cluster.students.reduce(0) { $0 + $1.demo.reads }
-        ctx.demoWrites = cluster.students.reduce(0) { $0 + $1.demo.writes }
+        ctx.demoReads = students.reduce(0) { $0 + $1.demo.reads }
+        ctx.demoWrites = students.reduce(0) { $0 + $1.demo.writes }
         return ctx
     }
 }

@@ -436,7 +436,7 @@ public final class Runtime: @unchecked Sendable {
 
     /// The student the operator plays that is inside the ISA critical section, typing.
     private var typingStudent: Int? {
-        simulation.world.cluster.students.first { st in
+        simulation.world.cluster.studentViews.first { st in
             if st.operated, case .inCS = st.isa { true } else { false }
         }?.number
     }

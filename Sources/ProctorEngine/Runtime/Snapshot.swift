@@ -247,7 +247,8 @@ public struct Snapshot: Sendable {
         completed = admin.completed
         nextPhase = admin.nextPhase
         students = w.roster
-        studentViews = w.cluster.students.map { st in
+        let students = w.cluster.studentViews
+        studentViews = students.map { st in
             StudentView(number: st.number, operated: st.operated, exam: st.exam, flags: st.flags, isa: st.isa, ra: RAView(st.ra),
                         demo: st.demo, chunk: st.demo.chunk)
         }
@@ -258,8 +259,8 @@ public struct Snapshot: Sendable {
             let change: ClockChange?
             switch node {
             case .main: change = main.ownAdjust
-            case .teacher: change = w.cluster.teacher.clock.lastAdjust
-            case .student(let k): change = w.cluster.students[student: k].clock.lastAdjust
+            case .teacher: change = w.cluster.teacher.view.lastAdjust
+            case .student(let k): change = students[student: k].lastAdjust
             default: change = nil
             }
             var status: ClockStatus
@@ -281,20 +282,21 @@ public struct Snapshot: Sendable {
         clockSpread = w.clockSpread()
         sync = SyncView(round: round, lastResult: observed.sync.lastResult, roundsCompleted: observed.sync.roundsCompleted)
         servers = main.servers
-        servers.backupBusy = w.cluster.backup.busy
+        servers.backupBusy = w.cluster.backup.view.busy
         exam = ExamView(startedAt: admin.startedAt[.exam], syncedBeforeStart: admin.syncedBeforeExam,
                         sessions: studentViews.map(\.exam), operated: studentViews.map(\.operated),
                         flags: studentViews.flatMap { v in v.flags.map { FlagRecord(at: $0.at, student: v.number, count: $0.count) } }
                             .sorted { ($0.at, $0.student) < ($1.at, $1.student) },
-                        redirects: main.redirects, records: main.records, questions: w.cluster.main.questions,
+                        redirects: main.redirects, records: main.records, questions: w.cluster.main.view.questions,
                         secondsPerQuestion: w.scenario.secondsPerQuestion)
         var holder: Int?
         if case .student(let k)? = observed.invariants.csHolder { holder = k }
         isa = IsaView(startedAt: admin.startedAt[.isa], status: studentViews.map(\.isa), ra: studentViews.map(\.ra), holder: holder,
-                      entries: w.cluster.students.reduce(0) { $0 + $1.entries }, maxMark: w.scenario.isaMaxMark, holdLimit: w.scenario.isaHoldTimeout)
+                      entries: students.reduce(0) { $0 + $1.entries }, maxMark: w.scenario.isaMaxMark, holdLimit: w.scenario.isaHoldTimeout)
+        let replicas = w.cluster.replicaViews
         replication = ReplicationView(startedAt: admin.startedAt[.replication],
-                                      copies: w.cluster.replicas.map { $0.store.writtenCopies }, sha256: w.cluster.replicas.map { $0.store.sha256 },
-                                      rolls: main.coordinator.rolls, repairs: w.cluster.replicas.reduce(0) { $0 + $1.repairs })
+                                      copies: replicas.map(\.written), sha256: replicas.map(\.sha256),
+                                      rolls: main.coordinator.rolls, repairs: replicas.reduce(0) { $0 + $1.repairs })
         demo = DemoView(startedAt: admin.startedAt[.consistency], activity: studentViews.map(\.demo.activity), locks: main.locks,
                         versions: main.versions, reads: studentViews.reduce(0) { $0 + $1.demo.reads },
                         writes: studentViews.reduce(0) { $0 + $1.demo.writes })
