@@ -216,7 +216,7 @@ public struct Admin: Sendable {
             }
         case .isaKey(let k, let key):
             guard (1...n).contains(k), ctx.operates(k) else { break }
-            out.append(tell(.student(k), .student(.isaKey(key))))
+            out.append(tell(.student(k), .student(.editIsaMark(key.edit))))
         case .inject(let spec):
             out.append(.order(.inject(spec)))
         case .restart(let node):
@@ -230,7 +230,7 @@ public struct Admin: Sendable {
             if let refusal = operatorPlays(k, before: "reading or writing for it", ctx) {
                 out.append(refusal)
             } else {
-                out.append(tell(.student(k), .student(.demoKey(key))))
+                out.append(tell(.student(k), .student(key.studentCommand)))
             }
         }
         return out
@@ -401,5 +401,32 @@ public struct Admin: Sendable {
         guard started(.consistency), !completed.contains(.consistency), ctx.demoExits == studentCount, ctx.locksIdle else { return [] }
         completed.insert(.consistency)
         return [.notice("Demo over: \(ctx.demoReads) reads, \(ctx.demoWrites) writes; every replica of each chunk at the same version.")] + finish(ctx)
+    }
+}
+
+extension IsaKey {
+    /// The edit of the mark this key makes.
+    var edit: Student.MarkEdit {
+        switch self {
+        case .digit(let d): .digit(d)
+        case .backspace: .erase
+        case .enter: .confirm
+        case .escape: .cancel
+        }
+    }
+}
+
+extension DemoKey {
+    /// What the student is told to do when the operator presses this key for it in the demo.
+    var studentCommand: Student.Command {
+        switch self {
+        case .read: .chooseInDemo(.read)
+        case .write: .chooseInDemo(.write)
+        case .exit: .chooseInDemo(.exit)
+        case .digit(let d): .editDemoMark(.digit(d))
+        case .backspace: .editDemoMark(.erase)
+        case .enter: .editDemoMark(.confirm)
+        case .escape: .editDemoMark(.cancel)
+        }
     }
 }

@@ -30,9 +30,26 @@ public struct Student: Sendable {
         case answer(Int)
         case submit
         case requestMarksheet
-        case isaKey(IsaKey)
-        case demoKey(DemoKey)
+        /// The operator edits the ISA mark it types inside the critical section.
+        case editIsaMark(MarkEdit)
+        /// The operator chooses what the student does next in the demo.
+        case chooseInDemo(DemoChoice)
+        /// The operator edits the new mark of a demo write.
+        case editDemoMark(MarkEdit)
     }
+
+    /// One edit of a mark being typed.
+    public enum MarkEdit: Sendable, Equatable {
+        case digit(Int)
+        case erase
+        /// Enter the mark typed.
+        case confirm
+        /// Give up typing.
+        case cancel
+    }
+
+    /// A choice in the consistency demo.
+    public enum DemoChoice: Sendable, Equatable { case read, write, exit }
 
     public enum IsaStatus: Sendable, Equatable {
         case notRequested
@@ -323,10 +340,12 @@ public struct Student: Sendable {
             case .inCS: return [.notice("S\(number) holds the marksheet: type the mark, Enter.")]
             case .done(let v, _): return refuse("S\(number)'s ISA mark is already recorded (\(v.map(String.init) ?? "none")); it is never written twice.")
             }
-        case .isaKey(let key):
-            return isaKey(key, ctx)
-        case .demoKey(let key):
-            return demoKey(key)
+        case .editIsaMark(let edit):
+            return editIsaMark(edit, ctx)
+        case .chooseInDemo(let choice):
+            return demo(.choose(choice))
+        case .editDemoMark(let edit):
+            return demo(.edit(edit))
         }
     }
 
@@ -435,25 +454,25 @@ public struct Student: Sendable {
                 .send(.exam(.mark(isa: value, reason: reason)), to: .main)] + effects(of: ra.exit(), ctx)
     }
 
-    private mutating func isaKey(_ key: IsaKey, _ ctx: NodeContext) -> Effects {
+    private mutating func editIsaMark(_ edit: MarkEdit, _ ctx: NodeContext) -> Effects {
         guard case .inCS(_, let typed, _) = isa else {
             if case .done(let v, .timeout) = isa {
                 return refuse("Too late: S\(number)'s hold timed out and \(v.map(String.init) ?? "no mark") was recorded. A late entry is refused.")
             }
             return []
         }
-        switch key {
+        switch edit {
         case .digit(let d):
             if typed.count < String(scenario.isaMaxMark).count { setTyped(typed + String(d)) }
             return []
-        case .backspace:
+        case .erase:
             setTyped(String(typed.dropLast()))
             return []
-        case .enter:
+        case .confirm:
             guard let v = Int(typed) else { return [.notice("Type the mark first (0–\(scenario.isaMaxMark)), then Enter.")] }
             guard v <= scenario.isaMaxMark else { return [.notice("ISA marks run from 0 to \(scenario.isaMaxMark).")] }
             return leaveMarksheet(v, .done, ctx)
-        case .escape:
+        case .cancel:
             return leaveMarksheet(nil, .done, ctx)
         }
     }
@@ -499,17 +518,22 @@ public struct Student: Sendable {
         return out
     }
 
-    private mutating func demoKey(_ key: DemoKey) -> Effects {
-        switch (demo.activity, key) {
-        case (.choosing, .read): return effects(of: demo.chooseRead())
-        case (.choosing, .write): demo.type(""); return []
-        case (.choosing, .exit): return effects(of: demo.exit())
-        case (.typing(let t), .digit(let d)):
+    private enum DemoInput {
+        case choose(DemoChoice)
+        case edit(MarkEdit)
+    }
+
+    private mutating func demo(_ input: DemoInput) -> Effects {
+        switch (demo.activity, input) {
+        case (.choosing, .choose(.read)): return effects(of: demo.chooseRead())
+        case (.choosing, .choose(.write)): demo.type(""); return []
+        case (.choosing, .choose(.exit)): return effects(of: demo.exit())
+        case (.typing(let t), .edit(.digit(let d))):
             if t.count < String(scenario.isaMaxMark).count { demo.type(t + String(d)) }
             return []
-        case (.typing(let t), .backspace): demo.type(String(t.dropLast())); return []
-        case (.typing, .escape): demo.cancelTyping(); return []
-        case (.typing(let t), .enter):
+        case (.typing(let t), .edit(.erase)): demo.type(String(t.dropLast())); return []
+        case (.typing, .edit(.cancel)): demo.cancelTyping(); return []
+        case (.typing(let t), .edit(.confirm)):
             guard let v = Int(t), v <= scenario.isaMaxMark else { return [.notice("Type a mark from 0 to \(scenario.isaMaxMark), then Enter.")] }
             return effects(of: demo.chooseWrite(v))
         case (.exited, _): return [.notice("S\(number) has left the demo.")]
