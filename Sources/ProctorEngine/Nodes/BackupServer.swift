@@ -19,9 +19,9 @@ public struct BackupServer: ExamServer, Sendable {
 
     public struct Volatile: Sendable {
         /// Being graded: the submission, when it reached main, when grading began.
-        var grading: [Int: (sub: Submission, arrived: VirtualTime, started: VirtualTime)] = [:]
+        var grading: [StudentID: (sub: Submission, arrived: VirtualTime, started: VirtualTime)] = [:]
         /// Failed-over submissions waiting for main to say whose they are.
-        var asking: [Int: (sub: Submission, at: VirtualTime)] = [:]
+        var asking: [StudentID: (sub: Submission, at: VirtualTime)] = [:]
         var random: SeededRandom
     }
 

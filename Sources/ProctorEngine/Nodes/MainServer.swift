@@ -55,10 +55,10 @@ public struct MainServer: ExamServer, Sendable {
         /// grant a chunk beside a writer still writing.
         public var locks = [ReadWriteLock(), ReadWriteLock()]
         /// Per student: the number of its latest lock request (older copies are ignored).
-        public var lockReq: [Int: Int] = [:]
+        public var lockReq: [StudentID: LockRequestID] = [:]
         /// A student's next LOCK that came before the UNLOCK of its hold (the UNLOCK was lost
         /// or overtaken): taken up when that UNLOCK comes.
-        public var nextLock: [Int: (chunk: Int, mode: ReadWriteLock.Mode, req: Int)] = [:]
+        public var nextLock: [StudentID: (chunk: ChunkID, mode: ReadWriteLock.Mode, req: LockRequestID)] = [:]
     }
 
     /// Lost in a crash.

@@ -22,7 +22,7 @@ public struct Replica: Sendable {
         case rewrite
     }
 
-    public let number: Int
+    public let number: ReplicaID
     /// Durable: the copies (the replica's files).
     public private(set) var store = ChunkStore()
     /// Volatile: what waits for a storage outcome, in order, per path.
@@ -128,7 +128,7 @@ public struct Replica: Sendable {
 
     /// What a screen or an observer may read of a replica.
     public struct View: Sendable {
-        public var number: Int
+        public var number: ReplicaID
         /// Per chunk: the copy it holds, and the same where its file was written too.
         public var held: [ChunkCopy?]
         public var written: [ChunkCopy?]
@@ -138,7 +138,7 @@ public struct Replica: Sendable {
         public var repairs: Int
 
         /// The version and checksum of its copy of chunk `c`, nil when it holds none.
-        public func copyInfo(chunk c: Int) -> ReplicationCoordinator.CopyInfo? {
+        public func copyInfo(chunk c: ChunkID) -> ReplicationCoordinator.CopyInfo? {
             guard held.indices.contains(c - 1), let copy = held[c - 1], let sha = sha256[c - 1] else { return nil }
             return ReplicationCoordinator.CopyInfo(version: copy.version, sha256: sha)
         }

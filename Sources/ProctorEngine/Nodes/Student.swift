@@ -67,7 +67,7 @@ public struct Student: Sendable {
 
     public typealias Effects = [Effect<Timer>]
 
-    public let number: Int
+    public let number: StudentID
     public let profile: Profile
     public private(set) var clock = BerkeleyClientState()
     public private(set) var exam: ExamSession
@@ -565,7 +565,7 @@ public struct Student: Sendable {
 
     /// What a screen or an observer may read of a student.
     public struct View: Sendable {
-        public var number: Int
+        public var number: StudentID
         public var operated: Bool
         public var exam: ExamSession
         public var flags: [FlagRecord]

@@ -56,7 +56,7 @@ public struct Invariants: Sendable, Equatable {
     /// Who holds the ISA critical section, as the log shows it.
     public private(set) var csHolder: NodeID?
     /// Who holds each chunk's lock, and how, as the log shows it.
-    public private(set) var lockHolders: [Int: [NodeID: ReadWriteLock.Mode]] = [:]
+    public private(set) var lockHolders: [ChunkID: [NodeID: ReadWriteLock.Mode]] = [:]
     /// The students with a `submit` line.
     public private(set) var submitted: Set<NodeID> = []
 
