@@ -17,7 +17,8 @@ public struct InvariantObserver: Sendable {
         var found: Set<String> = []
 
         init(_ reports: [EffectReport]) {
-            reported = Set(reports.compactMap { if case .invariant(let name, _) = $0 { name } else { nil } })
+            reported = []
+            for case .invariant(let name, _) in reports { reported.insert(name) }
         }
     }
 

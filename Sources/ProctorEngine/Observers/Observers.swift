@@ -31,7 +31,7 @@ public struct Observers: Sendable {
             return sync.dropped(env, cluster: cluster, kernel: kernel, invariants: &invariants)
         case .logged(let kind):
             sync.logged(kind, cluster: cluster, kernel: kernel)
-            let progress = facts.logged(kind)
+            let progress = facts.logged(kind, students: cluster.students.count)
             let found = invariants.logged(kind, cluster: cluster, kernel: kernel, batch: &batch)
             // The demo may end (its phase line) before a break this line revealed is logged.
             return (progress ? [.console(.demoProgress)] : []) + found
@@ -80,15 +80,15 @@ public struct LessonFacts: Sendable, Equatable {
     /// Submissions sent to the backup because main did not answer.
     public private(set) var failovers = 0
 
-    /// Takes in a logged line; true when it may end the consistency demo (a student left
-    /// it, or a lock was released).
-    mutating func logged(_ kind: LogEntry.Kind) -> Bool {
+    /// Takes in a logged line; true when it may end the consistency demo: every student has
+    /// left it, and this line is the last one leaving or a lock released.
+    mutating func logged(_ kind: LogEntry.Kind, students: Int) -> Bool {
         switch kind {
         case .demoChoice(_, "exit"):
             demoExits += 1
-            return true
+            return demoExits == students
         case .lockRelease:
-            return true
+            return demoExits == students
         case .failover:
             failovers += 1
         default:
