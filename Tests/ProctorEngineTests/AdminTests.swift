@@ -127,6 +127,18 @@ import Testing
         #expect(a.commandLog.last?.command == .inject(anchored))
     }
 
+    @Test func theConsoleSaysWhatAFaultMeansAndAKeyForAStudentBecomesWhatItDoes() {
+        var a = Self.admin()
+        let jump = FaultSpec(kind: .clockjump, node: .student(2), from: nil, to: nil, phase: .exam, offset: .zero, duration: nil, amount: .milliseconds(-1800))
+        #expect(Self.notices(a.command(.fault(jump, began: true), Self.at(1))) == ["S2's clock jumped back 1.8 s; a sync round (1) pulls it back."])
+        let crash = FaultSpec(kind: .crash, node: .main, from: nil, to: nil, phase: .exam, offset: .zero, duration: nil, amount: nil)
+        #expect(Self.notices(a.command(.fault(crash, began: false), Self.at(2))) == ["main restarted from its durable state."])
+        let drop = FaultSpec(kind: .drop, node: nil, from: .main, to: .student(1), phase: .exam, offset: .zero, duration: nil, amount: nil)
+        #expect(a.command(.fault(drop, began: true), Self.at(3)).isEmpty, "a link's fault shows in the log alone")
+        #expect(IsaKey.enter.edit == .confirm && IsaKey.backspace.edit == .erase)
+        #expect(DemoKey.write.studentCommand == .chooseInDemo(.write) && DemoKey.digit(7).studentCommand == .editDemoMark(.digit(7)))
+    }
+
     @Test func theDemoEndsOnceEveryStudentLeftAndNoLockIsHeld() {
         var a = Self.admin(students: 2)
         for (p, t) in [(Phase.exam, 1), (.isa, 2), (.replication, 3)] {

@@ -12,7 +12,7 @@ public enum Observation: Sendable, Equatable {
 public struct Observers: Sendable {
     public internal(set) var sync = SyncRoundObserver()
     public internal(set) var invariants = InvariantObserver()
-    public internal(set) var facts = LessonFacts()
+    public internal(set) var facts = NarrationFacts()
 
     /// Reads one report of a batch (the effects of one node's input); hands back what the
     /// host should do about it, in order.
@@ -74,7 +74,7 @@ public struct Observers: Sendable {
 }
 
 /// Facts of the run the narration and the summaries quote, counted from the log.
-public struct LessonFacts: Sendable, Equatable {
+public struct NarrationFacts: Sendable, Equatable {
     /// Students who chose exit in the consistency demo.
     public private(set) var demoExits = 0
     /// Submissions sent to the backup because main did not answer.
