@@ -268,7 +268,7 @@ struct Proctor: ParsableCommand {
             runScreen(config, speed: speed ?? record.speed, session: .replay(record))
         }
         let started = ContinuousClock.now
-        let report: Headless.Report
+        let report: Headless.RunSummary
         do {
             report = try Headless.replay(record, data: examData, outDirectory: out, eventsPath: eventsPath, file: path)
         } catch {
@@ -292,7 +292,7 @@ struct Proctor: ParsableCommand {
 
     private func runHeadless(_ config: Simulation.Config) -> Never {
         let started = ContinuousClock.now
-        let report: Headless.Report
+        let report: Headless.RunSummary
         do {
             report = try Headless.run(config: config, outDirectory: out, eventsPath: eventsPath)
         } catch {
@@ -312,7 +312,7 @@ struct Proctor: ParsableCommand {
     }
 
     /// Prints the summary of a headless run and exits 0 when every invariant held, else 1.
-    private func finish(_ report: Headless.Report, since started: ContinuousClock.Instant) -> Never {
+    private func finish(_ report: Headless.RunSummary, since started: ContinuousClock.Instant) -> Never {
         let elapsed = ContinuousClock.now - started
         for line in report.summary { print("  " + line) }
         let outputs = report.outputs.filter { events != nil || $0 != eventsPath } + (shiviz.map { [$0] } ?? [])

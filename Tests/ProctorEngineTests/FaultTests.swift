@@ -150,7 +150,7 @@ import Testing
     @Test func aSyncRoundLeavesOutAClockThatIsDown() {
         let crash = FaultSpec(kind: .crash, node: .teacher, phase: .sync, offset: .zero, duration: .seconds(10))
         let (sim, log) = Self.run([crash], seed: 3)
-        let result = sim.world.lesson.lastSyncResult
+        let result = sim.world.observers.sync.lastResult
         #expect(result?.leftOut == [.teacher])
         #expect(TestLog.of(log, "sync_result").first?["t"] as? Int ?? 0 >= 1_000 + 5_000, "after the 5 s timeout")
         #expect(!TestLog.sends(log, "sync", "ADJUST").contains { $0["to"] as? String == "teacher" })
@@ -164,7 +164,7 @@ import Testing
     @Test func aClockJumpInTheMiddleOfASyncRound() {
         let teacher = FaultSpec(kind: .clockjump, node: .teacher, phase: .sync, offset: .milliseconds(88), amount: .milliseconds(-5_291))
         let (sim, log) = Self.run([teacher], seed: 275, students: 2)
-        #expect(sim.world.lesson.lastSyncResult?.jumped == [.teacher])
+        #expect(sim.world.observers.sync.lastResult?.jumped == [.teacher])
         #expect(sim.brokenInvariants.isEmpty, "\(sim.brokenInvariants)")
         #expect(TestLog.of(log, "sync_result").count == 1)
 

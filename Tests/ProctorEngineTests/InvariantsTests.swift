@@ -172,10 +172,10 @@ import Testing
 
     @Test func theConsoleLogsACheckersBreakOnceAndCountsItBroken() {
         var w = Self.world()
-        w.absorb([.logged(.csEnter(node: Self.s1)), .logged(.csEnter(node: Self.s2))])
+        w.absorb([.logged(.csEnter(node: Self.s1)), .logged(.csEnter(node: Self.s2))], storage: MemoryStorage())
         #expect(Self.invariantLines(w) == ["mutex: S2 entered the critical section while S1 was in it"])
-        #expect(w.lesson.brokenInvariants == Self.invariantLines(w))
-        #expect(w.lesson.csHolder == Self.s2)
+        #expect(w.observers.invariants.broken == Self.invariantLines(w))
+        #expect(w.observers.invariants.csHolder == Self.s2)
         let snap = Snapshot(world: w, paused: true, speed: 1)
         #expect(snap.invariants.map(\.name) == ["mutex", "rw", "exactly_once", "replicas", "clock_bound"])
         #expect(snap.invariants[0] == InvariantStatus(name: "mutex", checks: 2, breaks: 1, detail: "S2 entered the critical section while S1 was in it"))
@@ -185,16 +185,16 @@ import Testing
         var w = Self.world()
         // main logs lock_acquire and its own rw line in one batch; the kernel recorded both.
         w.absorb([.logged(.lockAcquire(node: Self.s1, chunk: 1, mode: .read)), .logged(.lockAcquire(node: Self.s2, chunk: 1, mode: .write)),
-                  .invariant(name: "rw", detail: "chunk-1: 1 writer(s) beside 1 reader(s)")])
+                  .invariant(name: "rw", detail: "chunk-1: 1 writer(s) beside 1 reader(s)")], storage: MemoryStorage())
         #expect(Self.invariantLines(w).isEmpty, "the console added no line of its own")
-        #expect(w.lesson.brokenInvariants == ["rw: chunk-1: 1 writer(s) beside 1 reader(s)"])
-        #expect(w.lesson.invariants[.rw].breaks == 1 && w.lesson.invariants[.rw].checks == 2)
+        #expect(w.observers.invariants.broken == ["rw: chunk-1: 1 writer(s) beside 1 reader(s)"])
+        #expect(w.observers.invariants.checker[.rw].breaks == 1 && w.observers.invariants.checker[.rw].checks == 2)
     }
 
     @Test func anExtraInvariantMainReportsLandsInTheStatuses() {
         var w = Self.world()
-        w.absorb([.invariant(name: "main_slots", detail: "main is processing 4 submissions, more than 3")])
-        #expect(w.lesson.brokenInvariants == ["main_slots: main is processing 4 submissions, more than 3"])
+        w.absorb([.invariant(name: "main_slots", detail: "main is processing 4 submissions, more than 3")], storage: MemoryStorage())
+        #expect(w.observers.invariants.broken == ["main_slots: main is processing 4 submissions, more than 3"])
         let status = Snapshot(world: w, paused: true, speed: 1).invariants.last
         #expect(status?.name == "main_slots" && status?.held == false)
     }
@@ -204,13 +204,13 @@ import Testing
     @Test func replicationAndTheDemoCheckTheReplicasAndTheyHold() {
         let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 9, encodesLog: false), storage: MemoryStorage())
         sim.run(through: [Phase.sync, .exam, .isa, .replication])
-        let afterReplication = sim.world.lesson.invariants[.replicas]
+        let afterReplication = sim.world.observers.invariants.checker[.replicas]
         #expect(afterReplication == InvariantStatus(name: "replicas", checks: 2), "both chunks, once replication is done")
         sim.apply(.start(.consistency))
         sim.runUntilQuiet()
         let writes = sim.snapshot().demo.writes
         #expect(writes > 0)
-        let replicas = sim.world.lesson.invariants[.replicas]
+        let replicas = sim.world.observers.invariants.checker[.replicas]
         #expect(replicas.held && replicas.checks == 2 + writes, "once more per completed write")
         #expect(sim.brokenInvariants.isEmpty)
     }

@@ -343,9 +343,9 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         #expect(entered.timers().first?.1 == Fixture.data.scenario.isaHoldTimeout)
         guard case .inCS = s.isa else { Issue.record("not in the critical section"); return }
 
-        _ = s.command(.isaKey(.digit(1)), Fixture.at(2_000))
-        _ = s.command(.isaKey(.digit(7)), Fixture.at(2_500))
-        let left = s.command(.isaKey(.enter), Fixture.at(3_000))
+        _ = s.command(.editIsaMark(.digit(1)), Fixture.at(2_000))
+        _ = s.command(.editIsaMark(.digit(7)), Fixture.at(2_500))
+        let left = s.command(.editIsaMark(.confirm), Fixture.at(3_000))
         #expect(left.cancels() == [.isaHold(entry: 1)])
         #expect(left.logs() == [.csExit(node: .student(1), isa: 17, reason: .done)])
         let sends = left.sends()
@@ -725,8 +725,8 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         _ = s.timerFired(.isaRequest, Fixture.at(1_000))
         _ = s.received(.ra(.reply(ts: 5, request: 1)), from: .student(2), Fixture.at(1_100))
         _ = s.command(.toggleTakeover, Fixture.at(1_200))
-        _ = s.command(.isaKey(.digit(7)), Fixture.at(1_300))
-        let left = s.command(.isaKey(.enter), Fixture.at(1_400))
+        _ = s.command(.editIsaMark(.digit(7)), Fixture.at(1_300))
+        let left = s.command(.editIsaMark(.confirm), Fixture.at(1_400))
         #expect(left.sends().contains { $0.0 == .exam(.mark(isa: 7, reason: .done)) })
         #expect(s.reachable(.main, Fixture.at(9_000)).sends().map(\.0) == [.exam(.mark(isa: 7, reason: .done))])
         _ = s.command(.demoOpened, Fixture.at(20_000))

@@ -33,7 +33,7 @@ import Testing
                           .sharedRead, .writeWaitsForReaders, .end], "\(order)")
         #expect(Set(order).count == order.count, "each moment once")
         // Each explanation carries the run's own numbers.
-        let result = try #require(sim.world.lesson.lastSyncResult)
+        let result = try #require(sim.world.observers.sync.lastResult)
         #expect(found[1].1.contains("within \(result.spreadAfter.milliseconds) ms") && found[1].1.contains("\(result.maxRoundTrip.milliseconds) ms"))
         let deferral = try #require(found.first { $0.0 == .firstDeferral }?.1)
         #expect(deferral.contains("defers its REPLY"), "\(deferral)")

@@ -136,7 +136,7 @@ public struct ChunkStore: Sendable, Equatable {
         a.copies == b.copies && a.sha256 == b.sha256 && a.unwritten == b.unwritten
     }
 
-    public func copy(_ c: Int) -> ChunkCopy? { copies.indices.contains(c - 1) ? copies[c - 1] : nil }
+    public func copy(_ c: ChunkID) -> ChunkCopy? { copies.indices.contains(c - 1) ? copies[c - 1] : nil }
 
     /// main's STORE: keeps the copy unless it already holds this version or a later one.
     public mutating func store(_ copy: ChunkCopy) -> [Action] {

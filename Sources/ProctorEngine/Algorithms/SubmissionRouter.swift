@@ -65,3 +65,14 @@ public struct SubmissionRouter: Sendable {
         return [.record(student: student, server: server), .acknowledge(student: student, server: server)]
     }
 }
+
+/// How busy the servers are, and what each has handled.
+public struct ServerLoad: Sendable, Equatable {
+    public var mainSlots: Int
+    /// The students main is processing now, and the backup.
+    public var mainBusy: [NodeID]
+    public var backupBusy: [NodeID]
+    public var handledByMain: Int
+    public var handledByBackup: Int
+    public var redirects: Int
+}

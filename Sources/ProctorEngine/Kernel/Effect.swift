@@ -15,7 +15,7 @@ public enum Effect<Timer: Hashable & Sendable>: Sendable {
     case persist(path: String, bytes: [UInt8], sha256: String)
     /// Compare the file at `path` with the SHA-256 it should have.
     case check(path: String, sha256: String)
-    /// Move the node's own clock (Berkeley's ADJUST).
+    /// Move the node's own clock by a correction its protocol computed.
     case adjustClock(by: VirtualDuration)
     /// Feedback for the operator, in words.
     case notice(String)
@@ -23,6 +23,8 @@ public enum Effect<Timer: Hashable & Sendable>: Sendable {
     case completed(Phase)
     /// A safety rule the node saw broken on its own state.
     case invariantBroken(name: String, detail: String)
+    /// A decision of the admin console for the host (command a node, inject a fault).
+    case order(Admin.Order)
 }
 
 extension Effect {

@@ -253,7 +253,7 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
 /// What the kernel hands up after carrying out a node's effects: the parts that are not
 /// its business (words for the operator, a phase's work done, a broken rule), and what it
 /// logged, for whoever watches the run.
-public enum Report: Sendable {
+public enum EffectReport: Sendable {
     case notice(String)
     case completed(Phase)
     case invariant(name: String, detail: String)
@@ -261,14 +261,16 @@ public enum Report: Sendable {
     case clockAdjusted(NodeID)
     /// A message that will never be received (its link or an end was down).
     case dropped(Envelope)
+    /// A decision of the admin console, for the host to carry out.
+    case order(Admin.Order)
 }
 
 extension Kernel {
     /// The effect interpreter: carries out a node's effects in order. Storage goes to the
     /// port at once, so a later check sees this write; its outcome comes back to the node as
     /// an event.
-    mutating func carryOut(_ effects: [Effect<Timer>], from node: NodeID, storage: StoragePort) -> [Report] {
-        var reports: [Report] = []
+    mutating func carryOut(_ effects: [Effect<Timer>], from node: NodeID, storage: StoragePort) -> [EffectReport] {
+        var reports: [EffectReport] = []
         for e in effects {
             switch e {
             case .send(let payload, let to):
@@ -300,6 +302,8 @@ extension Kernel {
             case .invariantBroken(let name, let detail):
                 record(.invariant(name: name, detail: detail))
                 reports.append(.invariant(name: name, detail: detail))
+            case .order(let o):
+                reports.append(.order(o))
             }
         }
         return reports

@@ -32,3 +32,11 @@ public struct NodeClock: Sendable, Equatable {
         return guess
     }
 }
+
+extension Kernel {
+    /// The spread (max − min) of these nodes' clock readings now.
+    public func spread(of nodes: [NodeID]) -> VirtualDuration {
+        let readings = nodes.map { local($0).microseconds }
+        return VirtualDuration(microseconds: (readings.max() ?? 0) - (readings.min() ?? 0))
+    }
+}

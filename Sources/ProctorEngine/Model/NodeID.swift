@@ -1,3 +1,12 @@
+/// A student's number: its row of the roster in roll order, from 1 (`student-K`).
+public typealias StudentID = Int
+/// A chunk of the results, 1 or 2.
+public typealias ChunkID = Int
+/// A replica store, from 1 to 3 (`replica-K`).
+public typealias ReplicaID = Int
+/// The number a student gives each of its lock requests (later ones are larger).
+public typealias LockRequestID = Int
+
 /// Every participant of the simulated exam. The log names are part of the event-log contract.
 public enum NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
     case admin
@@ -5,9 +14,9 @@ public enum NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
     case main
     case backup
     /// The K-th student of the roster in roll order, from 1.
-    case student(Int)
+    case student(StudentID)
     /// Replica store K, from 1 to 3.
-    case replica(Int)
+    case replica(ReplicaID)
 
     public var description: String {
         switch self {

@@ -19,9 +19,9 @@ public struct BackupServer: ExamServer, Sendable {
 
     public struct Volatile: Sendable {
         /// Being graded: the submission, when it reached main, when grading began.
-        var grading: [Int: (sub: Submission, arrived: VirtualTime, started: VirtualTime)] = [:]
+        var grading: [StudentID: (sub: Submission, arrived: VirtualTime, started: VirtualTime)] = [:]
         /// Failed-over submissions waiting for main to say whose they are.
-        var asking: [Int: (sub: Submission, at: VirtualTime)] = [:]
+        var asking: [StudentID: (sub: Submission, at: VirtualTime)] = [:]
         var random: SeededRandom
     }
 
@@ -94,4 +94,11 @@ public struct BackupServer: ExamServer, Sendable {
     public mutating func storageResult(_ r: StorageResult, _ ctx: NodeContext) -> Effects { [] }
 
     public var busy: [NodeID] { volatile.grading.keys.sorted().map { .student($0) } }
+
+    /// What a screen may read of the backup: the students it is grading now.
+    public struct View: Sendable {
+        public var busy: [NodeID]
+    }
+
+    public var view: View { View(busy: busy) }
 }

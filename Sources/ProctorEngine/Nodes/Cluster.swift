@@ -9,6 +9,7 @@ public struct Cluster: Sendable {
         case student(Student.Timer)
         case teacher(Teacher.Timer)
         case replica(Replica.Timer)
+        case admin(Admin.Timer)
     }
 
     public enum Command: Sendable, Equatable {
@@ -37,6 +38,11 @@ public struct Cluster: Sendable {
     }
 
     func isStudent(_ k: Int) -> Bool { students.hasStudent(k) }
+
+    /// Every student's view, in roll order.
+    public var studentViews: [Student.View] { students.map(\.view) }
+    /// Every replica's view, by number.
+    public var replicaViews: [Replica.View] { replicas.map(\.view) }
 
     mutating func received(_ env: Envelope, _ ctx: NodeContext) -> Effects {
         switch env.to {
@@ -134,6 +140,7 @@ extension Effect {
         case .notice(let s): .notice(s)
         case .completed(let p): .completed(p)
         case .invariantBroken(let n, let d): .invariantBroken(name: n, detail: d)
+        case .order(let o): .order(o)
         }
     }
 }

@@ -55,10 +55,10 @@ public struct MainServer: ExamServer, Sendable {
         /// grant a chunk beside a writer still writing.
         public var locks = [ReadWriteLock(), ReadWriteLock()]
         /// Per student: the number of its latest lock request (older copies are ignored).
-        public var lockReq: [Int: Int] = [:]
+        public var lockReq: [StudentID: LockRequestID] = [:]
         /// A student's next LOCK that came before the UNLOCK of its hold (the UNLOCK was lost
         /// or overtaken): taken up when that UNLOCK comes.
-        public var nextLock: [Int: (chunk: Int, mode: ReadWriteLock.Mode, req: Int)] = [:]
+        public var nextLock: [StudentID: (chunk: ChunkID, mode: ReadWriteLock.Mode, req: LockRequestID)] = [:]
     }
 
     /// Lost in a crash.
@@ -124,7 +124,7 @@ public struct MainServer: ExamServer, Sendable {
     public mutating func restart(_ ctx: NodeContext) -> Effects {
         // Replication under way: the copies not confirmed go out again.
         let stores = durable.coordinator.resend()
-        var out: Effects = stores.isEmpty ? [] : coordinate(stores) + [.setTimer(.storeRetry, after: Self.storeRetry)]
+        var out: Effects = stores.isEmpty ? [] : effects(of: stores) + [.setTimer(.storeRetry, after: Self.storeRetry)]
         guard durable.examStartedAt != nil, durable.records.contains(where: { $0 == nil }) else { return out }
         volatile.recovering = true
         out += [.send(.exam(.recall), to: .backup), .setTimer(.recallRetry, after: Self.storeRetry)]
@@ -140,7 +140,7 @@ public struct MainServer: ExamServer, Sendable {
         switch c {
         case .startSync(let participants):
             for p in participants { volatile.syncStatus[p] = .polled }
-            let start = daemon(volatile.daemon.startRound(participants: participants, localNow: ctx.local), ctx)
+            let start = effects(of: volatile.daemon.startRound(participants: participants, localNow: ctx.local), ctx)
             let round = volatile.daemon.roundsStarted
             return start + (volatile.daemon.isPolling ? [.setTimer(.syncTimeout(round: round), after: Self.syncTimeout)] : [])
         case .startExam:
@@ -150,9 +150,9 @@ public struct MainServer: ExamServer, Sendable {
             var r = volatile.random
             let next = volatile.detector.start(random: &r)
             volatile.random = r
-            return release(1, ctx) + detector(next)
+            return release(1, ctx) + effects(of: next)
         case .replicate:
-            return coordinate(durable.coordinator.start(results: durable.results)) + [.setTimer(.storeRetry, after: Self.storeRetry)]
+            return effects(of: durable.coordinator.start(results: durable.results)) + [.setTimer(.storeRetry, after: Self.storeRetry)]
         case .verifyMetadata:
             guard let sha = durable.metadataSHA else { return [] }
             return [.check(path: ReplicaFiles.metadataName, sha256: sha)]
@@ -163,14 +163,14 @@ public struct MainServer: ExamServer, Sendable {
         switch payload {
         case .sync(let m):
             if volatile.syncStatus[from] == .polled { volatile.syncStatus[from] = .replied }
-            return daemon(volatile.daemon.received(m, from: from, localNow: ctx.local), ctx)
+            return effects(of: volatile.daemon.received(m, from: from, localNow: ctx.local), ctx)
         case .exam(let m):
             return receivedExam(m, from: from, ctx)
         case .lock(let m):
             return receivedLock(m, from: from, ctx)
         case .replica(.stored(let c, let v, let sha)):
             guard case .replica(let r) = from else { return [] }
-            return coordinate(durable.coordinator.stored(replica: r, chunk: c, version: v, sha256: sha))
+            return effects(of: durable.coordinator.stored(replica: r, chunk: c, version: v, sha256: sha))
         case .replica, .ra:
             return []
         }
@@ -184,19 +184,19 @@ public struct MainServer: ExamServer, Sendable {
             var r = volatile.random
             let actions = volatile.detector.tick(random: &r)
             volatile.random = r
-            return detector(actions)
+            return effects(of: actions)
         case .processed(let k):
-            return route(volatile.router.finished(student: .student(k), on: .main), ctx)
+            return effects(of: volatile.router.finished(student: .student(k), on: .main), ctx)
         case .recallRetry:
             // Recovering, or the exam is over with records missing (a RECORDED from the backup
             // was lost): ask the backup again.
             guard volatile.recovering || durable.records.contains(where: { $0 == nil }) else { return [] }
             return [.send(.exam(.recall), to: .backup), .setTimer(.recallRetry, after: Self.storeRetry)]
         case .syncTimeout(let round):
-            return daemon(volatile.daemon.timedOut(round: round), ctx)
+            return effects(of: volatile.daemon.timedOut(round: round), ctx)
         case .storeRetry:
             let again = durable.coordinator.resend()
-            return again.isEmpty ? [] : coordinate(again) + [.setTimer(.storeRetry, after: Self.storeRetry)]
+            return again.isEmpty ? [] : effects(of: again) + [.setTimer(.storeRetry, after: Self.storeRetry)]
         }
     }
 
@@ -208,7 +208,8 @@ public struct MainServer: ExamServer, Sendable {
 
     // MARK: Clock synchronization
 
-    private mutating func daemon(_ actions: [BerkeleyDaemon.Action], _ ctx: NodeContext) -> Effects {
+    /// Berkeley (the time daemon): its actions as effects.
+    private mutating func effects(of actions: [BerkeleyDaemon.Action], _ ctx: NodeContext) -> Effects {
         var out: Effects = []
         for a in actions {
             switch a {
@@ -268,7 +269,7 @@ public struct MainServer: ExamServer, Sendable {
             if volatile.claimedByBackup.contains(k) {
                 return stopDetector + [.send(.exam(.forward(student: k, sub, arrived: volatile.arrivedAt[student: k] ?? ctx.now)), to: .backup)]
             }
-            return stopDetector + route(volatile.router.arrivedAtMain(from: from, processing: processingTime()), ctx)
+            return stopDetector + effects(of: volatile.router.arrivedAtMain(from: from, processing: processingTime()), ctx)
         case .recorded(let rec):
             guard case .student(let k) = rec.student, students.hasStudent(k) else { return [] }
             if durable.records[student: k] == rec { return [] }   // a duplicate of a report already in
@@ -324,7 +325,8 @@ public struct MainServer: ExamServer, Sendable {
         volatile.random.duration(in: scenario.processingMin...scenario.processingMax)
     }
 
-    private mutating func route(_ actions: [SubmissionRouter.Action], _ ctx: NodeContext) -> Effects {
+    /// The submission router: its actions as effects.
+    private mutating func effects(of actions: [SubmissionRouter.Action], _ ctx: NodeContext) -> Effects {
         var out: Effects = []
         for a in actions {
             switch a {
@@ -372,7 +374,8 @@ public struct MainServer: ExamServer, Sendable {
         return out
     }
 
-    private func detector(_ actions: [CheatingDetector.Action]) -> Effects {
+    /// The cheating detector: its actions as effects.
+    private func effects(of actions: [CheatingDetector.Action]) -> Effects {
         actions.map { a in
             switch a {
             case .flag(let s): .send(.exam(.flag(n: volatile.detector.flagsSent[s, default: 0])), to: s)
@@ -402,7 +405,7 @@ public struct MainServer: ExamServer, Sendable {
                 return []
             }
             durable.lockReq[k] = req
-            return [.log(.lockRequest(node: from, chunk: c, mode: mode))] + grant(durable.locks[c - 1].request(node: k, mode: mode), chunk: c)
+            return [.log(.lockRequest(node: from, chunk: c, mode: mode))] + effects(of: durable.locks[c - 1].request(node: k, mode: mode), chunk: c)
         case .unlock(let c, let wrote, let req):
             guard durable.locks.indices.contains(c - 1), durable.lockReq[k] == req,
                   let mode = durable.locks[c - 1].holders.first(where: { $0.node == k })?.mode else { return [] }
@@ -412,11 +415,11 @@ public struct MainServer: ExamServer, Sendable {
                 durable.results[student: k].isa = w.isa
                 durable.resultsRevision += 1
                 durable.versions[c - 1] = max(durable.versions[c - 1], w.version)
-                out += coordinate(durable.coordinator.committed(chunk: c, version: w.version, sha256: w.sha256))
+                out += effects(of: durable.coordinator.committed(chunk: c, version: w.version, sha256: w.sha256))
             }
             let actions = durable.locks[c - 1].release(node: k)
             out.append(.log(.lockRelease(node: from, chunk: c, mode: mode)))
-            out += grant(actions, chunk: c)
+            out += effects(of: actions, chunk: c)
             if let next = durable.nextLock.removeValue(forKey: k) {
                 out += receivedLock(.lock(chunk: next.chunk, mode: next.mode, req: next.req), from: from, ctx)
             }
@@ -439,7 +442,8 @@ public struct MainServer: ExamServer, Sendable {
         return out
     }
 
-    private func grant(_ actions: [ReadWriteLock.Action], chunk c: Int) -> Effects {
+    /// A chunk's read/write lock: its grants as effects.
+    private func effects(of actions: [ReadWriteLock.Action], chunk c: Int) -> Effects {
         var out: Effects = []
         for case .grant(let k, let mode) in actions {
             out.append(.log(.lockAcquire(node: .student(k), chunk: c, mode: mode)))
@@ -455,7 +459,8 @@ public struct MainServer: ExamServer, Sendable {
 
     // MARK: Replication
 
-    private mutating func coordinate(_ actions: [ReplicationCoordinator.Action]) -> Effects {
+    /// The replication coordinator: its actions as effects.
+    private mutating func effects(of actions: [ReplicationCoordinator.Action]) -> Effects {
         var out: Effects = []
         for a in actions {
             switch a {
@@ -484,7 +489,7 @@ public struct MainServer: ExamServer, Sendable {
         public var ownAdjust: ClockChange?
         public var roundsStarted: Int
         public var examStartedAt: VirtualTime?
-        public var servers: Snapshot.Servers
+        public var servers: ServerLoad
         public var redirects: [RedirectRecord]
         public var results: [ResultRow]
         public var resultsRevision: Int
@@ -492,16 +497,23 @@ public struct MainServer: ExamServer, Sendable {
         public var locks: [ReadWriteLock]
         public var versions: [Int]
         public var coordinator: ReplicationCoordinator
+        /// The most submissions main processed at once.
+        public var peakMainBusy: Int
+        /// Flags the cheating detector has sent, all students together.
+        public var flagsSent: Int
+        /// The exam's questions, with their answers.
+        public var questions: [Question]
     }
 
     public var view: View {
         let r = volatile.router
         return View(syncStatus: volatile.syncStatus, lastRound: volatile.lastRound, ownAdjust: volatile.ownAdjust, roundsStarted: volatile.daemon.roundsStarted,
                     examStartedAt: durable.examStartedAt,
-                    servers: Snapshot.Servers(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
+                    servers: ServerLoad(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
                                               handledByMain: r.handledByMain, handledByBackup: r.handledByBackup, redirects: r.redirects),
                     redirects: volatile.redirects, results: durable.results, resultsRevision: durable.resultsRevision,
-                    records: durable.records, locks: durable.locks, versions: durable.versions, coordinator: durable.coordinator)
+                    records: durable.records, locks: durable.locks, versions: durable.versions, coordinator: durable.coordinator,
+                    peakMainBusy: r.peakMainBusy, flagsSent: volatile.detector.flagsSent.values.reduce(0, +), questions: questions)
     }
 }
 

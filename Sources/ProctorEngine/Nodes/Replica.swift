@@ -22,7 +22,7 @@ public struct Replica: Sendable {
         case rewrite
     }
 
-    public let number: Int
+    public let number: ReplicaID
     /// Durable: the copies (the replica's files).
     public private(set) var store = ChunkStore()
     /// Volatile: what waits for a storage outcome, in order, per path.
@@ -51,9 +51,9 @@ public struct Replica: Sendable {
         guard case .replica(let m) = payload else { return [] }
         switch m {
         case .store(let copy):
-            return carryOut(store.store(copy), to: from, write: nil)
+            return effects(of: store.store(copy), to: from, write: nil)
         case .write(let c, let v, let roll, let isa):
-            return carryOut(store.write(chunk: c, version: v, roll: roll, isa: isa), to: from, write: (roll, isa))
+            return effects(of: store.write(chunk: c, version: v, roll: roll, isa: isa), to: from, write: (roll, isa))
         case .read(let c, let roll):
             guard let sha = store.sha256.indices.contains(c - 1) ? store.sha256[c - 1] : nil else {
                 return [.send(.replica(.value(chunk: c, version: 0, isa: nil)), to: from)]
@@ -65,8 +65,9 @@ public struct Replica: Sendable {
         }
     }
 
+    /// The chunk store: its actions as effects (the replies go `to` the asker).
     /// `write`: the demo write's row and mark (nil for main's STORE).
-    private mutating func carryOut(_ actions: [ChunkStore.Action], to: NodeID, write: (roll: Int, isa: Int)?) -> Effects {
+    private mutating func effects(of actions: [ChunkStore.Action], to: NodeID, write: (roll: Int, isa: Int)?) -> Effects {
         var out: Effects = []
         for a in actions {
             switch a {
@@ -121,5 +122,29 @@ public struct Replica: Sendable {
         return [.log(.integrity(replica: number, chunk: c, problem: kind, repairedFrom: number)),
                 .notice("replica-\(number) chunk-\(c) was \(kind.rawValue): not served, rewritten from replica-\(number)'s own copy."),
                 .persist(path: path(c), bytes: ReplicaFiles.encode(copy))]
+    }
+
+    // MARK: View
+
+    /// What a screen or an observer may read of a replica.
+    public struct View: Sendable {
+        public var number: ReplicaID
+        /// Per chunk: the copy it holds, and the same where its file was written too.
+        public var held: [ChunkCopy?]
+        public var written: [ChunkCopy?]
+        /// Per chunk: the checksum of the copy's bytes, as last persisted.
+        public var sha256: [String?]
+        /// Copies repaired from a healthy replica.
+        public var repairs: Int
+
+        /// The version and checksum of its copy of chunk `c`, nil when it holds none.
+        public func copyInfo(chunk c: ChunkID) -> ReplicationCoordinator.CopyInfo? {
+            guard held.indices.contains(c - 1), let copy = held[c - 1], let sha = sha256[c - 1] else { return nil }
+            return ReplicationCoordinator.CopyInfo(version: copy.version, sha256: sha)
+        }
+    }
+
+    public var view: View {
+        View(number: number, held: store.copies, written: store.writtenCopies, sha256: store.sha256, repairs: repairs)
     }
 }

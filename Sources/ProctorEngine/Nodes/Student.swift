@@ -30,9 +30,26 @@ public struct Student: Sendable {
         case answer(Int)
         case submit
         case requestMarksheet
-        case isaKey(IsaKey)
-        case demoKey(DemoKey)
+        /// The operator edits the ISA mark it types inside the critical section.
+        case editIsaMark(MarkEdit)
+        /// The operator chooses what the student does next in the demo.
+        case chooseInDemo(DemoChoice)
+        /// The operator edits the new mark of a demo write.
+        case editDemoMark(MarkEdit)
     }
+
+    /// One edit of a mark being typed.
+    public enum MarkEdit: Sendable, Equatable {
+        case digit(Int)
+        case erase
+        /// Enter the mark typed.
+        case confirm
+        /// Give up typing.
+        case cancel
+    }
+
+    /// A choice in the consistency demo.
+    public enum DemoChoice: Sendable, Equatable { case read, write, exit }
 
     public enum IsaStatus: Sendable, Equatable {
         case notRequested
@@ -50,7 +67,7 @@ public struct Student: Sendable {
 
     public typealias Effects = [Effect<Timer>]
 
-    public let number: Int
+    public let number: StudentID
     public let profile: Profile
     public private(set) var clock = BerkeleyClientState()
     public private(set) var exam: ExamSession
@@ -153,7 +170,7 @@ public struct Student: Sendable {
             return isaOpen && !operated ? [.setTimer(.isaRequest, after: .seconds(1))] : []
         case .waiting:
             // Replies that came while it was down were lost: it asks the silent peers again.
-            return ricartAgrawala(ra.requestAgain(), ctx)
+            return effects(of: ra.requestAgain(), ctx)
         case .inCS(let since, _, let entry):
             // The hold limit runs from entry, down time included.
             let left = since + scenario.isaHoldTimeout - ctx.now
@@ -167,10 +184,10 @@ public struct Student: Sendable {
     }
 
     private mutating func restartDemo() -> Effects {
-        var out = demoActions(demo.resendToMain())
+        var out = effects(of: demo.resendToMain())
         switch demo.activity {
         case .reading(let r, nil, nil):
-            out += demoActions([.read(replica: r)])
+            out += effects(of: [.read(replica: r)])
         case .reading:
             out.append(.setTimer(.demoRelease, after: .seconds(1)))
         case .writing:
@@ -196,13 +213,13 @@ public struct Student: Sendable {
     public mutating func reachable(_ peer: NodeID, _ ctx: NodeContext) -> Effects {
         switch peer {
         case .student(let j):
-            return ricartAgrawala(ra.requestAgain(to: j), ctx)
+            return effects(of: ra.requestAgain(to: j), ctx)
         case .main:
             var out: Effects = []
             if case .waiting = exam.state, exam.shown == 0, !isaOpen {
                 out.append(.send(.exam(.resume), to: .main))   // question 1 may have been lost
             }
-            return out + markAgain() + demoActions(demo.resendToMain())
+            return out + markAgain() + effects(of: demo.resendToMain())
         default:
             return []
         }
@@ -218,15 +235,15 @@ public struct Student: Sendable {
             return receivedExam(m, ctx)
         case .ra(let m):
             guard case .student(let j) = from else { return [] }
-            return ricartAgrawala(ra.received(m, from: j), ctx)
+            return effects(of: ra.received(m, from: j), ctx)
         case .lock(.grant(_, let mode, let version, let req)):
             let replica = Int(random.int(in: 1...Int64(ReplicationCoordinator.replicaCount)))
-            return demoActions(demo.granted(mode, version: version, req: req, replica: mode == .read ? replica : 0))
+            return effects(of: demo.granted(mode, version: version, req: req, replica: mode == .read ? replica : 0))
         case .replica(.value(_, let version, let value)):
-            return demoActions(demo.valueArrived(version: version, isa: value))
+            return effects(of: demo.valueArrived(version: version, isa: value))
         case .replica(.written(_, let version, let sha)):
             guard case .replica(let r) = from else { return [] }
-            return demoActions(demo.writtenArrived(from: r, version: version, sha256: sha))
+            return effects(of: demo.writtenArrived(from: r, version: version, sha256: sha))
         case .lock, .replica:
             return []
         }
@@ -239,7 +256,7 @@ public struct Student: Sendable {
             let right = profile.questions[q - 1].answer
             let correct = random.unit() < scenario.accuracy
             let wrong = (right + 1 + Int(random.int(in: 0...2))) % 4
-            var out = session(exam.answer(correct ? right : wrong, localNow: ctx.local), ctx)
+            var out = effects(of: exam.answer(correct ? right : wrong, localNow: ctx.local), ctx)
             // The last question answered: most wait for its countdown; a few press submit
             // early, some seconds before it ends.
             if exam.answeredAll, random.unit() < scenario.earlySubmit, case .answering(_, let deadline) = exam.state {
@@ -249,9 +266,9 @@ public struct Student: Sendable {
             return out
         case .submitEarly:
             guard !operated, exam.answeredAll else { return [] }
-            return session(exam.submitRequested(), ctx)
+            return effects(of: exam.submitRequested(), ctx)
         case .deadline(let q):
-            return session(exam.deadlineExpired(q: q, localNow: ctx.local), ctx)
+            return effects(of: exam.deadlineExpired(q: q, localNow: ctx.local), ctx)
         case .questionDue:
             guard !exam.hasSubmitted else { return [] }
             return [.send(.exam(.resume), to: .main), .setTimer(.questionDue, after: Self.questionGrace)]
@@ -262,7 +279,7 @@ public struct Student: Sendable {
             retries += 1
             let failover = retries >= 2
             var out: Effects = failover && retries == 2 ? [.log(.failover(student: id, reason: "main down"))] : []
-            out += session(exam.retransmitDue(), ctx, to: failover ? .backup : .main)
+            out += effects(of: exam.retransmitDue(), ctx, to: failover ? .backup : .main)
             return out
         case .isaRequest:
             return requestMarksheet(ctx)
@@ -282,17 +299,17 @@ public struct Student: Sendable {
             guard demo.mayChoose, !operated else { return [] }
             let p = random.unit()
             let value = Int(random.int(in: 0...Int64(scenario.isaMaxMark)))
-            if demo.wantsToLeave || p >= 0.85 { return demoActions(demo.exit()) }
-            return demoActions(p < 0.55 ? demo.chooseRead() : demo.chooseWrite(value))
+            if demo.wantsToLeave || p >= 0.85 { return effects(of: demo.exit()) }
+            return effects(of: p < 0.55 ? demo.chooseRead() : demo.chooseWrite(value))
         case .demoRelease:
-            return demoActions(demo.readDone())
+            return effects(of: demo.readDone())
         case .demoRetry:
             if case .writing(let value, let v, _) = demo.activity {
                 let c = demo.chunk
                 return demo.writeWaitsFor.map { .send(.replica(.write(chunk: c, version: v, roll: profile.roll, isa: value)), to: .replica($0)) }
                     + [.setTimer(.demoRetry, after: Self.demoRetry)]
             }
-            let retry = demoActions(demo.readUnanswered())
+            let retry = effects(of: demo.readUnanswered())
             return retry.isEmpty ? [] : retry + [.setTimer(.demoRetry, after: Self.demoRetry)]
         }
     }
@@ -312,10 +329,10 @@ public struct Student: Sendable {
             return operated ? [] : resumeSimulated(ctx)
         case .answer(let choice):
             guard exam.currentQuestion != nil else { return [.notice("S\(number) has no question on screen right now.")] }
-            return session(exam.answer(choice, localNow: ctx.local), ctx)
+            return effects(of: exam.answer(choice, localNow: ctx.local), ctx)
         case .submit:
             guard !exam.hasSubmitted else { return [.notice("S\(number) has already submitted.")] }
-            return session(exam.submitRequested(), ctx)
+            return effects(of: exam.submitRequested(), ctx)
         case .requestMarksheet:
             switch isa {
             case .notRequested: return requestMarksheet(ctx)
@@ -323,10 +340,12 @@ public struct Student: Sendable {
             case .inCS: return [.notice("S\(number) holds the marksheet: type the mark, Enter.")]
             case .done(let v, _): return refuse("S\(number)'s ISA mark is already recorded (\(v.map(String.init) ?? "none")); it is never written twice.")
             }
-        case .isaKey(let key):
-            return isaKey(key, ctx)
-        case .demoKey(let key):
-            return demoKey(key)
+        case .editIsaMark(let edit):
+            return editIsaMark(edit, ctx)
+        case .chooseInDemo(let choice):
+            return demo(.choose(choice))
+        case .editDemoMark(let edit):
+            return demo(.edit(edit))
         }
     }
 
@@ -338,7 +357,7 @@ public struct Student: Sendable {
         switch m {
         case .question(let q, let deadline):
             let actions = exam.questionArrived(q: q, deadline: deadline)
-            var out = session(actions, ctx)
+            var out = effects(of: actions, ctx)
             if !actions.isEmpty, !exam.hasSubmitted {
                 out += [.cancelTimer(.questionDue), .setTimerAtLocal(.questionDue, local: deadline + Self.questionGrace)]
             }
@@ -346,9 +365,9 @@ public struct Student: Sendable {
             return out
         case .ack(let final, let server):
             guard case .submitted = exam.state else { return [] }
-            return [.cancelTimer(.retransmit)] + session(exam.acknowledged(server: server, final: final), ctx)
+            return [.cancelTimer(.retransmit)] + effects(of: exam.acknowledged(server: server, final: final), ctx)
         case .flag(let n):
-            return session(exam.flagArrived(n: n), ctx)
+            return effects(of: exam.flagArrived(n: n), ctx)
         default:
             return []
         }
@@ -359,7 +378,8 @@ public struct Student: Sendable {
         return .setTimer(.think(q: q), after: VirtualDuration(microseconds: random.int(in: lo...max(lo, hi))))
     }
 
-    private mutating func session(_ actions: [ExamSession.Action], _ ctx: NodeContext, to server: NodeID = .main) -> Effects {
+    /// The exam session: its actions as effects.
+    private mutating func effects(of actions: [ExamSession.Action], _ ctx: NodeContext, to server: NodeID = .main) -> Effects {
         var out: Effects = []
         for a in actions {
             switch a {
@@ -388,10 +408,11 @@ public struct Student: Sendable {
         guard isa == .notRequested else { return [] }
         isa = .waiting(since: ctx.now)
         let actions = ra.request()
-        return [.log(.csRequest(node: id, ts: ra.requestTimestamp ?? 0))] + ricartAgrawala(actions, ctx)
+        return [.log(.csRequest(node: id, ts: ra.requestTimestamp ?? 0))] + effects(of: actions, ctx)
     }
 
-    private mutating func ricartAgrawala(_ actions: [RicartAgrawala.Action], _ ctx: NodeContext) -> Effects {
+    /// Ricart–Agrawala: its actions as effects.
+    private mutating func effects(of actions: [RicartAgrawala.Action], _ ctx: NodeContext) -> Effects {
         var out: Effects = []
         for a in actions {
             switch a {
@@ -430,28 +451,28 @@ public struct Student: Sendable {
         guard case .inCS(_, _, let entry) = isa else { return [] }
         isa = .done(isa: value, reason: reason)
         return [.cancelTimer(.isaHold(entry: entry)), .log(.csExit(node: id, isa: value, reason: reason)),
-                .send(.exam(.mark(isa: value, reason: reason)), to: .main)] + ricartAgrawala(ra.exit(), ctx)
+                .send(.exam(.mark(isa: value, reason: reason)), to: .main)] + effects(of: ra.exit(), ctx)
     }
 
-    private mutating func isaKey(_ key: IsaKey, _ ctx: NodeContext) -> Effects {
+    private mutating func editIsaMark(_ edit: MarkEdit, _ ctx: NodeContext) -> Effects {
         guard case .inCS(_, let typed, _) = isa else {
             if case .done(let v, .timeout) = isa {
                 return refuse("Too late: S\(number)'s hold timed out and \(v.map(String.init) ?? "no mark") was recorded. A late entry is refused.")
             }
             return []
         }
-        switch key {
+        switch edit {
         case .digit(let d):
             if typed.count < String(scenario.isaMaxMark).count { setTyped(typed + String(d)) }
             return []
-        case .backspace:
+        case .erase:
             setTyped(String(typed.dropLast()))
             return []
-        case .enter:
+        case .confirm:
             guard let v = Int(typed) else { return [.notice("Type the mark first (0–\(scenario.isaMaxMark)), then Enter.")] }
             guard v <= scenario.isaMaxMark else { return [.notice("ISA marks run from 0 to \(scenario.isaMaxMark).")] }
             return leaveMarksheet(v, .done, ctx)
-        case .escape:
+        case .cancel:
             return leaveMarksheet(nil, .done, ctx)
         }
     }
@@ -466,7 +487,8 @@ public struct Student: Sendable {
         .setTimer(.demoThink, after: random.duration(in: .milliseconds(500)...(.milliseconds(4000))))
     }
 
-    private mutating func demoActions(_ actions: [DemoClient.Action]) -> Effects {
+    /// The consistency-demo client: its actions as effects.
+    private mutating func effects(of actions: [DemoClient.Action]) -> Effects {
         var out: Effects = []
         let c = demo.chunk
         for a in actions {
@@ -496,19 +518,24 @@ public struct Student: Sendable {
         return out
     }
 
-    private mutating func demoKey(_ key: DemoKey) -> Effects {
-        switch (demo.activity, key) {
-        case (.choosing, .read): return demoActions(demo.chooseRead())
-        case (.choosing, .write): demo.type(""); return []
-        case (.choosing, .exit): return demoActions(demo.exit())
-        case (.typing(let t), .digit(let d)):
+    private enum DemoInput {
+        case choose(DemoChoice)
+        case edit(MarkEdit)
+    }
+
+    private mutating func demo(_ input: DemoInput) -> Effects {
+        switch (demo.activity, input) {
+        case (.choosing, .choose(.read)): return effects(of: demo.chooseRead())
+        case (.choosing, .choose(.write)): demo.type(""); return []
+        case (.choosing, .choose(.exit)): return effects(of: demo.exit())
+        case (.typing(let t), .edit(.digit(let d))):
             if t.count < String(scenario.isaMaxMark).count { demo.type(t + String(d)) }
             return []
-        case (.typing(let t), .backspace): demo.type(String(t.dropLast())); return []
-        case (.typing, .escape): demo.cancelTyping(); return []
-        case (.typing(let t), .enter):
+        case (.typing(let t), .edit(.erase)): demo.type(String(t.dropLast())); return []
+        case (.typing, .edit(.cancel)): demo.cancelTyping(); return []
+        case (.typing(let t), .edit(.confirm)):
             guard let v = Int(t), v <= scenario.isaMaxMark else { return [.notice("Type a mark from 0 to \(scenario.isaMaxMark), then Enter.")] }
-            return demoActions(demo.chooseWrite(v))
+            return effects(of: demo.chooseWrite(v))
         case (.exited, _): return [.notice("S\(number) has left the demo.")]
         case (.idle, _): return []
         case (.reading, _): return [.notice("S\(number) holds the read lock on chunk \(demo.chunk) while it reads; it lets go in a moment, then r · w · x again.")]
@@ -532,5 +559,27 @@ public struct Student: Sendable {
         if demo.isTyping { demo.cancelTyping() }
         if demo.mayChoose { out.append(.setTimer(.demoThink, after: .seconds(1))) }
         return out
+    }
+
+    // MARK: View
+
+    /// What a screen or an observer may read of a student.
+    public struct View: Sendable {
+        public var number: StudentID
+        public var operated: Bool
+        public var exam: ExamSession
+        public var flags: [FlagRecord]
+        public var isa: IsaStatus
+        public var ra: RicartAgrawala
+        public var demo: DemoClient
+        /// The last correction Berkeley made to its clock.
+        public var lastAdjust: ClockChange?
+        /// Its stays in the ISA critical section.
+        public var entries: Int
+    }
+
+    public var view: View {
+        View(number: number, operated: operated, exam: exam, flags: flags, isa: isa, ra: ra, demo: demo,
+             lastAdjust: clock.lastAdjust, entries: entries)
     }
 }

@@ -7,6 +7,13 @@ public struct Teacher: Sendable {
 
     public init() {}
 
+    /// What a screen may read of the teacher: the last correction Berkeley made to its clock.
+    public struct View: Sendable {
+        public var lastAdjust: ClockChange?
+    }
+
+    public var view: View { View(lastAdjust: clock.lastAdjust) }
+
     /// The last round applied is durable: a late copy of its ADJUST never moves the clock twice.
     public mutating func crash() {}
     public mutating func restart() {}

@@ -4,7 +4,7 @@ import Synchronization
 /// The walkthrough without a screen: every phase this build carries out, in order, each
 /// started a second after the previous one fell quiet, run as fast as the CPU allows.
 public enum Headless {
-    public struct Report: Sendable {
+    public struct RunSummary: Sendable {
         public var summary: [String]
         public var brokenInvariants: [String]
         public var eventCount: Int
@@ -20,7 +20,7 @@ public enum Headless {
     /// The gap between one phase falling quiet and the next starting.
     public static let pause = VirtualDuration.seconds(1)
 
-    public static func run(config: Simulation.Config, outDirectory: String, eventsPath: String?) throws(StorageError) -> Report {
+    public static func run(config: Simulation.Config, outDirectory: String, eventsPath: String?) throws(StorageError) -> RunSummary {
         try OutputDirectory.prepare(outDirectory)
         let events = try eventsPath.map { path throws(StorageError) in try AtomicFileWriter(path: path) }
         var config = config
@@ -30,7 +30,7 @@ public enum Headless {
         let storage = DiskStorage(out: outDirectory, writeBehind: true)
         let sim = Simulation(config: config, storage: storage)
         let log = events.map { BackgroundWriter($0) }
-        let report: Report
+        let report: RunSummary
         let resultsPath = outDirectory + "/results.xlsx"
         do throws(StorageError) {
             // The engine's thread simulates; the writer's encodes the lines and writes them.
@@ -44,7 +44,7 @@ public enum Headless {
             throw log?.saveIncomplete(sim, after: error) ?? error
         }
         var outputs = [resultsPath]
-        if sim.world.lesson.started(.replication) {
+        if sim.world.admin.started(.replication) {
             outputs.append(outDirectory + "/" + ReplicaFiles.metadataName)
         }
         var r = report
@@ -55,14 +55,14 @@ public enum Headless {
     /// Drives `sim` through the walkthrough, handing encoded log bytes to `sink` as they
     /// accumulate (so a large run never holds its whole log in memory).
     public static func run(_ sim: Simulation, sink: ([UInt8]) throws(StorageError) -> Void,
-                           afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
+                           afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> RunSummary {
         try runBatches(sim, sink: { batch throws(StorageError) in try sink(batch.encoded()) }, afterPhase: afterPhase)
     }
 
     /// Drives `sim` through the walkthrough, handing its log lines to `batches` as they
     /// accumulate, encoded or not (see `Simulation.encodeLogLater`).
     static func runBatches(_ sim: Simulation, sink: (LogBatch) throws(StorageError) -> Void,
-                    afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> Report {
+                    afterPhase: (() throws(StorageError) -> Void)? = nil) throws(StorageError) -> RunSummary {
         let flushAt = 1 << 20
         let batchEntries = 1 << 13
         var stalled: (phase: Phase, why: String)?
@@ -87,14 +87,14 @@ public enum Headless {
         sim.finish()
         try sink(sim.takeLogBatch())
         let stallLine = stalled.map { ["stalled      the \($0.phase.rawValue) phase \($0.why) (a fault left something waiting); the run stopped there"] } ?? []
-        return Report(summary: summary(of: sim) + stallLine, brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
+        return RunSummary(summary: summary(of: sim) + stallLine, brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
                       virtualDuration: sim.now, outputs: [])
     }
 
     static func summary(of sim: Simulation) -> [String] {
         var lines: [String] = []
         let s = Snapshot(simulation: sim, paused: true, speed: 1)
-        let router = sim.world.cluster.main.volatile.router
+        let main = sim.world.cluster.main.view, router = main.servers
         if let r = s.sync.lastResult {
             let named = r.outliers.prefix(8).map(\.description).joined(separator: ", ") + (r.outliers.count > 8 ? " and \(r.outliers.count - 8) more" : "")
             let outliers = r.outliers.isEmpty ? "no outliers" : "\(r.outliers.count) outlier(s) corrected but not averaged: " + named
@@ -113,7 +113,7 @@ public enum Headless {
             let mean = recs.isEmpty ? 0 : Double(recs.map(\.final).reduce(0, +)) / Double(recs.count)
             lines.append("exam         \(recs.count)/\(sim.students.count) recorded (\(count(.manual)) manual, \(count(.timeout)) timeout, "
                 + "\(count(.terminated)) terminated); main \(router.handledByMain), backup \(router.handledByBackup), "
-                + "\(router.redirects) redirected, main peak \(router.peakMainBusy)/\(router.mainSlots); "
+                + "\(router.redirects) redirected, main peak \(main.peakMainBusy)/\(router.mainSlots); "
                 + "\(warned) warnings, \(dropped) flags dropped; mean final \(TextFormat.fixed(mean, 1)); "
                 + "\(sim.messageCounts[.exam, default: 0]) messages")
         }

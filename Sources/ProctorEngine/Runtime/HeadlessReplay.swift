@@ -21,7 +21,7 @@ extension Headless {
     /// as `run` does.
     /// `file` names the record in errors.
     public static func replay(_ record: SessionRecord, data: ExamData, outDirectory: String,
-                              eventsPath: String?, file: String = SessionRecord.fileName) throws(ReplayError) -> Report {
+                              eventsPath: String?, file: String = SessionRecord.fileName) throws(ReplayError) -> RunSummary {
         let config: Simulation.Config
         do {
             config = try record.config(data: data, encodesLog: eventsPath != nil, file: file)
@@ -64,9 +64,9 @@ extension Headless {
             let resultsPath = outDirectory + "/results.xlsx"
             try ResultsWorkbook.write(sim.results, to: resultsPath)
             var outputs = [resultsPath]
-            if sim.world.lesson.started(.replication) { outputs.append(outDirectory + "/" + ReplicaFiles.metadataName) }
+            if sim.world.admin.started(.replication) { outputs.append(outDirectory + "/" + ReplicaFiles.metadataName) }
             try log?.commit()
-            return Report(summary: summary(of: sim), brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
+            return RunSummary(summary: summary(of: sim), brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,
                           virtualDuration: sim.now, outputs: outputs + (eventsPath.map { [$0] } ?? []))
         } catch {
             throw .storage(log?.saveIncomplete(sim, after: error) ?? error)

@@ -424,9 +424,9 @@ public final class Runtime: @unchecked Sendable {
     private var pace: UInt64? {
         // Read in place: a copy of the whole world on every wakeup is not needed.
         let seconds: Double
-        if simulation.world.lesson.started(.replication), !simulation.world.lesson.completed.contains(.replication) {
+        if simulation.world.admin.started(.replication), !simulation.world.admin.completed.contains(.replication) {
             seconds = 0.3
-        } else if simulation.world.lesson.syncRound != nil {
+        } else if simulation.world.admin.syncRound != nil {
             seconds = min(0.3, 6 / Double(3 * (simulation.world.roster.count + 2)))
         } else {
             return nil
@@ -436,7 +436,7 @@ public final class Runtime: @unchecked Sendable {
 
     /// The student the operator plays that is inside the ISA critical section, typing.
     private var typingStudent: Int? {
-        simulation.world.cluster.students.first { st in
+        simulation.world.cluster.studentViews.first { st in
             if st.operated, case .inCS = st.isa { true } else { false }
         }?.number
     }

@@ -25,15 +25,7 @@ public struct Snapshot: Sendable {
         public var lastAdjust: ClockAdjustment?
     }
 
-    public struct Servers: Sendable, Equatable {
-        public var mainSlots: Int
-        /// The students main is processing now, and the backup.
-        public var mainBusy: [NodeID]
-        public var backupBusy: [NodeID]
-        public var handledByMain: Int
-        public var handledByBackup: Int
-        public var redirects: Int
-    }
+    public typealias Servers = ServerLoad
 
     public struct SyncView: Sendable {
         /// The round in progress, if any.
@@ -239,35 +231,36 @@ public struct Snapshot: Sendable {
 
     public init(world w: World, paused: Bool, speed: Double, recentLimit: Int = 2400) {
         let main = w.cluster.main.view
-        let lesson = w.lesson
+        let admin = w.admin, observed = w.observers
         revision = w.revision
         down = w.kernel.down
         cutOff = w.kernel.partitioned
-        failovers = lesson.failovers
+        failovers = observed.facts.failovers
         position = w.kernel.delivered
         horizon = w.kernel.delivered
         now = w.now
         seed = w.seed
         self.paused = paused
         self.speed = speed
-        phase = lesson.phase
-        stage = lesson.phase == .done ? .done : Phase.walkthrough.last { lesson.started($0) }
-        completed = lesson.completed
-        nextPhase = lesson.nextPhase
+        phase = admin.phase
+        stage = admin.phase == .done ? .done : Phase.walkthrough.last { admin.started($0) }
+        completed = admin.completed
+        nextPhase = admin.nextPhase
         students = w.roster
-        studentViews = w.cluster.students.map { st in
+        let students = w.cluster.studentViews
+        studentViews = students.map { st in
             StudentView(number: st.number, operated: st.operated, exam: st.exam, flags: st.flags, isa: st.isa, ra: RAView(st.ra),
                         demo: st.demo, chunk: st.demo.chunk)
         }
-        let round = lesson.syncRound
+        let round = observed.sync.round
         let estimates = Dictionary(main.lastRound?.estimates.map { ($0.node, $0) } ?? [], uniquingKeysWith: { a, _ in a })
         clocks = w.clockNodes.map { node in
             let clock = w.kernel.clock(of: node)
             let change: ClockChange?
             switch node {
             case .main: change = main.ownAdjust
-            case .teacher: change = w.cluster.teacher.clock.lastAdjust
-            case .student(let k): change = w.cluster.students[student: k].clock.lastAdjust
+            case .teacher: change = w.cluster.teacher.view.lastAdjust
+            case .student(let k): change = students[student: k].lastAdjust
             default: change = nil
             }
             var status: ClockStatus
@@ -287,23 +280,24 @@ public struct Snapshot: Sendable {
                             status: status, lastAdjust: adjust)
         }
         clockSpread = w.clockSpread()
-        sync = SyncView(round: round, lastResult: lesson.lastSyncResult, roundsCompleted: lesson.syncRoundsCompleted)
+        sync = SyncView(round: round, lastResult: observed.sync.lastResult, roundsCompleted: observed.sync.roundsCompleted)
         servers = main.servers
-        servers.backupBusy = w.cluster.backup.busy
-        exam = ExamView(startedAt: lesson.startedAt[.exam], syncedBeforeStart: lesson.syncedBeforeExam,
+        servers.backupBusy = w.cluster.backup.view.busy
+        exam = ExamView(startedAt: admin.startedAt[.exam], syncedBeforeStart: admin.syncedBeforeExam,
                         sessions: studentViews.map(\.exam), operated: studentViews.map(\.operated),
                         flags: studentViews.flatMap { v in v.flags.map { FlagRecord(at: $0.at, student: v.number, count: $0.count) } }
                             .sorted { ($0.at, $0.student) < ($1.at, $1.student) },
-                        redirects: main.redirects, records: main.records, questions: w.cluster.main.questions,
+                        redirects: main.redirects, records: main.records, questions: w.cluster.main.view.questions,
                         secondsPerQuestion: w.scenario.secondsPerQuestion)
         var holder: Int?
-        if case .student(let k)? = lesson.csHolder { holder = k }
-        isa = IsaView(startedAt: lesson.startedAt[.isa], status: studentViews.map(\.isa), ra: studentViews.map(\.ra), holder: holder,
-                      entries: w.cluster.students.reduce(0) { $0 + $1.entries }, maxMark: w.scenario.isaMaxMark, holdLimit: w.scenario.isaHoldTimeout)
-        replication = ReplicationView(startedAt: lesson.startedAt[.replication],
-                                      copies: w.cluster.replicas.map { $0.store.writtenCopies }, sha256: w.cluster.replicas.map { $0.store.sha256 },
-                                      rolls: main.coordinator.rolls, repairs: w.cluster.replicas.reduce(0) { $0 + $1.repairs })
-        demo = DemoView(startedAt: lesson.startedAt[.consistency], activity: studentViews.map(\.demo.activity), locks: main.locks,
+        if case .student(let k)? = observed.invariants.csHolder { holder = k }
+        isa = IsaView(startedAt: admin.startedAt[.isa], status: studentViews.map(\.isa), ra: studentViews.map(\.ra), holder: holder,
+                      entries: students.reduce(0) { $0 + $1.entries }, maxMark: w.scenario.isaMaxMark, holdLimit: w.scenario.isaHoldTimeout)
+        let replicas = w.cluster.replicaViews
+        replication = ReplicationView(startedAt: admin.startedAt[.replication],
+                                      copies: replicas.map(\.written), sha256: replicas.map(\.sha256),
+                                      rolls: main.coordinator.rolls, repairs: replicas.reduce(0) { $0 + $1.repairs })
+        demo = DemoView(startedAt: admin.startedAt[.consistency], activity: studentViews.map(\.demo.activity), locks: main.locks,
                         versions: main.versions, reads: studentViews.reduce(0) { $0 + $1.demo.reads },
                         writes: studentViews.reduce(0) { $0 + $1.demo.writes })
         results = main.results
@@ -311,8 +305,8 @@ public struct Snapshot: Sendable {
         logCount = w.kernel.log.count
         messagesInFlight = w.kernel.inFlight
         messageCounts = w.kernel.messageCounts
-        notice = lesson.notice
-        brokenInvariants = lesson.brokenInvariants
-        invariants = lesson.invariants.statuses
+        notice = admin.notice
+        brokenInvariants = observed.invariants.broken
+        invariants = observed.invariants.checker.statuses
     }
 }

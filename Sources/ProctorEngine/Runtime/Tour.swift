@@ -73,7 +73,7 @@ public struct Tour: Sendable {
                         if case .send(let s) = x.kind, s.from == m.to, s.to == m.from, case .ra(.reply) = s.payload { true } else { false }
                     }
                     guard !replied, case .student(let k) = m.to else { continue }
-                    let own = w.cluster.students[student: k].ra
+                    let own = w.cluster.students[student: k].view.ra
                     let why = own.requestTimestamp.map { "its own request (\($0), \(m.to.shortName)) is earlier than (\(ts), \(m.from.shortName))" }
                         ?? "it is inside the critical section"
                     return (.firstDeferral, "Ricart–Agrawala: \(m.to.shortName) defers its REPLY to \(m.from.shortName) because \(why). \(m.from.shortName) cannot enter until that REPLY comes — that is how one student at a time gets the marksheet, with \(2 * (n - 1)) messages per entry.", .locks)

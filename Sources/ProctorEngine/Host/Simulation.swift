@@ -99,7 +99,7 @@ public final class Simulation {
     }
 
     /// Logs the end of the walkthrough (once).
-    public func finish() { world.finish() }
+    public func finish() { world.finish(storage: storage) }
 
     /// Tells the operator something (a notice on screen).
     public func say(_ text: String) {
@@ -152,18 +152,18 @@ public final class Simulation {
     public var scenario: Scenario { world.scenario }
     public var log: EventLog { world.kernel.log }
     public var revision: UInt64 { world.revision }
-    public var phase: Phase? { world.lesson.phase }
-    public var completed: Set<Phase> { world.lesson.completed }
-    public var nextPhase: Phase { world.lesson.nextPhase }
-    public var notice: Notice? { world.lesson.notice }
-    public var commandLog: [(at: VirtualTime, command: OperatorCommand)] { world.lesson.commandLog }
-    public var brokenInvariants: [String] { world.lesson.brokenInvariants }
+    public var phase: Phase? { world.admin.phase }
+    public var completed: Set<Phase> { world.admin.completed }
+    public var nextPhase: Phase { world.admin.nextPhase }
+    public var notice: Notice? { world.admin.notice }
+    public var commandLog: [(at: VirtualTime, command: OperatorCommand)] { world.admin.commandLog }
+    public var brokenInvariants: [String] { world.observers.invariants.broken }
     public var messageCounts: [Mechanism: Int] { world.kernel.messageCounts }
     public var inFlight: Int { world.kernel.inFlight }
     /// The results store (main's): one row per student in roll order.
-    public var results: [ResultRow] { world.cluster.main.durable.results }
+    public var results: [ResultRow] { world.cluster.main.view.results }
     /// Increases whenever a result changes, so a runtime knows to export.
-    public var resultsRevision: Int { world.cluster.main.durable.resultsRevision }
+    public var resultsRevision: Int { world.cluster.main.view.resultsRevision }
 }
 
 extension Simulation {

@@ -1,10 +1,14 @@
-/// The whole run as one value: the kernel, the nodes, and the lesson console that turns the
-/// operator's commands into node commands and watches the log. Copying it is a checkpoint;
-/// the same world fed the same events makes the same log.
+/// The whole run as one value: the kernel, the nodes, the admin console (a node too) and
+/// the observers that read what the nodes did. The world is the host: it hands each event
+/// to the node it is for, carries out what comes back, and lets the observers read it.
+/// Copying it is a checkpoint; the same world fed the same events makes the same log.
 public struct World: Sendable {
     public internal(set) var kernel: Kernel<Cluster.Timer>
     public internal(set) var cluster: Cluster
-    public internal(set) var lesson: Lesson
+    /// The admin console: the order of the phases, refusals, the operator's commands.
+    public internal(set) var admin: Admin
+    /// What the screen needs beyond the nodes' views, read from delivered events and effects.
+    public internal(set) var observers = Observers()
     public let roster: [RosterEntry]
     public let scenario: Scenario
     public let seed: UInt64
@@ -28,13 +32,16 @@ public struct World: Sendable {
                                       driftPPB: drift > 0 ? clockRandom.int(in: -drift...drift) : 0), of: node)
         }
         cluster = Cluster(roster: roster, questions: data.questions, scenario: scenario, seed: seed)
-        lesson = Lesson(studentCount: roster.count)
+        admin = Admin(roster: roster, questionCount: data.questions.count, secondsPerQuestion: scenario.secondsPerQuestion)
     }
 
-    /// The nodes whose clocks Berkeley synchronizes: main (the daemon), the teacher, the students.
+    /// The nodes with a clock of their own: main, the teacher, the students.
     public var clockNodes: [NodeID] { [.main, .teacher] + roster.indices.map { .student($0 + 1) } }
 
     public var now: VirtualTime { kernel.now }
+
+    /// The spread (max − min) of the clocks' readings now.
+    public func clockSpread() -> VirtualDuration { kernel.spread(of: clockNodes) }
 
     // MARK: Events
 
@@ -47,18 +54,17 @@ public struct World: Sendable {
         case .deliver(let env):
             if kernel.isDown(env.to) {
                 kernel.record(.drop(id: env.id, reason: "crashed"))
-                absorb([.dropped(env)])
+                absorb([.dropped(env)], storage: storage)
                 break
             }
             kernel.record(.recv(env, duplicate: env.isDuplicate))
             let effects = cluster.received(env, kernel.context(env.to))
-            absorb(kernel.carryOut(effects, from: env.to, storage: storage))
+            absorb(kernel.carryOut(effects, from: env.to, storage: storage), storage: storage)
         case .timer(let node, let t, let serial, let epoch):
             guard kernel.stands(t, of: node, serial: serial, epoch: epoch) else { break }
             let effects = cluster.timerFired(t, at: node, kernel.context(node))
-            absorb(kernel.carryOut(effects, from: node, storage: storage))
-            // A sync round that timed out may have nobody left to adjust.
-            if node == .main, case .main(.syncTimeout) = t { checkSyncRound() }
+            absorb(kernel.carryOut(effects, from: node, storage: storage), storage: storage)
+            for o in observers.timerFired(t, at: node, cluster: cluster, kernel: kernel) { handle(o, storage: storage) }
         case .command(let c):
             apply(c, storage: storage)
         case .fault(let index, let begin):
@@ -67,30 +73,31 @@ public struct World: Sendable {
             kernel.record(.storage(node: node, result: r))
             guard !kernel.isDown(node) else { break }   // the outcome is lost with the node
             let effects = cluster.storageResult(r, at: node, kernel.context(node))
-            absorb(kernel.carryOut(effects, from: node, storage: storage))
+            absorb(kernel.carryOut(effects, from: node, storage: storage), storage: storage)
         }
-        if let why = lesson.syncAgain {
-            lesson.syncAgain = nil
-            resync(storage: storage, why: why)
-        }
+        handleAlerts(storage: storage)
         return e
     }
 
-    /// Hands a command to one node now and carries out what it returns.
-    mutating func tell(_ node: NodeID, _ c: Cluster.Command, storage: StoragePort) {
+    /// Carries out an operator command now: the admin node decides what it means.
+    mutating func apply(_ command: OperatorCommand, storage: StoragePort) {
+        revision += 1
+        commandAdmin(.operate(command), storage: storage)
+        handleAlerts(storage: storage)
+    }
+
+    /// Hands a command to one node now and carries out what it returns. A node that is down
+    /// refuses it, unless the admin said it takes it in anyway (it acts on it when back).
+    mutating func tell(_ node: NodeID, _ c: Cluster.Command, whenDown: Admin.WhenDown = .refuse, storage: StoragePort) {
         if kernel.isDown(node) {
-            switch c {
-            case .student(.isaOpened), .student(.demoOpened):
-                // The phase opens without it: it finds out when it is back (its restart takes
-                // the phase up), so nothing leaves a node that is down.
-                _ = cluster.command(c, to: node, kernel.context(node))
-            default:
-                say("\(node.shortName) is down: restart it first (f).")
+            switch whenDown {
+            case .deliver: _ = cluster.command(c, to: node, kernel.context(node))
+            case .refuse: say("\(node.shortName) is down: restart it first (f).")
             }
             return
         }
         let effects = cluster.command(c, to: node, kernel.context(node))
-        absorb(kernel.carryOut(effects, from: node, storage: storage))
+        absorb(kernel.carryOut(effects, from: node, storage: storage), storage: storage)
     }
 
     mutating func schedule(_ c: OperatorCommand, at t: VirtualTime) {
@@ -102,6 +109,72 @@ public struct World: Sendable {
             kernel.advance(to: t)
             revision += 1
         }
+    }
+
+    // MARK: The admin node and the observers
+
+    /// Hands the admin node an input and carries out its effects, one after the other.
+    mutating func commandAdmin(_ c: Admin.Command, storage: StoragePort) {
+        let effects = admin.command(c, observers.context(cluster: cluster, kernel: kernel))
+        for e in effects {
+            let tagged = e.mapTimer(Cluster.Timer.admin)
+            absorb(kernel.carryOut([tagged], from: .admin, storage: storage), storage: storage)
+        }
+    }
+
+    /// Takes in what the kernel reported after a node's effects: the operator's notices and
+    /// the admin's orders are carried out; the observers read everything else.
+    mutating func absorb(_ reports: [EffectReport], storage: StoragePort) {
+        var batch = InvariantObserver.Batch(reports)
+        for r in reports {
+            switch r {
+            case .notice(let text):
+                say(text)
+            case .order(let o):
+                perform(o, storage: storage)
+                observers.performed(o, cluster: cluster)
+            default:
+                for o in observers.observe(r, batch: &batch, cluster: cluster, kernel: kernel) { handle(o, storage: storage) }
+            }
+        }
+    }
+
+    private mutating func handle(_ o: Observation, storage: StoragePort) {
+        switch o {
+        case .log(let kind): kernel.record(kind)
+        case .console(let c): commandAdmin(c, storage: storage)
+        }
+    }
+
+    /// What the observers held for the admin until the event was over.
+    private mutating func handleAlerts(storage: StoragePort) {
+        for c in observers.takeAlerts() { commandAdmin(c, storage: storage) }
+    }
+
+    private mutating func perform(_ o: Admin.Order, storage: StoragePort) {
+        switch o {
+        case .command(let c, let node, let whenDown): tell(node, c, whenDown: whenDown, storage: storage)
+        case .inject(let spec): inject(spec, storage: storage)
+        case .restart(let node): restartNode(node, storage: storage)
+        case .scheduleFaults(let p): scheduleFaults(of: p)
+        }
+    }
+
+    /// Logs a line of the host's own (a fault beginning or ending) for the observers to read.
+    private mutating func record(_ kind: LogEntry.Kind, storage: StoragePort) {
+        kernel.record(kind)
+        absorb([.logged(kind)], storage: storage)
+    }
+
+    /// Logs the end of the walkthrough (once).
+    mutating func finish(storage: StoragePort) {
+        revision += 1
+        commandAdmin(.finish, storage: storage)
+    }
+
+    /// Tells the operator something.
+    mutating func say(_ text: String) {
+        admin.show(text)
     }
 }
 
@@ -125,10 +198,7 @@ extension World {
     /// A spec for a fault beginning now: anchored to the phase on, at its elapsed time.
     public func specNow(_ kind: FaultSpec.Kind, node: NodeID? = nil, from: NodeID? = nil, to: NodeID? = nil,
                         duration: VirtualDuration? = nil, amount: VirtualDuration? = nil) -> FaultSpec {
-        let p = lesson.phase ?? .sync
-        // Whole milliseconds: the spec reads well, and a menu fault begins now whatever it says.
-        let offset = lesson.startedAt[p].map { VirtualDuration.milliseconds((now - $0).milliseconds) } ?? .zero
-        return FaultSpec(kind: kind, node: node, from: from, to: to, phase: p, offset: offset, duration: duration, amount: amount)
+        admin.specNow(kind, node: node, from: from, to: to, duration: duration, amount: amount, now: now)
     }
 
     /// Schedules the faults anchored to phase `p` (when it first starts).
@@ -144,7 +214,7 @@ extension World {
         func exists(_ n: NodeID?) -> Bool {
             switch n {
             case .student(let k)?: roster.hasStudent(k)
-            case .replica(let r)?: (1...ReplicationCoordinator.replicaCount).contains(r)
+            case .replica(let r)?: cluster.replicas.indices.contains(r - 1)
             case .main?, .backup?, .teacher?: true
             default: false
             }
@@ -156,19 +226,17 @@ extension World {
                 guard !kernel.isDown(node) else { return }
                 kernel.crash(node)
                 cluster.crash(node)
-                kernel.record(.fault(kind: "crash", node: node, from: nil, to: nil, detail: f.duration.map { "for \(TextFormat.fixed($0.seconds, 1)) s" }))
-                say("\(node.shortName) crashed: it keeps only what it had made durable; messages to it are lost.")
+                record(.fault(kind: "crash", node: node, from: nil, to: nil, detail: f.duration.map { "for \(TextFormat.fixed($0.seconds, 1)) s" }), storage: storage)
+                commandAdmin(.fault(f, began: true), storage: storage)
                 if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
             } else {
                 guard kernel.isDown(node) else { return }
                 kernel.restart(node)
-                kernel.record(.recover(kind: "restart", node: node, from: nil, to: nil))
-                say("\(node.shortName) restarted from its durable state.")
+                record(.recover(kind: "restart", node: node, from: nil, to: nil), storage: storage)
+                commandAdmin(.fault(f, began: false), storage: storage)
                 let effects = cluster.restart(node, kernel.context(node))
-                absorb(kernel.carryOut(effects, from: node, storage: storage))
+                absorb(kernel.carryOut(effects, from: node, storage: storage), storage: storage)
                 for other in talkers where other != node { reconnect(other, with: node, storage: storage) }
-                // main's sync round died with it: the console polls again.
-                if node == .main, let round = lesson.syncRound { resync(storage: storage, why: "main lost sync round \(round) with its crash") }
             }
         case .drop, .delay:
             guard let from = f.from, let to = f.to, exists(from), exists(to) else { return }
@@ -176,10 +244,10 @@ extension World {
             let kind = f.kind.rawValue
             if f.kind == .drop { kernel.block(link, begin) } else { kernel.delay(link, by: begin ? f.amount : nil) }
             if begin {
-                kernel.record(.fault(kind: kind, node: nil, from: from, to: to, detail: f.amount.map { "by \($0.milliseconds) ms" }))
+                record(.fault(kind: kind, node: nil, from: from, to: to, detail: f.amount.map { "by \($0.milliseconds) ms" }), storage: storage)
                 if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
             } else {
-                kernel.record(.recover(kind: kind, node: nil, from: from, to: to))
+                record(.recover(kind: kind, node: nil, from: from, to: to), storage: storage)
                 if f.kind == .drop {
                     reconnect(from, with: to, storage: storage)
                     reconnect(to, with: from, storage: storage)
@@ -189,12 +257,12 @@ extension World {
             guard let node = f.node, exists(node) else { return }
             kernel.partition(node, begin)
             if begin {
-                kernel.record(.fault(kind: "partition", node: node, from: nil, to: nil, detail: nil))
-                say("\(node.shortName) is cut off from every other node.")
+                record(.fault(kind: "partition", node: node, from: nil, to: nil, detail: nil), storage: storage)
+                commandAdmin(.fault(f, began: true), storage: storage)
                 if let d = f.duration { kernel.scheduleFault(index, begin: false, at: now + d) }
             } else {
-                kernel.record(.recover(kind: "partition", node: node, from: nil, to: nil))
-                say("The partition around \(node.shortName) heals.")
+                record(.recover(kind: "partition", node: node, from: nil, to: nil), storage: storage)
+                commandAdmin(.fault(f, began: false), storage: storage)
                 for other in talkers where other != node {
                     reconnect(other, with: node, storage: storage)
                     reconnect(node, with: other, storage: storage)
@@ -203,13 +271,9 @@ extension World {
         case .clockjump:
             guard begin, let node = f.node, exists(node), let delta = f.amount else { return }
             kernel.jumpClock(of: node, by: delta)
-            if let round = lesson.syncRound {
-                lesson.syncJumped.insert(node)
-                if node == .main, cluster.main.view.lastRound?.round != round { lesson.syncVoid = true }
-            }
-            kernel.record(.fault(kind: "clockjump", node: node, from: nil, to: nil,
-                                 detail: "by \(delta.microseconds < 0 ? "-" : "+")\(TextFormat.fixed(delta.magnitude.seconds, 3)) s"))
-            say("\(node.shortName)'s clock jumped \(delta.microseconds < 0 ? "back" : "ahead") \(TextFormat.fixed(delta.magnitude.seconds, 1)) s; a sync round (1) pulls it back.")
+            record(.fault(kind: "clockjump", node: node, from: nil, to: nil,
+                          detail: "by \(delta.microseconds < 0 ? "-" : "+")\(TextFormat.fixed(delta.magnitude.seconds, 3)) s"), storage: storage)
+            commandAdmin(.fault(f, began: true), storage: storage)
         }
     }
 
@@ -220,6 +284,6 @@ extension World {
     private mutating func reconnect(_ node: NodeID, with peer: NodeID, storage: StoragePort) {
         guard !kernel.isDown(node), !kernel.isDown(peer), !kernel.partitioned.contains(node), !kernel.partitioned.contains(peer) else { return }
         let effects = cluster.reachable(peer, at: node, kernel.context(node))
-        absorb(kernel.carryOut(effects, from: node, storage: storage))
+        absorb(kernel.carryOut(effects, from: node, storage: storage), storage: storage)
     }
 }

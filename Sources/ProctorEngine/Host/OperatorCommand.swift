@@ -7,17 +7,17 @@ public enum OperatorCommand: Sendable, Equatable {
     /// `n` / PageDown: the next phase in order.
     case nextPhase
     /// `t`: the operator plays this student (1-based), or hands it back.
-    case toggleTakeover(student: Int)
+    case toggleTakeover(student: StudentID)
     /// `a`–`d`: answer the current question for a taken-over student.
-    case answer(student: Int, choice: Int)
+    case answer(student: StudentID, choice: Int)
     /// `s`: submit a taken-over student's exam.
-    case submitExam(student: Int)
+    case submitExam(student: StudentID)
     /// `i`: a taken-over student asks for the ISA marksheet.
-    case requestMarksheet(student: Int)
+    case requestMarksheet(student: StudentID)
     /// At the ISA prompt: a digit, Backspace, Enter, Esc.
-    case isaKey(student: Int, IsaKey)
+    case isaKey(student: StudentID, IsaKey)
     /// In the consistency demo: `r`, `w` (then the new mark), `x`.
-    case demo(student: Int, DemoKey)
+    case demo(student: StudentID, DemoKey)
     /// `f`: inject a fault now (its spec says when relative to the phase on).
     case inject(FaultSpec)
     /// `f`: a crashed node comes back.

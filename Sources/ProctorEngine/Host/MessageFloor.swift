@@ -18,25 +18,26 @@ extension World {
         func floor(_ m: Mechanism, _ value: Int, _ formula: String) -> MessageFloor {
             MessageFloor(mechanism: m, sent: kernel.messageCounts[m, default: 0], floor: value, formula: formula)
         }
-        let students = cluster.students
+        let students = cluster.studentViews
         let main = cluster.main.view
         let polled = clockNodes.count - 1
-        let rounds = lesson.syncRoundsCompleted
+        let sync = observers.sync
+        let rounds = sync.roundsCompleted
         let shown = students.reduce(0) { $0 + $1.exam.shown }
         let replied = students.reduce(0) { $0 + $1.exam.replied }
         let recorded = main.records.lazy.filter { $0 != nil }.count
         let redirects = main.servers.redirects
-        let flags = cluster.main.volatile.detector.flagsSent.values.reduce(0, +)
+        let flags = main.flagsSent
         let marks = students.lazy.filter { if case .done = $0.isa { true } else { false } }.count
         let entries = students.reduce(0) { $0 + $1.entries }
         let stored = main.coordinator.storedCount
         let reads = students.reduce(0) { $0 + $1.demo.reads }, writes = students.reduce(0) { $0 + $1.demo.writes }
         let holds = reads + writes
         return [
-            lesson.syncAnswered == lesson.syncPolled
+            sync.answered == sync.polled
                 ? floor(.sync, 3 * polled * rounds, "3 × \(polled) polled × \(rounds) round\(rounds == 1 ? "" : "s")")
-                : floor(.sync, lesson.syncPolled + 2 * lesson.syncAnswered,
-                        "\(lesson.syncPolled) polled + 2 × \(lesson.syncAnswered) answered in \(rounds) round\(rounds == 1 ? "" : "s")"),
+                : floor(.sync, sync.polled + 2 * sync.answered,
+                        "\(sync.polled) polled + 2 × \(sync.answered) answered in \(rounds) round\(rounds == 1 ? "" : "s")"),
             floor(.exam, shown + replied + 2 * recorded + 2 * redirects + flags + marks,
                   "\(shown) questions + \(replied) answers + 2 × \(recorded) submissions + 2 × \(redirects) forwards + \(flags) flags + \(marks) marks"),
             floor(.ra, 2 * (n - 1) * entries, "2(N−1) × \(entries) entries"),

@@ -1,4 +1,4 @@
-/// The invariants of the design, checked live by the admin console from what the log
+/// The invariants of the design, checked live by the invariant observer from what the log
 /// records: who is in the ISA critical section, who holds each chunk's lock, who has been
 /// recorded, what a sync round achieved — and, after each completed write and once
 /// replication is done, whether the replicas' copies agree with each other and with main's
@@ -56,7 +56,7 @@ public struct Invariants: Sendable, Equatable {
     /// Who holds the ISA critical section, as the log shows it.
     public private(set) var csHolder: NodeID?
     /// Who holds each chunk's lock, and how, as the log shows it.
-    public private(set) var lockHolders: [Int: [NodeID: ReadWriteLock.Mode]] = [:]
+    public private(set) var lockHolders: [ChunkID: [NodeID: ReadWriteLock.Mode]] = [:]
     /// The students with a `submit` line.
     public private(set) var submitted: Set<NodeID> = []
 
