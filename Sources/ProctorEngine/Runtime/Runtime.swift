@@ -42,15 +42,9 @@ public final class Runtime: @unchecked Sendable {
     /// The simulation's notice serial when `ownNotice` was given: a later one of its own wins.
     private var ownNoticeAfter = 0
     private var timer: DispatchSourceTimer?          // engine queue
-    private var paused = false                       // engine queue
-    private var speedIndex: Int                      // engine queue
-    private var anchorWall = DispatchTime.now().uptimeNanoseconds   // engine queue
-    private var anchorVirtual = VirtualTime.zero     // engine queue
-    /// The speed time runs at now: the chosen one, or 1× while a played student types its
-    /// ISA mark (engine queue).
-    private var speedInUse: Double                   // engine queue
-    /// When the last paced event was delivered (engine queue).
-    private var lastPacedWall: UInt64 = 0
+    /// Pause, speed and the pace of virtual time (engine queue): the runtime gives it the
+    /// wall clock and carries out its decisions.
+    private var pacer: Pacer
     /// The guided tour, when on (engine queue); the stop it is paused at.
     private var tour: Tour?
     private var tourStop: Tour.Stop?
@@ -67,11 +61,6 @@ public final class Runtime: @unchecked Sendable {
     private let files: DiskStorage?                  // engine queue
     private let latest: Mutex<Snapshot>
     private let onPublish: @Sendable () -> Void
-
-    /// The speeds `+` and `-` step through: virtual seconds per wall second.
-    public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16]
-    /// The shortest wall time between two wakeups (about 30 a second at high speeds).
-    public static let minimumWakeNanoseconds: UInt64 = 33_000_000
 
     public init(config: Simulation.Config, speed: Double, session: Session = .record(to: nil), eventsFile: AtomicFileWriter?,
                 resultsPath: String?, tour: Bool = false, onPublish: @escaping @Sendable () -> Void) {
@@ -92,11 +81,10 @@ public final class Runtime: @unchecked Sendable {
             sessionPath = nil
             driver = SessionDriver(replaying: record, into: sim)
         }
-        speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
-        speedInUse = Runtime.speeds[speedIndex]
+        pacer = Pacer(speed: speed, wall: Runtime.wallNow())
         self.eventsFile = eventsFile
         self.onPublish = onPublish
-        var first = Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex])
+        var first = Snapshot(simulation: sim, paused: false, speed: pacer.speed)
         first.replaying = driver.mode == .replaying
         latest = Mutex(first)
     }
@@ -107,7 +95,7 @@ public final class Runtime: @unchecked Sendable {
     /// Starts pacing virtual time to the wall clock.
     public func start() {
         queue.async { [self] in
-            anchor()
+            pacer.anchor(wall: Runtime.wallNow(), at: simulation.now)
             let t = DispatchSource.makeTimerSource(queue: queue)
             t.setEventHandler { [weak self] in self?.tick() }
             timer = t
@@ -121,7 +109,7 @@ public final class Runtime: @unchecked Sendable {
     /// Carries out an operator command at the current virtual time (refused while replaying).
     public func send(_ command: OperatorCommand) {
         queue.async { [self] in
-            if !paused { advance() }
+            if !pacer.isPaused { advance() }
             let resumed = driver.mode == .recording ? leavePast() : nil
             if !driver.apply(command) { say(Runtime.replayRefusal) }
             // Both what the command did and that the run branched are news: one notice.
@@ -135,11 +123,10 @@ public final class Runtime: @unchecked Sendable {
         queue.async { [self] in
             if driver.isAtEnd {
                 say("The recorded lesson has ended; there is nothing more to play. q quits.")
-            } else if paused {
+            } else if pacer.isPaused {
                 if let resumed = leavePast() { say(resumed) }
-                paused = false
-                anchor()
-            } else { advance(); paused = true }
+                pacer.resume(wall: Runtime.wallNow(), at: simulation.now)
+            } else { advance(); pacer.pause() }
             publish(force: true)
             rearm()
         }
@@ -149,9 +136,9 @@ public final class Runtime: @unchecked Sendable {
     /// paused when it comes back. Returns once paused.
     public func suspend() {
         queue.sync { [self] in
-            if !paused {
+            if !pacer.isPaused {
                 advance()
-                paused = true
+                pacer.pause()
                 say("Paused while Proctor was suspended (Ctrl-Z); space resumes from the same moment.")
             }
             publish(force: true)
@@ -163,7 +150,7 @@ public final class Runtime: @unchecked Sendable {
     /// Pressed again it goes further; `step` goes forward again through the same events.
     public func stepBack() {
         queue.async { [self] in
-            if !paused { advance(); paused = true }
+            if !pacer.isPaused { advance(); pacer.pause() }
             drainLog()
             if !simulation.stepBackEnabled {
                 say("Step back works in a live lesson; a replay goes forward only (. steps).")
@@ -194,7 +181,7 @@ public final class Runtime: @unchecked Sendable {
     /// While paused, delivers exactly the next event (pausing first if running).
     public func step() {
         queue.async { [self] in
-            if !paused { advance(); paused = true }
+            if !pacer.isPaused { advance(); pacer.pause() }
             let from = simulation.now, wasInFlight = simulation.world.kernel.inFlight > 0
             let delivered = driver.stepMessage()
             if let text = Runtime.stepNotice(delivered: delivered, wasInFlight: wasInFlight, from: from, to: simulation.now) {
@@ -229,10 +216,8 @@ public final class Runtime: @unchecked Sendable {
 
     private func changeSpeed(by d: Int) {
         queue.async { [self] in
-            if !paused { advance() }
-            speedIndex = min(max(speedIndex + d, 0), Runtime.speeds.count - 1)
-            speedInUse = effectiveSpeed
-            anchor()
+            if !pacer.isPaused { advance() }
+            pacer.changeSpeed(by: d, cap: speedCap, wall: Runtime.wallNow(), at: simulation.now)
             publish(force: true)
             rearm()
         }
@@ -244,7 +229,7 @@ public final class Runtime: @unchecked Sendable {
         let record: [UInt8]? = queue.sync { [self] in
             timer?.cancel()
             timer = nil
-            if !paused { advance() }
+            if !pacer.isPaused { advance() }
             // Quit while stepped back: the lesson ends where it had reached, as its log does.
             if simulation.isInPast { simulation.stepBack(to: simulation.horizon) }
             driver.quit()
@@ -278,43 +263,36 @@ public final class Runtime: @unchecked Sendable {
 
     // MARK: Engine queue
 
-    private func anchor() {
-        anchorWall = DispatchTime.now().uptimeNanoseconds
-        anchorVirtual = simulation.now
-    }
+    /// The wall clock the pacer is given: monotonic nanoseconds.
+    private static func wallNow() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    /// Runs the simulation up to the virtual time the wall clock says it should have reached.
-    /// A paced phase delivers one event at a time, `pace` of wall time apart: virtual time
-    /// waits for the class. On the tour, events go one at a time, and the run stops at a
-    /// teaching moment.
+    /// Runs the simulation up to the virtual time the wall clock says it should have reached,
+    /// as the pacer decides: a paced phase delivers its events one by one, each at its turn
+    /// (virtual time waits for the class). On the tour, events go one at a time, and the run
+    /// stops at a teaching moment.
     private func advance() {
-        let wall = DispatchTime.now().uptimeNanoseconds
-        let elapsed = Double(wall - anchorWall) / 1_000
-        let target = anchorVirtual + VirtualDuration(microseconds: Int64(elapsed * speedInUse))
-        if let pace, let next = driver.nextEventTime, next <= target {
-            if wall >= lastPacedWall &+ pace {
+        let wall = Runtime.wallNow()
+        deliver: while true {
+            switch pacer.decide(wall: wall, now: simulation.now, next: driver.nextEventTime, pacing: pacing) {
+            case .deliverNext:
                 if tourStep() { return }
-                lastPacedWall = wall
+            case .hold:
+                break deliver
+            case .run(let target):
+                if tour != nil {
+                    while let next = driver.nextEventTime, next <= target {
+                        if tourStep() { return }
+                    }
+                }
+                driver.run(until: target)
+                break deliver
             }
-            anchorWall = wall
-            anchorVirtual = simulation.now
-        } else if tour != nil {
-            while let next = driver.nextEventTime, next <= target {
-                if tourStep() { return }
-            }
-            driver.run(until: target)
-        } else {
-            driver.run(until: target)
         }
         checkReplayEnd()
-        let speed = effectiveSpeed
-        if speed != speedInUse {
-            if speed < speedInUse, let k = typingStudent {
-                let limit = Int(simulation.scenario.isaHoldTimeout.microseconds / 1_000_000)
-                say("S\(k) holds the marksheet: time runs at 1× while you type its mark, so its \(limit) s hold limit is \(limit) s on your watch.")
-            }
-            speedInUse = speed
-            anchor()
+        let before = pacer.speed
+        if pacer.cap(speedCap, wall: wall, at: simulation.now), pacer.speed < before, let k = typingStudent {
+            let limit = Int(simulation.scenario.isaHoldTimeout.microseconds / 1_000_000)
+            say("S\(k) holds the marksheet: time runs at 1× while you type its mark, so its \(limit) s hold limit is \(limit) s on your watch.")
         }
     }
 
@@ -329,7 +307,7 @@ public final class Runtime: @unchecked Sendable {
         guard new > 0, let (m, text, pane) = t.moment(after: ArraySlice(recent.suffix(min(new, recent.count))), in: simulation.world) else { return false }
         tourStop = t.stop(m, text: text, pane: pane, position: simulation.position)
         tour = t
-        paused = true
+        pacer.pause()
         return true
     }
 
@@ -366,8 +344,7 @@ public final class Runtime: @unchecked Sendable {
             if tourStop?.id == .end { say("The tour is over. q quits."); publish(force: true); return }
             if let resumed = leavePast() { say(resumed) }
             tourStop = nil
-            paused = false
-            anchor()
+            pacer.resume(wall: Runtime.wallNow(), at: simulation.now)
             publish(force: true)
             rearm()
         }
@@ -377,7 +354,7 @@ public final class Runtime: @unchecked Sendable {
     public func tourBack() {
         queue.async { [self] in
             guard var t = tour else { return }
-            if !paused { advance(); paused = true }
+            if !pacer.isPaused { advance(); pacer.pause() }
             // At a stop: the one before it. Between stops: the last one made.
             let target = tourStop.map { now in t.stops.last { $0.position < now.position } } ?? t.stops.last
             guard let target else {
@@ -398,12 +375,12 @@ public final class Runtime: @unchecked Sendable {
     /// On the tour, a phase that has completed is followed by the next, as a presenter would
     /// (after the welcome, before the first).
     private func tourNextPhase() {
-        guard var t = tour, !paused, tourStop == nil, simulation.phase != .done else { return }
+        guard var t = tour, !pacer.isPaused, tourStop == nil, simulation.phase != .done else { return }
         let phase = simulation.phase
         if phase == nil, !t.shown.contains(.welcome) {
             tourStop = t.stop(.welcome, text: Tour.welcome, pane: .eventLog, position: simulation.position)
             tour = t
-            paused = true
+            pacer.pause()
             return
         }
         guard phase == nil || simulation.completed.contains(phase!) else { return }
@@ -414,25 +391,12 @@ public final class Runtime: @unchecked Sendable {
         if new > 0, let (m, text, pane) = t.moment(after: ArraySlice(recent.suffix(min(new, recent.count))), in: simulation.world) {
             tourStop = t.stop(m, text: text, pane: pane, position: simulation.position)
             tour = t
-            paused = true
+            pacer.pause()
         }
     }
 
-    /// How many wall nanoseconds apart a paced phase delivers its events, or nil when time
-    /// runs freely. A Berkeley round and the replication happen in well under a second of
-    /// virtual time: paced, a class sees each message (about 6 s a round, 4 s the copies).
-    private var pace: UInt64? {
-        // Read in place: a copy of the whole world on every wakeup is not needed.
-        let seconds: Double
-        if simulation.world.lesson.started(.replication), !simulation.world.lesson.completed.contains(.replication) {
-            seconds = 0.3
-        } else if simulation.world.lesson.syncRound != nil {
-            seconds = min(0.3, 6 / Double(3 * (simulation.world.roster.count + 2)))
-        } else {
-            return nil
-        }
-        return UInt64(seconds * 1e9 / speedInUse)
-    }
+    /// What the pacer paces now.
+    private var pacing: Pacer.Pacing { Pacer.Pacing(simulation) }
 
     /// The student the operator plays that is inside the ISA critical section, typing.
     private var typingStudent: Int? {
@@ -441,18 +405,15 @@ public final class Runtime: @unchecked Sendable {
         }?.number
     }
 
-    /// The chosen speed, held to 1× while a played student types its ISA mark: the hold
-    /// limit is virtual time, and at 16× it would cut off a human after a third of a second.
-    private var effectiveSpeed: Double {
-        let chosen = Runtime.speeds[speedIndex]
-        return typingStudent != nil ? min(chosen, 1) : chosen
-    }
+    /// The speed is held to 1× while a played student types its ISA mark: the hold limit is
+    /// virtual time, and at 16× it would cut off a human after a third of a second.
+    private var speedCap: Double? { typingStudent != nil ? 1 : nil }
 
     /// At the end of a replay the clock stops, with a notice saying why.
     private func checkReplayEnd() {
         guard driver.isAtEnd, !replayEndAnnounced else { return }
         replayEndAnnounced = true
-        paused = true
+        pacer.pause()
         if let d = driver.divergence {
             say("The replay stopped: \(d). Were the record and this Proctor made for each other?")
         } else {
@@ -467,31 +428,21 @@ public final class Runtime: @unchecked Sendable {
     }
 
     private func tick() {
-        guard !paused else { return }
+        guard !pacer.isPaused else { return }
         advance()
         tourNextPhase()
         publish()
         rearm()
     }
 
-    /// Arms the timer for the next event or the next virtual second, whichever is sooner
-    /// (never sooner than the minimum wake interval); disarms it while paused.
+    /// Arms the timer for the pacer's next wakeup; disarms it while paused.
     private func rearm() {
         guard let timer else { return }
-        guard !paused else { timer.schedule(deadline: .distantFuture); return }
-        let second: Int64 = 1_000_000
-        let now = simulation.now
-        var next = VirtualTime(microseconds: (now.microseconds.floorDivided(by: second) + 1) * second)
-        var leeway = DispatchTimeInterval.milliseconds(50)
-        if let event = driver.nextEventTime, event < next {
-            next = event
-            leeway = .milliseconds(5)
+        guard let wake = pacer.wake(wall: Runtime.wallNow(), now: simulation.now, next: driver.nextEventTime, pacing: pacing) else {
+            timer.schedule(deadline: .distantFuture)
+            return
         }
-        let speed = speedInUse
-        var due = anchorWall + UInt64(max(0, Double((next - anchorVirtual).microseconds) * 1_000 / speed).rounded(.up))
-        if let pace { due = max(due, lastPacedWall &+ pace) }
-        let earliest = DispatchTime.now().uptimeNanoseconds + Runtime.minimumWakeNanoseconds
-        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: max(due, earliest)), leeway: leeway)
+        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: wake.deadline), leeway: .milliseconds(wake.leewayMilliseconds))
     }
 
     private func publish(force: Bool = false) {
@@ -500,7 +451,7 @@ public final class Runtime: @unchecked Sendable {
         recordAtPhaseChange()
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
-        var snap = Snapshot(simulation: simulation, paused: paused, speed: speedInUse)
+        var snap = Snapshot(simulation: simulation, paused: pacer.isPaused, speed: pacer.speed)
         snap.replaying = driver.mode == .replaying
         snap.tour = tour.map { t in Snapshot.TourView(stop: tourStop, index: t.stops.count, total: Tour.count) }
         publications += 1
