@@ -36,21 +36,16 @@ public final class Runtime: @unchecked Sendable {
     private let sessionPath: String?
     private var recordedPhase: Phase?                // engine queue
     private var replayEndAnnounced = false           // engine queue
-    /// The runtime's own notices, shown like the simulation's (engine queue).
-    private var ownNotice: Notice?
-    private var ownNoticeCount = 0
-    /// The simulation's notice serial when `ownNotice` was given: a later one of its own wins.
-    private var ownNoticeAfter = 0
+    /// The runtime's own notices beside the simulation's, and the standing storage problem
+    /// (engine queue).
+    private var notices = NoticeBoard()
     private var timer: DispatchSourceTimer?          // engine queue
     /// Pause, speed and the pace of virtual time (engine queue): the runtime gives it the
     /// wall clock and carries out its decisions.
     private var pacer: Pacer
-    /// The guided tour, when on (engine queue); the stop it is paused at.
-    private var tour: Tour?
-    private var tourStop: Tour.Stop?
+    /// The guided tour, when on (engine queue).
+    private var guide: TourGuide?
     private var publications: UInt64 = 0             // engine queue
-    /// The first storage failure, shown until quit (engine queue).
-    private var storageProblem: String?
     private var lastPublished: UInt64 = .max         // engine queue
     private var eventsFile: AtomicFileWriter?        // io queue
     private let resultsPath: String?
@@ -64,7 +59,7 @@ public final class Runtime: @unchecked Sendable {
 
     public init(config: Simulation.Config, speed: Double, session: Session = .record(to: nil), eventsFile: AtomicFileWriter?,
                 resultsPath: String?, tour: Bool = false, onPublish: @escaping @Sendable () -> Void) {
-        self.tour = tour ? Tour() : nil
+        guide = tour ? TourGuide() : nil
         self.resultsPath = resultsPath
         // Replica files and their metadata are written by the nodes' persist effects, at once
         // and in event order, so a check always sees the latest write.
@@ -279,7 +274,7 @@ public final class Runtime: @unchecked Sendable {
             case .hold:
                 break deliver
             case .run(let target):
-                if tour != nil {
+                if guide != nil {
                     while let next = driver.nextEventTime, next <= target {
                         if tourStep() { return }
                     }
@@ -301,12 +296,7 @@ public final class Runtime: @unchecked Sendable {
     private func tourStep() -> Bool {
         let before = simulation.log.count
         driver.step()
-        guard var t = tour else { return false }
-        let new = simulation.log.count - before
-        let recent = simulation.log.recent
-        guard new > 0, let (m, text, pane) = t.moment(after: ArraySlice(recent.suffix(min(new, recent.count))), in: simulation.world) else { return false }
-        tourStop = t.stop(m, text: text, pane: pane, position: simulation.position)
-        tour = t
+        guard guide?.look(atNew: simulation.log.count - before, in: simulation) == true else { return false }
         pacer.pause()
         return true
     }
@@ -340,10 +330,10 @@ public final class Runtime: @unchecked Sendable {
     /// The tour goes on from its stop (`n`, PageDown): the run resumes to the next moment.
     public func continueTour() {
         queue.async { [self] in
-            guard tour != nil else { return }
-            if tourStop?.id == .end { say("The tour is over. q quits."); publish(force: true); return }
+            guard guide != nil else { return }
+            if guide?.isOver == true { say("The tour is over. q quits."); publish(force: true); return }
             if let resumed = leavePast() { say(resumed) }
-            tourStop = nil
+            guide?.goOn()
             pacer.resume(wall: Runtime.wallNow(), at: simulation.now)
             publish(force: true)
             rearm()
@@ -353,20 +343,16 @@ public final class Runtime: @unchecked Sendable {
     /// The tour goes back to its previous stop (`b`, PageUp): the run as it was there.
     public func tourBack() {
         queue.async { [self] in
-            guard var t = tour else { return }
+            guard guide != nil else { return }
             if !pacer.isPaused { advance(); pacer.pause() }
-            // At a stop: the one before it. Between stops: the last one made.
-            let target = tourStop.map { now in t.stops.last { $0.position < now.position } } ?? t.stops.last
-            guard let target else {
+            guard let target = guide?.previousStop else {
                 say("This is the tour's first stop.")
                 publish(force: true)
                 return
             }
             drainLog()
             simulation.stepBack(to: target.position)
-            t.rewind(to: target.position)
-            tour = t
-            tourStop = target
+            guide?.back(to: target)
             publish(force: true)
             rearm()
         }
@@ -375,24 +361,16 @@ public final class Runtime: @unchecked Sendable {
     /// On the tour, a phase that has completed is followed by the next, as a presenter would
     /// (after the welcome, before the first).
     private func tourNextPhase() {
-        guard var t = tour, !pacer.isPaused, tourStop == nil, simulation.phase != .done else { return }
+        guard guide != nil, guide?.stop == nil, !pacer.isPaused, simulation.phase != .done else { return }
         let phase = simulation.phase
-        if phase == nil, !t.shown.contains(.welcome) {
-            tourStop = t.stop(.welcome, text: Tour.welcome, pane: .eventLog, position: simulation.position)
-            tour = t
+        if phase == nil, guide?.welcome(at: simulation.position) == true {
             pacer.pause()
             return
         }
         guard phase == nil || simulation.completed.contains(phase!) else { return }
         let before = simulation.log.count
         _ = driver.apply(.nextPhase)
-        let new = simulation.log.count - before
-        let recent = simulation.log.recent
-        if new > 0, let (m, text, pane) = t.moment(after: ArraySlice(recent.suffix(min(new, recent.count))), in: simulation.world) {
-            tourStop = t.stop(m, text: text, pane: pane, position: simulation.position)
-            tour = t
-            pacer.pause()
-        }
+        if guide?.look(atNew: simulation.log.count - before, in: simulation) == true { pacer.pause() }
     }
 
     /// What the pacer paces now.
@@ -421,11 +399,7 @@ public final class Runtime: @unchecked Sendable {
         }
     }
 
-    private func say(_ text: String) {
-        ownNoticeCount += 1
-        ownNoticeAfter = simulation.notice?.serial ?? 0
-        ownNotice = Notice(text: text, serial: 0)
-    }
+    private func say(_ text: String) { notices.say(text, simulation: simulation.notice) }
 
     private func tick() {
         guard !pacer.isPaused else { return }
@@ -453,15 +427,12 @@ public final class Runtime: @unchecked Sendable {
         lastPublished = simulation.revision
         var snap = Snapshot(simulation: simulation, paused: pacer.isPaused, speed: pacer.speed)
         snap.replaying = driver.mode == .replaying
-        snap.tour = tour.map { t in Snapshot.TourView(stop: tourStop, index: t.stops.count, total: Tour.count) }
+        snap.tour = guide?.view
         publications += 1
         snap.publishSerial = publications
-        if storageProblem == nil, let e = files?.firstError { storageProblem = "⚠ " + e.notice }
-        snap.storageProblem = storageProblem
-        // One serial over both sources of notices, so a screen sees every new one.
-        let simSerial = simulation.notice?.serial ?? 0
-        let newest = ownNotice.flatMap { simSerial == ownNoticeAfter ? $0 : nil } ?? simulation.notice
-        snap.notice = newest.map { Notice(text: $0.text, serial: simSerial + ownNoticeCount) }
+        if let e = files?.firstError { notices.report("⚠ " + e.notice) }
+        snap.storageProblem = notices.problem
+        snap.notice = notices.newest(simulation: simulation.notice)
         latest.withLock { $0 = snap }
         onPublish()
     }
@@ -493,7 +464,7 @@ public final class Runtime: @unchecked Sendable {
         let text = eventLog ? "⚠ The event log stops here (\(error.reason)); at quit it is saved marked incomplete: \(error.path)"
                             : "⚠ " + error.notice
         queue.async { [self] in
-            if storageProblem == nil { storageProblem = text }
+            notices.report(text)
             publish(force: true)
         }
     }
