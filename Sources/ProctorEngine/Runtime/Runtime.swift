@@ -30,11 +30,8 @@ public final class Runtime: @unchecked Sendable {
     // Everything below marked "engine queue" is read and written only on `queue`; that
     // confinement is what makes this class safe to share (hence @unchecked Sendable).
     private let queue = DispatchQueue(label: "proctor.engine", qos: .userInitiated)
-    private let io = DispatchQueue(label: "proctor.io", qos: .utility)
     private let driver: SessionDriver                // engine queue
     private var simulation: Simulation { driver.simulation }
-    private let sessionPath: String?
-    private var recordedPhase: Phase?                // engine queue
     private var replayEndAnnounced = false           // engine queue
     /// The runtime's own notices beside the simulation's, and the standing storage problem
     /// (engine queue).
@@ -47,12 +44,8 @@ public final class Runtime: @unchecked Sendable {
     private var guide: TourGuide?
     private var publications: UInt64 = 0             // engine queue
     private var lastPublished: UInt64 = .max         // engine queue
-    private var eventsFile: AtomicFileWriter?        // io queue
-    private let resultsPath: String?
-    private var exportedResults = 0                  // engine queue
-    private var storageError: StorageError?          // io queue
-    /// The event log's own write failed: why, and the virtual time it stops at.
-    private var eventLogFailure: (error: StorageError, at: VirtualTime)?   // io queue
+    /// The event log, results.xlsx and the session record, written on a background queue.
+    private var output: LessonFiles!
     private let files: DiskStorage?                  // engine queue
     private let latest: Mutex<Snapshot>
     private let onPublish: @Sendable () -> Void
@@ -60,11 +53,11 @@ public final class Runtime: @unchecked Sendable {
     public init(config: Simulation.Config, speed: Double, session: Session = .record(to: nil), eventsFile: AtomicFileWriter?,
                 resultsPath: String?, tour: Bool = false, onPublish: @escaping @Sendable () -> Void) {
         guide = tour ? TourGuide() : nil
-        self.resultsPath = resultsPath
         // Replica files and their metadata are written by the nodes' persist effects, at once
         // and in event order, so a check always sees the latest write.
         files = resultsPath.map { DiskStorage(out: directory(of: $0)) }
         let sim = Simulation(config: config, storage: files ?? MemoryStorage())
+        let sessionPath: String?
         switch session {
         case .record(let path):
             sessionPath = path
@@ -77,11 +70,14 @@ public final class Runtime: @unchecked Sendable {
             driver = SessionDriver(replaying: record, into: sim)
         }
         pacer = Pacer(speed: speed, wall: Runtime.wallNow())
-        self.eventsFile = eventsFile
         self.onPublish = onPublish
         var first = Snapshot(simulation: sim, paused: false, speed: pacer.speed)
         first.replaying = driver.mode == .replaying
         latest = Mutex(first)
+        output = LessonFiles(eventsFile: eventsFile, resultsPath: resultsPath, sessionPath: sessionPath) { [weak self] problem in
+            guard let runtime = self else { return }
+            runtime.queue.async { runtime.storageFailed(problem) }
+        }
     }
 
     /// The most recently published snapshot.
@@ -166,10 +162,7 @@ public final class Runtime: @unchecked Sendable {
         let cut = simulation.branch()
         let at = simulation.now
         driver.rewind(to: simulation.position)
-        io.async { [self] in
-            guard let f = eventsFile, eventLogFailure == nil else { return }
-            do throws(StorageError) { try f.truncate(to: cut) } catch { logFailed(error, at: at) }
-        }
+        output.cutLog(to: cut, at: at)
         return "Resumed at event \(simulation.position); \(discarded) later events discarded."
     }
 
@@ -230,30 +223,13 @@ public final class Runtime: @unchecked Sendable {
             driver.quit()
             drainLog()
             exportFiles()
-            return sessionPath == nil ? nil : driver.record.encoded()
+            return output.recordsSession ? driver.record.encoded() : nil
         }
         let replicaError = queue.sync { () -> StorageError? in
             files?.settle()
             return files?.firstError
         }
-        return io.sync { [self] in
-            if let replicaError { storageError = storageError ?? replicaError }
-            if let sessionPath, let record {
-                do throws(StorageError) { try AtomicFileWriter.write(record, to: sessionPath) } catch { storageError = storageError ?? error }
-            }
-            if let f = eventsFile {
-                if let failure = eventLogFailure {
-                    // What was written is kept, its last line saying where and why it stops.
-                    let said = f.saveIncompleteLog(after: failure.error, at: failure.at)
-                    // Said in the exit message unless another file failed first.
-                    if storageError?.path == failure.error.path { storageError = said }
-                } else {
-                    do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
-                }
-                eventsFile = nil
-            }
-            return storageError
-        }
+        return output.finish(record: record, replicaError: replicaError)
     }
 
     // MARK: Engine queue
@@ -306,19 +282,7 @@ public final class Runtime: @unchecked Sendable {
     public func exportShiViz(to path: String) {
         queue.async { [self] in
             drainLog()
-            io.async { [self] in
-                let text: String
-                if let f = eventsFile, eventLogFailure == nil {
-                    do throws(StorageError) {
-                        try f.flushToDisk()
-                        try ShiViz.convertFile(events: f.writtenPath, to: path)
-                        text = "Wrote the run so far for ShiViz to \(path); its README entry gives the parsing expression."
-                    } catch {
-                        text = "The ShiViz file was not written: \(error)"
-                    }
-                } else {
-                    text = "No event log is being written: start Proctor with --events FILE or --shiviz FILE to export the run for ShiViz."
-                }
+            output.exportShiViz(to: path) { [self] text in
                 queue.async { [self] in
                     say(text)
                     publish(force: true)
@@ -422,7 +386,7 @@ public final class Runtime: @unchecked Sendable {
     private func publish(force: Bool = false) {
         drainLog()
         exportFiles()
-        recordAtPhaseChange()
+        output.recordSession(at: simulation.phase) { driver.record.encoded() }
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
         var snap = Snapshot(simulation: simulation, paused: pacer.isPaused, speed: pacer.speed)
@@ -437,54 +401,18 @@ public final class Runtime: @unchecked Sendable {
         onPublish()
     }
 
-    /// Writes results.xlsx whenever a result changed — atomically, on the I/O queue.
+    /// A file failed to be written: the screen says so until the end.
+    private func storageFailed(_ problem: String) {
+        notices.report(problem)
+        publish(force: true)
+    }
+
+    /// Writes results.xlsx whenever a result changed.
     private func exportFiles() {
-        guard let path = resultsPath, simulation.resultsRevision != exportedResults else { return }
-        exportedResults = simulation.resultsRevision
-        let rows = simulation.results
-        io.async { [self] in
-            do throws(StorageError) { try ResultsWorkbook.write(rows, to: path) } catch { storageError = storageError ?? error; report(error) }
-        }
-    }
-
-    /// Live: rewrites session.json whenever the phase changes.
-    private func recordAtPhaseChange() {
-        guard let path = sessionPath, simulation.phase != recordedPhase else { return }
-        recordedPhase = simulation.phase
-        let bytes = driver.record.encoded()
-        io.async { [self] in
-            do throws(StorageError) { try AtomicFileWriter.write(bytes, to: path) } catch { storageError = storageError ?? error; report(error) }
-        }
-    }
-
-    /// A write failed (on the I/O queue): the screen says so until the end, naming the
-    /// file and the reason — a lesson must not look saved when it is not.
-    private func report(_ error: StorageError, eventLog: Bool = false) {
-        // What it means first, the path last: a long path may not fit.
-        let text = eventLog ? "⚠ The event log stops here (\(error.reason)); at quit it is saved marked incomplete: \(error.path)"
-                            : "⚠ " + error.notice
-        queue.async { [self] in
-            notices.report(text)
-            publish(force: true)
-        }
+        output.exportResults(simulation.results, revision: simulation.resultsRevision)
     }
 
     private func drainLog() {
-        let bytes = simulation.takeEncodedLog()
-        guard !bytes.isEmpty else { return }
-        let at = simulation.now
-        io.async { [self] in
-            // Another file's failure does not stop the log: it goes on, with that failure in it.
-            guard let f = eventsFile, eventLogFailure == nil else { return }
-            do throws(StorageError) { try f.write(bytes) } catch { logFailed(error, at: at) }
-        }
-    }
-
-    /// The event log's own write failed (I/O queue): nothing more goes into it, and at quit it
-    /// is saved as far as it got, marked incomplete.
-    private func logFailed(_ error: StorageError, at: VirtualTime) {
-        eventLogFailure = (error, at)
-        storageError = storageError ?? error
-        report(error, eventLog: true)
+        output.appendLog(simulation.takeEncodedLog(), at: simulation.now)
     }
 }
