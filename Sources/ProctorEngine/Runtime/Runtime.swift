@@ -11,6 +11,11 @@ import Synchronization
 /// with `snapshot` when told by `onPublish`. The event log, when asked for, streams to a file
 /// on a background I/O queue.
 ///
+/// It is a thin host composing small parts, each testable alone: a `Pacer` decides how far
+/// virtual time may go and when to wake (the runtime gives it the wall clock), a `TourGuide`
+/// keeps the tour's stops, a `NoticeBoard` merges its notices with the simulation's, and
+/// `LessonFiles` writes the event log, results.xlsx and the session record.
+///
 /// Every command and every delivery goes through a `SessionDriver`. Live, it records the
 /// lesson, and the runtime writes the record (`session.json`) at every phase change and on
 /// `stop`. Replaying, the record's commands arrive at their places while time is paced,
