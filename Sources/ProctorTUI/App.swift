@@ -156,29 +156,14 @@ public final class App {
     func handle(_ key: Key) {
         if key == .resize { resized(); return }
         let snap = runtime.snapshot
-        // On the tour, n and PageDown go on to the next stop, b and PageUp back to the last
-        // (outside a mark prompt, the help and the fault menu).
-        if snap.tour != nil, [.normal, .answering, .demo, .diagram].contains(router.mode(RoutingFacts(snap))) {
-            switch key {
-            case .char("n"), .pageDown:
-                runtime.continueTour()
-                viewDirty = true
-                requestRedraw()
-                return
-            case .char("b"), .pageUp:
-                runtime.tourBack()
-                viewDirty = true
-                requestRedraw()
-                return
-            default: break
-            }
-        }
         for action in router.route(key, RoutingFacts(snap)) {
             switch action {
             case .send(let c): runtime.send(c)
             case .togglePause: runtime.togglePause()
             case .step: runtime.step()
             case .stepBack: runtime.stepBack()
+            case .tourNext: runtime.continueTour()
+            case .tourBack: runtime.tourBack()
             case .faster: runtime.faster()
             case .exportShiViz: runtime.exportShiViz(to: options.shiviz?.file ?? options.outDirectory + "/run.shiviz")
             case .slower: runtime.slower()

@@ -38,7 +38,7 @@ public enum Screen {
             SpaceTimeDiagram.draw(s, v, focus: focus, in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.invariants.maxY - 1), into: &b)
             Narration.draw(s, l.narration, into: &b)
             CaptionLine.draw(s, l.caption, showNotice: v.showNotice, into: &b)
-            if v.helpVisible { HelpOverlay.draw(in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), into: &b) }
+            if v.helpVisible { HelpOverlay.draw(in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), tour: s.tour != nil, into: &b) }
             return
         }
         AdminPane.draw(s, l.admin, into: &b)
@@ -70,7 +70,7 @@ public enum Screen {
             FaultMenu.draw(s, focus: focus, in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), into: &b)
         }
         if v.helpVisible {
-            HelpOverlay.draw(in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), into: &b)
+            HelpOverlay.draw(in: Rect(x: 0, y: 1, width: l.statusBar.width, height: l.caption.y - 1), tour: s.tour != nil, into: &b)
         }
     }
 

@@ -17,7 +17,44 @@ import ProctorTUI
 enum Bench {
     static let quick = CommandLine.arguments.contains("--quick")
 
+    static let usage = """
+        Usage: proctor-bench [--quick] [--skip-interactive] [--only-step-back]
+
+        Measures Proctor (build it first with -c release): the headless walkthrough as a whole
+        process and in-process, composing and diffing a frame, the interactive program beside
+        htop, and step back.
+
+        Options:
+          --quick             fewer repetitions of each measurement
+          --skip-interactive  leave out the interactive part (tmux and htop)
+          --only-step-back    run the step-back part alone
+          -h, --help          show this help
+
+        """
+
+    /// The options it knows; anything else is refused rather than running the whole suite.
+    static let options: Set<String> = ["--quick", "--skip-interactive", "--only-step-back"]
+
+    /// What the arguments ask for: the help, the benchmarks, or nothing (a mistake, said).
+    enum Request: Equatable { case help, run, walkthroughChild, refuse(String) }
+
+    static func request(_ args: [String]) -> Request {
+        if args.first == "--walkthrough-only" { return args.count == 4 && Int(args[1]) != nil ? .walkthroughChild : .refuse("--walkthrough-only") }
+        if args.contains(where: { $0 == "--help" || $0 == "-h" }) { return .help }
+        if let unknown = args.first(where: { !options.contains($0) }) { return .refuse(unknown) }
+        return .run
+    }
+
     static func main() {
+        switch request(Array(CommandLine.arguments.dropFirst())) {
+        case .help:
+            print(usage, terminator: "")
+            return
+        case .refuse(let arg):
+            FileHandle.standardError.write(Data("proctor-bench: unknown argument \(arg)\n\n\(usage)".utf8))
+            exit(2)
+        case .run, .walkthroughChild: break
+        }
         let data = ExamData.defaults()
         if let i = CommandLine.arguments.firstIndex(of: "--walkthrough-only"), i + 3 < CommandLine.arguments.count,
            let n = Int(CommandLine.arguments[i + 1]) {

@@ -8,6 +8,24 @@ let replicaChecker = scripts.appendingPathComponent("check_replicas.py").path
 
 /// The command-line contract: exit codes, messages, outputs.
 @Suite struct CommandLineTests {
+    /// `proctor-bench --help` prints its usage and exits 0, measuring nothing; an argument it
+    /// does not know is refused (exit 2) instead of running the whole suite.
+    @Test func theBenchmarksSayHowToRunThem() throws {
+        let bench = URL(fileURLWithPath: proctorBinary).deletingLastPathComponent().appendingPathComponent("proctor-bench").path
+        try #require(FileManager.default.isExecutableFile(atPath: bench), "no proctor-bench beside \(proctorBinary)")
+        for flag in ["--help", "-h"] {
+            let r = try runProgram(bench, [flag])
+            #expect(r.status == 0)
+            #expect(r.stdout.hasPrefix("Usage: proctor-bench [--quick] [--skip-interactive] [--only-step-back]"), "\(r.stdout)")
+            #expect(r.stdout.contains("--only-step-back    run the step-back part alone"))
+            #expect(!r.stdout.contains("benchmarks ("), "nothing measured")
+        }
+        let wrong = try runProgram(bench, ["--quik"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.hasPrefix("proctor-bench: unknown argument --quik") && wrong.stderr.contains("Usage:"), "\(wrong.stderr)")
+        #expect(wrong.stdout.isEmpty, "nothing measured")
+    }
+
     @Test func headlessRunsSyncAndWritesTheOutputs() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -154,12 +154,10 @@ import Testing
         let back = try t.waitFor("the screen again, paused, saying why") {
             $0.contains("PAUSED") && $0.contains("Clocks (Berkeley)") && $0.contains("Paused while Proctor was suspended")
         }
-        func clock(_ s: String) -> String? {
-            guard let top = s.split(separator: "\n").first, let r = top.range(of: #"t \d\d:\d\d"#, options: .regularExpression) else { return nil }
-            return String(top[r])
-        }
+        let stopped = try #require(Self.clock(back), "no clock in the status bar:\n\(Self.statusBar(back))")
         usleep(1_500_000)
-        #expect(clock(try t.capture()) == clock(back), "virtual time stays where it stopped")
+        let later = try t.capture()
+        #expect(Self.clock(later) == stopped, "virtual time stays where it stopped: \(Self.statusBar(later))")
         try t.keys("q")
         try t.waitFor("the shell again") { !$0.contains("Clocks (Berkeley)") }
     }
@@ -275,6 +273,53 @@ import Testing
         try t.waitFor("help closed") { !$0.contains("single step") }
         try t.keys("q")
         #expect(try t.waitForExit()?.status == 0)
+    }
+
+    /// `b` three times, then `.` three times: each `.` goes forward exactly one event through
+    /// the past, and the third is back where the run had reached, the log as it was.
+    @Test func stepForwardAfterStepBackRetracesOneEventAtATime() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t = try TmuxSession.showingTheScreen("\(proctorBinary) --seed 5 --students 4 --speed 16 --out \(dir)/out", width: 120, height: 40)
+        try t.syncClocks()
+        try t.keys("Tab", "t", "2")     // take S2 over, start the exam
+        try t.waitFor("the exam under way") { ($0.range(of: #"t 0[2-9]:"#, options: .regularExpression) != nil) && $0.contains("EXAM 2/5") }
+        try t.keys("Space")
+        let paused = try t.waitFor("paused") { $0.contains("PAUSED") }
+        let reached = try #require(Self.logCount(paused), "no event count in:\n\(paused)")
+        let clock = try #require(Self.clock(paused), "no clock in:\n\(paused)")
+        var past: (position: Int, horizon: Int)?
+        for i in 1...3 {
+            try t.keys("PPage")
+            let s = try t.waitFor("back \(i)") { Self.past($0).map { p in past.map { p.position == $0.position - 1 } ?? true } ?? false }
+            past = Self.past(s)
+        }
+        let back = try #require(past, "no PAST a/b on screen after three PageUps")
+        for i in 1...2 {
+            try t.keys(".")
+            let s = try t.waitFor("forward \(i)") { Self.past($0)?.position != back.position + i - 1 }
+            let now = try #require(Self.past(s), "no longer in the past after \(i) steps:\n\(Self.statusBar(s))")
+            #expect(now.position == back.position + i && now.horizon == back.horizon, "one . is one event: \(back) then \(now)")
+        }
+        try t.keys(".")
+        let end = try t.waitFor("the furthest point") { Self.past($0) == nil }
+        #expect(end.contains("PAUSED"), "\(Self.statusBar(end))")
+        #expect(Self.logCount(end) == reached, "the log as it was when paused")
+        #expect(Self.clock(end) == clock)
+        try t.keys("q")
+        #expect(try t.waitForExit()?.status == 0)
+    }
+
+    /// The event log pane's count of events.
+    static func logCount(_ screen: String) -> Int? {
+        guard let r = screen.range(of: #"Event log · \d+ events"#, options: .regularExpression) else { return nil }
+        return Int(screen[r].split(separator: " ")[3])
+    }
+
+    /// The virtual time in the status bar, `t 01:41`.
+    static func clock(_ screen: String) -> String? {
+        let top = statusBar(screen)
+        return top.range(of: #"t \d\d:\d\d"#, options: .regularExpression).map { String(top[$0]) }
     }
 
     @Test func noColorGivesAMonochromeScreen() throws {
@@ -560,14 +605,16 @@ import Testing
         #expect(Self.past(back2)?.horizon == horizon)
         #expect(Self.eventLogPane(back2) != logBefore, "the log on screen is as it was two events earlier")
 
-        // Forward again: each . delivers up to the next message, through the same events.
+        // Forward again: each . goes one event forward, through the same events.
         var screen = back2
         var steps = 0
         while let now = Self.past(screen), steps < 10 {
             try t.keys(".")
             steps += 1
             screen = try t.waitFor("a step forward") { s in Self.past(s).map { $0.position > now.position } ?? true }
+            if let next = Self.past(screen) { #expect(next.position == now.position + 1, "\(Self.statusBar(screen))") }
         }
+        #expect(steps == 2, "two events back, two steps forward")
         #expect(Self.past(screen) == nil, "back at the furthest point after \(steps) steps: \(Self.statusBar(screen))")
         screen = try t.waitFor("paused at the furthest point") { Self.statusBar($0).contains("PAUSED") }
         #expect(Self.eventLogPane(screen) == logBefore, "the same events, the same last lines")

@@ -69,6 +69,45 @@ import Testing
         #expect(sim.takeEncodedLog().isEmpty, "the events gone through again are not logged twice")
     }
 
+    /// `.` after `b`: the single step a class watches goes forward exactly one event at a
+    /// time through the past (timers included, as `b` went back), and stops at the furthest
+    /// point instead of running past it.
+    @Test func singleStepsFromThePastRetraceEachEventUpToTheFurthestPoint() {
+        let sim = Simulation(config: .init(data: .defaults(), studentCount: 4, seed: 5, encodesLog: true))
+        sim.enableStepBack()
+        let driver = SessionDriver(recording: sim, header: SessionRecord(seed: 5, students: 4, speed: 16, data: ExamData.defaults().sha256))
+        var marks: [Int: Mark] = [:]
+        var screens: [Int: [String]] = [:]
+        var log: [UInt8] = []
+        func note() {
+            log += sim.takeEncodedLog()
+            marks[sim.position] = Self.mark(sim)
+            screens[sim.position] = sim.log.recent.map { String(describing: $0) }
+        }
+        driver.apply(.start(.sync))
+        while sim.phase == .sync, !sim.completed.contains(.sync), driver.step() { note() }
+        driver.apply(.toggleTakeover(student: 2))
+        driver.apply(.start(.exam))
+        note()
+        for _ in 0..<60 where driver.step() { note() }
+        let end = sim.position
+        let k = 30
+        for _ in 0..<k { #expect(sim.stepBack()) }
+        #expect(sim.position == end - k && sim.isInPast)
+        // Events that are not message deliveries lie in the stretch stepped through.
+        var timers = 0
+        for i in 1...k {
+            if !sim.nextEventIsDelivery { timers += 1 }
+            #expect(driver.stepMessage())
+            #expect(sim.position == end - k + i, "one . is one event")
+            #expect(Self.mark(sim) == marks[end - k + i], "position \(end - k + i)")
+            #expect(sim.log.recent.map { String(describing: $0) } == screens[end - k + i], "the log at position \(end - k + i) as it was")
+        }
+        #expect(timers > 0, "the stretch has timers between the messages")
+        #expect(!sim.isInPast && sim.position == end)
+        #expect(sim.takeEncodedLog().count == 0, "the events gone through again are not logged twice")
+    }
+
     /// Time moves on between events (the wall clock's pace): back and forward again returns
     /// to the time the run had reached, not the time of its last event.
     @Test func forwardAgainToTheFurthestPointRestoresItsTime() {

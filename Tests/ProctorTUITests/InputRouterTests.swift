@@ -231,6 +231,42 @@ import Testing
         #expect(r.mode(Self.demo) == .demo, "Esc cancels")
     }
 
+    /// On the tour, n and PageDown go to its next stop, b and PageUp back to the previous one
+    /// — answering too — from the key table; a mark prompt, the help and the fault menu keep
+    /// their own keys. Off the tour they are the next phase and step back.
+    @Test(arguments: [InputMode.normal, .answering, .demo, .markPrompt, .diagram, .help, .faultMenu])
+    func theToursKeysComeFromTheTableInItsModes(mode: InputMode) {
+        var r = InputRouter(students: 5, maxMark: 20)
+        var facts = Self.nothingYet
+        switch mode {
+        case .normal: break
+        case .answering: Self.press(&r, .char("t"))
+        case .demo: facts = Self.demo; Self.press(&r, .char("t"), facts: facts)
+        case .markPrompt: facts = Self.examOver; Self.press(&r, .char("t"), .char("i"), facts: facts)
+        case .diagram: Self.press(&r, .char("g"))
+        case .help: Self.press(&r, .char("?"))
+        case .faultMenu: Self.press(&r, .char("f"))
+        }
+        #expect(r.mode(facts) == mode)
+        var tour = facts
+        tour.tour = true
+        let moves = [mode == .markPrompt || mode == .help || mode == .faultMenu ? nil : InputRouter.Action.tourNext,
+                     nil, mode == .markPrompt || mode == .help || mode == .faultMenu ? nil : .tourBack, nil]
+        for (key, move) in zip([Key.char("n"), .pageDown, .char("b"), .pageUp], [moves[0], moves[0], moves[2], moves[2]]) {
+            let got = Self.press(&r, key, facts: tour)
+            if let move { #expect(got == [move], "\(key) in \(mode) on the tour") } else { #expect(!got.contains(.tourNext) && !got.contains(.tourBack), "\(key) in \(mode)") }
+            #expect(r.mode(facts) == mode, "the tour's keys leave the mode as it was")
+        }
+        for key in [Key.char("n"), .pageDown, .char("b"), .pageUp] {
+            let got = Self.press(&r, key, facts: facts)
+            #expect(!got.contains(.tourNext) && !got.contains(.tourBack), "\(key) in \(mode) off the tour: \(got)")
+        }
+        #expect(KeyTable.action(for: .char("n"), in: .normal) == .command(.nextPhase))
+        #expect(KeyTable.action(for: .char("n"), in: .normal, tour: true) == .tourNext)
+        #expect(KeyTable.action(for: .char("b"), in: .answering, tour: true) == .tourBack)
+        #expect(KeyTable.tourHints() == "n next · b back")
+    }
+
     @Test func theHelpOverlayTakesEveryKeyAndReturnsToTheModeBeneath() {
         var r = InputRouter(students: 5, maxMark: 20)
         Self.press(&r, .char("t"), .char("i"), facts: Self.examOver)

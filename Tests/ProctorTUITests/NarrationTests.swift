@@ -94,14 +94,57 @@ import Testing
         #expect(readings == 5 && averaged == 1)
     }
 
+    /// The sentence for the events whose words are fixed, or nil for the others.
+    static func expectedWords(_ e: LogEntry, _ s: Snapshot) -> String? {
+        switch e.kind {
+        case .phase(.sync): "Clock sync begins: main, the time daemon, polls every clock with TIME_REQUEST and times each round trip."
+        case .phase(.exam): "The exam begins: main sends question 1 to every student; each countdown runs on the student's own clock."
+        case .phase(.isa): "ISA marks entry begins: a student needs the REPLY of all 4 others before it may enter the marksheet."
+        case .phase(.replication): "Replication begins: main splits the results into 2 chunks and sends each to 3 replicas (STORE)."
+        case .phase(.consistency): "The consistency demo begins: each student reads or writes its own row under chunk read/write locks."
+        case .clockAdjust(let n, let before, let delta) where n != .main:
+            "\(n.shortName) applies main's ADJUST: its clock moves \(Format.signed(delta)), from \(Format.clock(before)) to \(Format.clock(before + delta))."
+        case .recv(let m, false):
+            switch m.payload {
+            case .exam(.question(let q, _)): "\(m.to.shortName) gets question \(q): its 30 s countdown runs on its own clock."
+            case .exam(.answer(let q, let c?)): "main notes \(m.from.shortName)'s answer to question \(q): \(["A", "B", "C", "D"][c])."
+            default: nil
+            }
+        case .csEnter(let n): "\(n.shortName) has all 4 REPLYs: it enters the critical section — no one else can be inside."
+        case .warning(let st, 1): "\(st.shortName) is flagged: warning 1 — it may go on, but keeps only 50% of its marks."
+        case .submit(let r) where r.reason != .terminated && r.warnings == 0:
+            "\(r.student.shortName)'s exam (\(r.reason.rawValue)) is recorded by \(r.server.shortName): raw \(r.raw) = final, no warnings. Recorded exactly once."
+        case .replicaWrite(let r, let c, 1, nil, _):
+            "replica-\(r) stores chunk \(c) (\(c == 1 ? 3 : 2) rows) at version 1 and confirms with the file's SHA-256."
+        case .lockAcquire(let n, let c, .write): "main grants \(n.shortName) the write lock on chunk \(c): no reader or writer beside it."
+        default: nil
+        }
+    }
+
     @Test func everyDeliveredEventOfTheWalkthroughIsNarratedInWords() {
         var fallbacks: [String] = []
+        var checked: [String: Int] = [:]
         Self.walk { s, text in
-            #expect(!text.isEmpty)
+            // The entry the line stands for: the newest moment's last one that is not a send
+            // (nor a routine storage line).
+            let primary = Self.moment(s).last { e in
+                switch e.kind {
+                case .send: false
+                case .storage(_, let r): r.outcome != .ok
+                default: true
+                }
+            }
+            if let e = primary, let words = Self.expectedWords(e, s) {
+                #expect(text == words)
+                checked[String(describing: e.kind).prefix { $0 != "(" }.description, default: 0] += 1
+            }
             // Narration never falls back to the event log's own line for a delivery.
             if let e = s.recentLog.last, text == EventLogPane.describe(e).0 { fallbacks.append(text) }
         }
         #expect(fallbacks.isEmpty, "\(fallbacks.prefix(5))")
+        // Each kind with fixed words came by and was checked.
+        #expect(checked.keys.sorted() == ["clockAdjust", "csEnter", "lockAcquire", "phase", "recv", "replicaWrite", "submit", "warning"], "\(checked)")
+        #expect(checked.values.reduce(0, +) > 100 && checked["clockAdjust", default: 0] >= 5 && checked["replicaWrite"] == 6, "\(checked)")
     }
 
     @Test func aRepairedCopyIsNarratedAsTheIssueAsks() {

@@ -82,14 +82,15 @@ import Testing
         v.helpVisible = true
         let text = Self.render(Self.snapshot(synced: false), size.0, size.1, v).text
         let lines = text.split(separator: "\n").map(String.init)
-        // The fault menu lists its own keys when f opens it; the help names f.
-        for b in KeyTable.bindings where b.group != .faultMenu {
+        // The fault menu lists its own keys when f opens it; the help names f. The tour's keys
+        // are listed on the tour.
+        for b in KeyTable.bindings where b.group != .faultMenu && !b.group.isTourOnly {
             #expect(text.contains(b.keyLabel), "help lacks \(b.keyLabel) at \(size)")
             #expect(text.contains(String(b.help.prefix(20))), "help lacks \(b.help) at \(size)")
         }
         // Each group's title heads its first row, and the groups come in the table's order.
         var last = -1
-        for g in KeyGroup.allCases where g != .faultMenu {
+        for g in KeyGroup.allCases where g != .faultMenu && !g.isTourOnly {
             let first = try #require(KeyTable.bindings.first { $0.group == g })
             let row = try #require(lines.firstIndex { $0.contains(g.title + " ") && $0.contains(first.keyLabel) }, "\(g.title) at \(size)")
             #expect(row > last)
@@ -105,6 +106,21 @@ import Testing
         let core = shown.hasSuffix("…") || shown.hasSuffix(".") && !phases.hasSuffix(".") ? String(shown.dropLast()) : shown
         #expect(phases.hasPrefix(core) && core.count >= 10, "\(shown)")
         #expect(!lines.contains { $0.contains("1–5 · n") && $0.contains(" c││") }, "not cut mid-word")
+    }
+
+    /// On the tour, the help lists the tour's keys first, from the key table, with its note.
+    @Test func onTheTourTheHelpListsTheToursKeysFirst() throws {
+        var v = ViewState()
+        v.helpVisible = true
+        var s = Self.snapshot(synced: false)
+        #expect(!Self.render(s, 120, 40, v).text.contains("Tour (--tour)"), "off the tour: not listed")
+        s.tour = Snapshot.TourView(stop: nil, index: 1, total: Tour.count)
+        let lines = Self.render(s, 120, 40, v).text.split(separator: "\n").map(String.init)
+        let tour = try #require(KeyTable.bindings.first { $0.group.isTourOnly })
+        let row = try #require(lines.firstIndex { $0.contains("Tour (--tour)") && $0.contains(tour.keyLabel) && $0.contains(String(tour.help.prefix(20))) })
+        let normal = try #require(lines.firstIndex { $0.contains("Normal ") })
+        #expect(row < normal)
+        #expect(lines.joined().contains(KeyGroup.tour.when.prefix(40)))
     }
 
     @Test func withRoomTheHelpSaysWhenEachModesKeysWork() {

@@ -67,8 +67,13 @@ public final class Simulation {
 
     /// Delivers events up to and including the next message delivery (timers on the way are
     /// handled too): the single step a class watches. Returns false when nothing is pending.
+    ///
+    /// In the past (after a step back) it re-executes exactly the next event, as `stepBack`
+    /// went back one event at a time: forward again retraces the same positions and stops at
+    /// the furthest point reached, never beyond it.
     @discardableResult
     public func stepMessage() -> Bool {
+        if isInPast { return deliver() != nil }
         while let e = deliver() {
             if case .deliver = e { return true }
         }

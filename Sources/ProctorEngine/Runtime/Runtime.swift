@@ -11,6 +11,11 @@ import Synchronization
 /// with `snapshot` when told by `onPublish`. The event log, when asked for, streams to a file
 /// on a background I/O queue.
 ///
+/// It is a thin host composing small parts, each testable alone: a `Pacer` decides how far
+/// virtual time may go and when to wake (the runtime gives it the wall clock), a `TourGuide`
+/// keeps the tour's stops, a `NoticeBoard` merges its notices with the simulation's, and
+/// `LessonFiles` writes the event log, results.xlsx and the session record.
+///
 /// Every command and every delivery goes through a `SessionDriver`. Live, it records the
 /// lesson, and the runtime writes the record (`session.json`) at every phase change and on
 /// `stop`. Replaying, the record's commands arrive at their places while time is paced,
@@ -30,57 +35,34 @@ public final class Runtime: @unchecked Sendable {
     // Everything below marked "engine queue" is read and written only on `queue`; that
     // confinement is what makes this class safe to share (hence @unchecked Sendable).
     private let queue = DispatchQueue(label: "proctor.engine", qos: .userInitiated)
-    private let io = DispatchQueue(label: "proctor.io", qos: .utility)
     private let driver: SessionDriver                // engine queue
     private var simulation: Simulation { driver.simulation }
-    private let sessionPath: String?
-    private var recordedPhase: Phase?                // engine queue
     private var replayEndAnnounced = false           // engine queue
-    /// The runtime's own notices, shown like the simulation's (engine queue).
-    private var ownNotice: Notice?
-    private var ownNoticeCount = 0
-    /// The simulation's notice serial when `ownNotice` was given: a later one of its own wins.
-    private var ownNoticeAfter = 0
+    /// The runtime's own notices beside the simulation's, and the standing storage problem
+    /// (engine queue).
+    private var notices = NoticeBoard()
     private var timer: DispatchSourceTimer?          // engine queue
-    private var paused = false                       // engine queue
-    private var speedIndex: Int                      // engine queue
-    private var anchorWall = DispatchTime.now().uptimeNanoseconds   // engine queue
-    private var anchorVirtual = VirtualTime.zero     // engine queue
-    /// The speed time runs at now: the chosen one, or 1× while a played student types its
-    /// ISA mark (engine queue).
-    private var speedInUse: Double                   // engine queue
-    /// When the last paced event was delivered (engine queue).
-    private var lastPacedWall: UInt64 = 0
-    /// The guided tour, when on (engine queue); the stop it is paused at.
-    private var tour: Tour?
-    private var tourStop: Tour.Stop?
+    /// Pause, speed and the pace of virtual time (engine queue): the runtime gives it the
+    /// wall clock and carries out its decisions.
+    private var pacer: Pacer
+    /// The guided tour, when on (engine queue).
+    private var guide: TourGuide?
     private var publications: UInt64 = 0             // engine queue
-    /// The first storage failure, shown until quit (engine queue).
-    private var storageProblem: String?
     private var lastPublished: UInt64 = .max         // engine queue
-    private var eventsFile: AtomicFileWriter?        // io queue
-    private let resultsPath: String?
-    private var exportedResults = 0                  // engine queue
-    private var storageError: StorageError?          // io queue
-    /// The event log's own write failed: why, and the virtual time it stops at.
-    private var eventLogFailure: (error: StorageError, at: VirtualTime)?   // io queue
+    /// The event log, results.xlsx and the session record, written on a background queue.
+    private var output: LessonFiles!
     private let files: DiskStorage?                  // engine queue
     private let latest: Mutex<Snapshot>
     private let onPublish: @Sendable () -> Void
 
-    /// The speeds `+` and `-` step through: virtual seconds per wall second.
-    public static let speeds: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16]
-    /// The shortest wall time between two wakeups (about 30 a second at high speeds).
-    public static let minimumWakeNanoseconds: UInt64 = 33_000_000
-
     public init(config: Simulation.Config, speed: Double, session: Session = .record(to: nil), eventsFile: AtomicFileWriter?,
                 resultsPath: String?, tour: Bool = false, onPublish: @escaping @Sendable () -> Void) {
-        self.tour = tour ? Tour() : nil
-        self.resultsPath = resultsPath
+        guide = tour ? TourGuide() : nil
         // Replica files and their metadata are written by the nodes' persist effects, at once
         // and in event order, so a check always sees the latest write.
         files = resultsPath.map { DiskStorage(out: directory(of: $0)) }
         let sim = Simulation(config: config, storage: files ?? MemoryStorage())
+        let sessionPath: String?
         switch session {
         case .record(let path):
             sessionPath = path
@@ -92,13 +74,15 @@ public final class Runtime: @unchecked Sendable {
             sessionPath = nil
             driver = SessionDriver(replaying: record, into: sim)
         }
-        speedIndex = Runtime.speeds.enumerated().min { abs($0.element - speed) < abs($1.element - speed) }!.offset
-        speedInUse = Runtime.speeds[speedIndex]
-        self.eventsFile = eventsFile
+        pacer = Pacer(speed: speed, wall: Runtime.wallNow())
         self.onPublish = onPublish
-        var first = Snapshot(simulation: sim, paused: false, speed: Runtime.speeds[speedIndex])
+        var first = Snapshot(simulation: sim, paused: false, speed: pacer.speed)
         first.replaying = driver.mode == .replaying
         latest = Mutex(first)
+        output = LessonFiles(eventsFile: eventsFile, resultsPath: resultsPath, sessionPath: sessionPath) { [weak self] problem in
+            guard let runtime = self else { return }
+            runtime.queue.async { runtime.storageFailed(problem) }
+        }
     }
 
     /// The most recently published snapshot.
@@ -107,7 +91,7 @@ public final class Runtime: @unchecked Sendable {
     /// Starts pacing virtual time to the wall clock.
     public func start() {
         queue.async { [self] in
-            anchor()
+            pacer.anchor(wall: Runtime.wallNow(), at: simulation.now)
             let t = DispatchSource.makeTimerSource(queue: queue)
             t.setEventHandler { [weak self] in self?.tick() }
             timer = t
@@ -121,7 +105,7 @@ public final class Runtime: @unchecked Sendable {
     /// Carries out an operator command at the current virtual time (refused while replaying).
     public func send(_ command: OperatorCommand) {
         queue.async { [self] in
-            if !paused { advance() }
+            if !pacer.isPaused { advance() }
             let resumed = driver.mode == .recording ? leavePast() : nil
             if !driver.apply(command) { say(Runtime.replayRefusal) }
             // Both what the command did and that the run branched are news: one notice.
@@ -135,11 +119,10 @@ public final class Runtime: @unchecked Sendable {
         queue.async { [self] in
             if driver.isAtEnd {
                 say("The recorded lesson has ended; there is nothing more to play. q quits.")
-            } else if paused {
+            } else if pacer.isPaused {
                 if let resumed = leavePast() { say(resumed) }
-                paused = false
-                anchor()
-            } else { advance(); paused = true }
+                pacer.resume(wall: Runtime.wallNow(), at: simulation.now)
+            } else { advance(); pacer.pause() }
             publish(force: true)
             rearm()
         }
@@ -149,9 +132,9 @@ public final class Runtime: @unchecked Sendable {
     /// paused when it comes back. Returns once paused.
     public func suspend() {
         queue.sync { [self] in
-            if !paused {
+            if !pacer.isPaused {
                 advance()
-                paused = true
+                pacer.pause()
                 say("Paused while Proctor was suspended (Ctrl-Z); space resumes from the same moment.")
             }
             publish(force: true)
@@ -163,7 +146,7 @@ public final class Runtime: @unchecked Sendable {
     /// Pressed again it goes further; `step` goes forward again through the same events.
     public func stepBack() {
         queue.async { [self] in
-            if !paused { advance(); paused = true }
+            if !pacer.isPaused { advance(); pacer.pause() }
             drainLog()
             if !simulation.stepBackEnabled {
                 say("Step back works in a live lesson; a replay goes forward only (. steps).")
@@ -184,17 +167,14 @@ public final class Runtime: @unchecked Sendable {
         let cut = simulation.branch()
         let at = simulation.now
         driver.rewind(to: simulation.position)
-        io.async { [self] in
-            guard let f = eventsFile, eventLogFailure == nil else { return }
-            do throws(StorageError) { try f.truncate(to: cut) } catch { logFailed(error, at: at) }
-        }
+        output.cutLog(to: cut, at: at)
         return "Resumed at event \(simulation.position); \(discarded) later events discarded."
     }
 
     /// While paused, delivers exactly the next event (pausing first if running).
     public func step() {
         queue.async { [self] in
-            if !paused { advance(); paused = true }
+            if !pacer.isPaused { advance(); pacer.pause() }
             let from = simulation.now, wasInFlight = simulation.world.kernel.inFlight > 0
             let delivered = driver.stepMessage()
             if let text = Runtime.stepNotice(delivered: delivered, wasInFlight: wasInFlight, from: from, to: simulation.now) {
@@ -229,10 +209,8 @@ public final class Runtime: @unchecked Sendable {
 
     private func changeSpeed(by d: Int) {
         queue.async { [self] in
-            if !paused { advance() }
-            speedIndex = min(max(speedIndex + d, 0), Runtime.speeds.count - 1)
-            speedInUse = effectiveSpeed
-            anchor()
+            if !pacer.isPaused { advance() }
+            pacer.changeSpeed(by: d, cap: speedCap, wall: Runtime.wallNow(), at: simulation.now)
             publish(force: true)
             rearm()
         }
@@ -244,77 +222,53 @@ public final class Runtime: @unchecked Sendable {
         let record: [UInt8]? = queue.sync { [self] in
             timer?.cancel()
             timer = nil
-            if !paused { advance() }
+            if !pacer.isPaused { advance() }
             // Quit while stepped back: the lesson ends where it had reached, as its log does.
             if simulation.isInPast { simulation.stepBack(to: simulation.horizon) }
             driver.quit()
             drainLog()
             exportFiles()
-            return sessionPath == nil ? nil : driver.record.encoded()
+            return output.recordsSession ? driver.record.encoded() : nil
         }
         let replicaError = queue.sync { () -> StorageError? in
             files?.settle()
             return files?.firstError
         }
-        return io.sync { [self] in
-            if let replicaError { storageError = storageError ?? replicaError }
-            if let sessionPath, let record {
-                do throws(StorageError) { try AtomicFileWriter.write(record, to: sessionPath) } catch { storageError = storageError ?? error }
-            }
-            if let f = eventsFile {
-                if let failure = eventLogFailure {
-                    // What was written is kept, its last line saying where and why it stops.
-                    let said = f.saveIncompleteLog(after: failure.error, at: failure.at)
-                    // Said in the exit message unless another file failed first.
-                    if storageError?.path == failure.error.path { storageError = said }
-                } else {
-                    do throws(StorageError) { try f.commit() } catch { storageError = storageError ?? error }
-                }
-                eventsFile = nil
-            }
-            return storageError
-        }
+        return output.finish(record: record, replicaError: replicaError)
     }
 
     // MARK: Engine queue
 
-    private func anchor() {
-        anchorWall = DispatchTime.now().uptimeNanoseconds
-        anchorVirtual = simulation.now
-    }
+    /// The wall clock the pacer is given: monotonic nanoseconds.
+    private static func wallNow() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    /// Runs the simulation up to the virtual time the wall clock says it should have reached.
-    /// A paced phase delivers one event at a time, `pace` of wall time apart: virtual time
-    /// waits for the class. On the tour, events go one at a time, and the run stops at a
-    /// teaching moment.
+    /// Runs the simulation up to the virtual time the wall clock says it should have reached,
+    /// as the pacer decides: a paced phase delivers its events one by one, each at its turn
+    /// (virtual time waits for the class). On the tour, events go one at a time, and the run
+    /// stops at a teaching moment.
     private func advance() {
-        let wall = DispatchTime.now().uptimeNanoseconds
-        let elapsed = Double(wall - anchorWall) / 1_000
-        let target = anchorVirtual + VirtualDuration(microseconds: Int64(elapsed * speedInUse))
-        if let pace, let next = driver.nextEventTime, next <= target {
-            if wall >= lastPacedWall &+ pace {
+        let wall = Runtime.wallNow()
+        deliver: while true {
+            switch pacer.decide(wall: wall, now: simulation.now, next: driver.nextEventTime, pacing: pacing) {
+            case .deliverNext:
                 if tourStep() { return }
-                lastPacedWall = wall
+            case .hold:
+                break deliver
+            case .run(let target):
+                if guide != nil {
+                    while let next = driver.nextEventTime, next <= target {
+                        if tourStep() { return }
+                    }
+                }
+                driver.run(until: target)
+                break deliver
             }
-            anchorWall = wall
-            anchorVirtual = simulation.now
-        } else if tour != nil {
-            while let next = driver.nextEventTime, next <= target {
-                if tourStep() { return }
-            }
-            driver.run(until: target)
-        } else {
-            driver.run(until: target)
         }
         checkReplayEnd()
-        let speed = effectiveSpeed
-        if speed != speedInUse {
-            if speed < speedInUse, let k = typingStudent {
-                let limit = Int(simulation.scenario.isaHoldTimeout.microseconds / 1_000_000)
-                say("S\(k) holds the marksheet: time runs at 1× while you type its mark, so its \(limit) s hold limit is \(limit) s on your watch.")
-            }
-            speedInUse = speed
-            anchor()
+        let before = pacer.speed
+        if pacer.cap(speedCap, wall: wall, at: simulation.now), pacer.speed < before, let k = typingStudent {
+            let limit = Int(simulation.scenario.isaHoldTimeout.microseconds / 1_000_000)
+            say("S\(k) holds the marksheet: time runs at 1× while you type its mark, so its \(limit) s hold limit is \(limit) s on your watch.")
         }
     }
 
@@ -323,13 +277,8 @@ public final class Runtime: @unchecked Sendable {
     private func tourStep() -> Bool {
         let before = simulation.log.count
         driver.step()
-        guard var t = tour else { return false }
-        let new = simulation.log.count - before
-        let recent = simulation.log.recent
-        guard new > 0, let (m, text, pane) = t.moment(after: ArraySlice(recent.suffix(min(new, recent.count))), in: simulation.world) else { return false }
-        tourStop = t.stop(m, text: text, pane: pane, position: simulation.position)
-        tour = t
-        paused = true
+        guard guide?.look(atNew: simulation.log.count - before, in: simulation) == true else { return false }
+        pacer.pause()
         return true
     }
 
@@ -338,19 +287,7 @@ public final class Runtime: @unchecked Sendable {
     public func exportShiViz(to path: String) {
         queue.async { [self] in
             drainLog()
-            io.async { [self] in
-                let text: String
-                if let f = eventsFile, eventLogFailure == nil {
-                    do throws(StorageError) {
-                        try f.flushToDisk()
-                        try ShiViz.convertFile(events: f.writtenPath, to: path)
-                        text = "Wrote the run so far for ShiViz to \(path); its README entry gives the parsing expression."
-                    } catch {
-                        text = "The ShiViz file was not written: \(error)"
-                    }
-                } else {
-                    text = "No event log is being written: start Proctor with --events FILE or --shiviz FILE to export the run for ShiViz."
-                }
+            output.exportShiViz(to: path) { [self] text in
                 queue.async { [self] in
                     say(text)
                     publish(force: true)
@@ -362,12 +299,11 @@ public final class Runtime: @unchecked Sendable {
     /// The tour goes on from its stop (`n`, PageDown): the run resumes to the next moment.
     public func continueTour() {
         queue.async { [self] in
-            guard tour != nil else { return }
-            if tourStop?.id == .end { say("The tour is over. q quits."); publish(force: true); return }
+            guard guide != nil else { return }
+            if guide?.isOver == true { say("The tour is over. q quits."); publish(force: true); return }
             if let resumed = leavePast() { say(resumed) }
-            tourStop = nil
-            paused = false
-            anchor()
+            guide?.goOn()
+            pacer.resume(wall: Runtime.wallNow(), at: simulation.now)
             publish(force: true)
             rearm()
         }
@@ -376,20 +312,16 @@ public final class Runtime: @unchecked Sendable {
     /// The tour goes back to its previous stop (`b`, PageUp): the run as it was there.
     public func tourBack() {
         queue.async { [self] in
-            guard var t = tour else { return }
-            if !paused { advance(); paused = true }
-            // At a stop: the one before it. Between stops: the last one made.
-            let target = tourStop.map { now in t.stops.last { $0.position < now.position } } ?? t.stops.last
-            guard let target else {
+            guard guide != nil else { return }
+            if !pacer.isPaused { advance(); pacer.pause() }
+            guard let target = guide?.previousStop else {
                 say("This is the tour's first stop.")
                 publish(force: true)
                 return
             }
             drainLog()
             simulation.stepBack(to: target.position)
-            t.rewind(to: target.position)
-            tour = t
-            tourStop = target
+            guide?.back(to: target)
             publish(force: true)
             rearm()
         }
@@ -398,41 +330,20 @@ public final class Runtime: @unchecked Sendable {
     /// On the tour, a phase that has completed is followed by the next, as a presenter would
     /// (after the welcome, before the first).
     private func tourNextPhase() {
-        guard var t = tour, !paused, tourStop == nil, simulation.phase != .done else { return }
+        guard guide != nil, guide?.stop == nil, !pacer.isPaused, simulation.phase != .done else { return }
         let phase = simulation.phase
-        if phase == nil, !t.shown.contains(.welcome) {
-            tourStop = t.stop(.welcome, text: Tour.welcome, pane: .eventLog, position: simulation.position)
-            tour = t
-            paused = true
+        if phase == nil, guide?.welcome(at: simulation.position) == true {
+            pacer.pause()
             return
         }
         guard phase == nil || simulation.completed.contains(phase!) else { return }
         let before = simulation.log.count
         _ = driver.apply(.nextPhase)
-        let new = simulation.log.count - before
-        let recent = simulation.log.recent
-        if new > 0, let (m, text, pane) = t.moment(after: ArraySlice(recent.suffix(min(new, recent.count))), in: simulation.world) {
-            tourStop = t.stop(m, text: text, pane: pane, position: simulation.position)
-            tour = t
-            paused = true
-        }
+        if guide?.look(atNew: simulation.log.count - before, in: simulation) == true { pacer.pause() }
     }
 
-    /// How many wall nanoseconds apart a paced phase delivers its events, or nil when time
-    /// runs freely. A Berkeley round and the replication happen in well under a second of
-    /// virtual time: paced, a class sees each message (about 6 s a round, 4 s the copies).
-    private var pace: UInt64? {
-        // Read in place: a copy of the whole world on every wakeup is not needed.
-        let seconds: Double
-        if simulation.world.admin.started(.replication), !simulation.world.admin.completed.contains(.replication) {
-            seconds = 0.3
-        } else if simulation.world.admin.syncRound != nil {
-            seconds = min(0.3, 6 / Double(3 * (simulation.world.roster.count + 2)))
-        } else {
-            return nil
-        }
-        return UInt64(seconds * 1e9 / speedInUse)
-    }
+    /// What the pacer paces now.
+    private var pacing: Pacer.Pacing { Pacer.Pacing(simulation) }
 
     /// The student the operator plays that is inside the ISA critical section, typing.
     private var typingStudent: Int? {
@@ -441,18 +352,15 @@ public final class Runtime: @unchecked Sendable {
         }?.number
     }
 
-    /// The chosen speed, held to 1× while a played student types its ISA mark: the hold
-    /// limit is virtual time, and at 16× it would cut off a human after a third of a second.
-    private var effectiveSpeed: Double {
-        let chosen = Runtime.speeds[speedIndex]
-        return typingStudent != nil ? min(chosen, 1) : chosen
-    }
+    /// The speed is held to 1× while a played student types its ISA mark: the hold limit is
+    /// virtual time, and at 16× it would cut off a human after a third of a second.
+    private var speedCap: Double? { typingStudent != nil ? 1 : nil }
 
     /// At the end of a replay the clock stops, with a notice saying why.
     private func checkReplayEnd() {
         guard driver.isAtEnd, !replayEndAnnounced else { return }
         replayEndAnnounced = true
-        paused = true
+        pacer.pause()
         if let d = driver.divergence {
             say("The replay stopped: \(d). Were the record and this Proctor made for each other?")
         } else {
@@ -460,109 +368,56 @@ public final class Runtime: @unchecked Sendable {
         }
     }
 
-    private func say(_ text: String) {
-        ownNoticeCount += 1
-        ownNoticeAfter = simulation.notice?.serial ?? 0
-        ownNotice = Notice(text: text, serial: 0)
-    }
+    private func say(_ text: String) { notices.say(text, simulation: simulation.notice) }
 
     private func tick() {
-        guard !paused else { return }
+        guard !pacer.isPaused else { return }
         advance()
         tourNextPhase()
         publish()
         rearm()
     }
 
-    /// Arms the timer for the next event or the next virtual second, whichever is sooner
-    /// (never sooner than the minimum wake interval); disarms it while paused.
+    /// Arms the timer for the pacer's next wakeup; disarms it while paused.
     private func rearm() {
         guard let timer else { return }
-        guard !paused else { timer.schedule(deadline: .distantFuture); return }
-        let second: Int64 = 1_000_000
-        let now = simulation.now
-        var next = VirtualTime(microseconds: (now.microseconds.floorDivided(by: second) + 1) * second)
-        var leeway = DispatchTimeInterval.milliseconds(50)
-        if let event = driver.nextEventTime, event < next {
-            next = event
-            leeway = .milliseconds(5)
+        guard let wake = pacer.wake(wall: Runtime.wallNow(), now: simulation.now, next: driver.nextEventTime, pacing: pacing) else {
+            timer.schedule(deadline: .distantFuture)
+            return
         }
-        let speed = speedInUse
-        var due = anchorWall + UInt64(max(0, Double((next - anchorVirtual).microseconds) * 1_000 / speed).rounded(.up))
-        if let pace { due = max(due, lastPacedWall &+ pace) }
-        let earliest = DispatchTime.now().uptimeNanoseconds + Runtime.minimumWakeNanoseconds
-        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: max(due, earliest)), leeway: leeway)
+        timer.schedule(deadline: DispatchTime(uptimeNanoseconds: wake.deadline), leeway: .milliseconds(wake.leewayMilliseconds))
     }
 
     private func publish(force: Bool = false) {
         drainLog()
         exportFiles()
-        recordAtPhaseChange()
+        output.recordSession(at: simulation.phase) { driver.record.encoded() }
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
-        var snap = Snapshot(simulation: simulation, paused: paused, speed: speedInUse)
+        var snap = Snapshot(simulation: simulation, paused: pacer.isPaused, speed: pacer.speed)
         snap.replaying = driver.mode == .replaying
-        snap.tour = tour.map { t in Snapshot.TourView(stop: tourStop, index: t.stops.count, total: Tour.count) }
+        snap.tour = guide?.view
         publications += 1
         snap.publishSerial = publications
-        if storageProblem == nil, let e = files?.firstError { storageProblem = "⚠ " + e.notice }
-        snap.storageProblem = storageProblem
-        // One serial over both sources of notices, so a screen sees every new one.
-        let simSerial = simulation.notice?.serial ?? 0
-        let newest = ownNotice.flatMap { simSerial == ownNoticeAfter ? $0 : nil } ?? simulation.notice
-        snap.notice = newest.map { Notice(text: $0.text, serial: simSerial + ownNoticeCount) }
+        if let e = files?.firstError { notices.report("⚠ " + e.notice) }
+        snap.storageProblem = notices.problem
+        snap.notice = notices.newest(simulation: simulation.notice)
         latest.withLock { $0 = snap }
         onPublish()
     }
 
-    /// Writes results.xlsx whenever a result changed — atomically, on the I/O queue.
+    /// A file failed to be written: the screen says so until the end.
+    private func storageFailed(_ problem: String) {
+        notices.report(problem)
+        publish(force: true)
+    }
+
+    /// Writes results.xlsx whenever a result changed.
     private func exportFiles() {
-        guard let path = resultsPath, simulation.resultsRevision != exportedResults else { return }
-        exportedResults = simulation.resultsRevision
-        let rows = simulation.results
-        io.async { [self] in
-            do throws(StorageError) { try ResultsWorkbook.write(rows, to: path) } catch { storageError = storageError ?? error; report(error) }
-        }
-    }
-
-    /// Live: rewrites session.json whenever the phase changes.
-    private func recordAtPhaseChange() {
-        guard let path = sessionPath, simulation.phase != recordedPhase else { return }
-        recordedPhase = simulation.phase
-        let bytes = driver.record.encoded()
-        io.async { [self] in
-            do throws(StorageError) { try AtomicFileWriter.write(bytes, to: path) } catch { storageError = storageError ?? error; report(error) }
-        }
-    }
-
-    /// A write failed (on the I/O queue): the screen says so until the end, naming the
-    /// file and the reason — a lesson must not look saved when it is not.
-    private func report(_ error: StorageError, eventLog: Bool = false) {
-        // What it means first, the path last: a long path may not fit.
-        let text = eventLog ? "⚠ The event log stops here (\(error.reason)); at quit it is saved marked incomplete: \(error.path)"
-                            : "⚠ " + error.notice
-        queue.async { [self] in
-            if storageProblem == nil { storageProblem = text }
-            publish(force: true)
-        }
+        output.exportResults(simulation.results, revision: simulation.resultsRevision)
     }
 
     private func drainLog() {
-        let bytes = simulation.takeEncodedLog()
-        guard !bytes.isEmpty else { return }
-        let at = simulation.now
-        io.async { [self] in
-            // Another file's failure does not stop the log: it goes on, with that failure in it.
-            guard let f = eventsFile, eventLogFailure == nil else { return }
-            do throws(StorageError) { try f.write(bytes) } catch { logFailed(error, at: at) }
-        }
-    }
-
-    /// The event log's own write failed (I/O queue): nothing more goes into it, and at quit it
-    /// is saved as far as it got, marked incomplete.
-    private func logFailed(_ error: StorageError, at: VirtualTime) {
-        eventLogFailure = (error, at)
-        storageError = storageError ?? error
-        report(error, eventLog: true)
+        output.appendLog(simulation.takeEncodedLog(), at: simulation.now)
     }
 }

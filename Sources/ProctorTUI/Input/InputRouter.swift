@@ -18,10 +18,12 @@ struct RoutingFacts: Equatable, Sendable {
     /// How many recent events the snapshot carries (the event log scrolls back that far); a
     /// bound on scrolling, not a fact about the run, so equality leaves it out.
     var logLength = Int.max
+    /// The guided tour is on (for the whole run): its keys come first.
+    var tour = false
 
     static func == (a: RoutingFacts, b: RoutingFacts) -> Bool {
         a.examOver == b.examOver && a.isaDone == b.isaDone && a.demoStarted == b.demoStarted && a.down == b.down
-            && a.holdsMarksheet == b.holdsMarksheet
+            && a.holdsMarksheet == b.holdsMarksheet && a.tour == b.tour
     }
 
     init(examOver: [Bool], isaDone: [Bool], demoStarted: Bool, holdsMarksheet: [Bool] = []) {
@@ -41,6 +43,7 @@ struct RoutingFacts: Equatable, Sendable {
         holdsMarksheet = s.isa.status.map { if case .inCS = $0 { true } else { false } }
         down = Set(s.down.keys)
         logLength = s.recentLog.count
+        tour = s.tour != nil
     }
 
     /// Nothing known yet: every exam still to come.
@@ -75,6 +78,8 @@ struct InputRouter: Sendable {
     enum Action: Equatable, Sendable {
         case send(OperatorCommand)
         case togglePause, step, stepBack, faster, slower
+        /// The guided tour's next stop, or back to its previous one.
+        case tourNext, tourBack
         /// Write the run so far for ShiViz.
         case exportShiViz
         case quit
@@ -124,7 +129,7 @@ struct InputRouter: Sendable {
     mutating func route(_ key: Key, _ facts: RoutingFacts) -> [Action] {
         if let p = prompt, finished(p, facts) { prompt = nil }
         let student = focus + 1
-        guard let action = KeyTable.action(for: key, in: mode(facts)) else {
+        guard let action = KeyTable.action(for: key, in: mode(facts), tour: facts.tour) else {
             // A student's key (a–d, s, r, w, x) while the focused student is not played, or
             // its exam is over: the engine says why nothing happens ("press t first", "no
             // question on screen"), rather than the key doing nothing.
@@ -143,6 +148,8 @@ struct InputRouter: Sendable {
         case .faster: return [.faster]
         case .slower: return [.slower]
         case .quit: return [.quit]
+        case .tourNext: return [.tourNext]
+        case .tourBack: return [.tourBack]
         case .focusNext: focus = (focus + 1) % studentCount
         case .focusPrevious: focus = (focus + studentCount - 1) % studentCount
         case .focusFirst: focus = 0

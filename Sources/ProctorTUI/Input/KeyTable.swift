@@ -23,6 +23,8 @@ public enum InputMode: String, CaseIterable, Sendable {
 /// keys work in its modes.
 public enum KeyGroup: CaseIterable, Sendable {
     case normal, anyTime, answering, demo, markPrompt, help, faultMenu, diagram
+    /// The guided tour's keys (`--tour`): in its modes they come before every other group's.
+    case tour
 
     /// The modes in which the group's keys work. Where two groups bind the same key, the one
     /// with fewer modes (the more particular) wins: in answering mode `b` is answer B.
@@ -36,8 +38,12 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .help: [.help]
         case .faultMenu: [.faultMenu]
         case .diagram: [.diagram]
+        case .tour: [.normal, .answering, .demo, .diagram]
         }
     }
+
+    /// Whether the group's keys work only on the guided tour.
+    public var isTourOnly: Bool { self == .tour }
 
     /// The group's name in the help overlay.
     public var title: String {
@@ -50,6 +56,7 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .help: "This help"
         case .faultMenu: "Fault menu (f)"
         case .diagram: "Diagram (g)"
+        case .tour: "Tour (--tour)"
         }
     }
 
@@ -64,6 +71,7 @@ public enum KeyGroup: CaseIterable, Sendable {
         case .help: ""
         case .faultMenu: "Fault menu: after f, one key injects a fault now (a crashed node: the same key restarts it); Esc closes."
         case .diagram: "Diagram: after g, the space-time diagram fills the screen; time's keys work, [ ] scroll it back and forth."
+        case .tour: "Tour: with --tour, n and b move between its stops in place of their other jobs (not in the help, a mark prompt or the fault menu)."
         }
     }
 }
@@ -126,6 +134,10 @@ public enum UIAction: Equatable, Sendable {
     case fault(FaultChoice)
     /// Open or close the space-time diagram.
     case toggleDiagram
+    /// The guided tour goes on to its next stop.
+    case tourNext
+    /// The guided tour goes back to its previous stop.
+    case tourBack
     /// Write the run so far in ShiViz's format.
     case exportShiViz
     /// Show or hide one mechanism's messages and events in the diagram.
@@ -289,6 +301,10 @@ public enum KeyTable {
                            KeyHint(keys: [.char("s"), .char("e"), .char("r"), .char("l"), .char("c")], label: "s e r l c", word: "filters", rank: 1),
                            KeyHint(keys: [.left, .right], label: "←→", word: "lanes", rank: 2)]),
 
+        KeyBinding(.tour, [.char("n"), .pageDown, .char("b"), .pageUp],
+                   "the tour's next stop · back to its previous stop (PageDown, PageUp: a presenter remote)",
+                   perKey: [.tourNext, .tourNext, .tourBack, .tourBack], label: "n · b"),
+
         KeyBinding(.help, [.char("?"), .char("h"), .escape, .char("q"), .char("Q")], "close this help · quit",
                    perKey: [.toggleHelp, .toggleHelp, .toggleHelp, .quit, .quit], label: "? · Esc · q",
                    hints: [KeyHint(keys: [.escape], label: "Esc", word: "close", rank: 0),
@@ -296,12 +312,15 @@ public enum KeyTable {
     ]
 
     /// Per mode, each key's row in `bindings` and its action: the row of the most particular
-    /// group that binds the key.
-    private static let index: [InputMode: [Key: (row: Int, action: UIAction)]] = {
+    /// group that binds the key. The tour's keys are apart, in `tourIndex`.
+    private static let index: [InputMode: [Key: (row: Int, action: UIAction)]] = makeIndex { !$0.isTourOnly }
+    private static let tourIndex: [InputMode: [Key: (row: Int, action: UIAction)]] = makeIndex(\.isTourOnly)
+
+    private static func makeIndex(_ groups: (KeyGroup) -> Bool) -> [InputMode: [Key: (row: Int, action: UIAction)]] {
         var all: [InputMode: [Key: (row: Int, action: UIAction)]] = [:]
         for mode in InputMode.allCases {
             var d: [Key: (row: Int, action: UIAction)] = [:]
-            let rows = bindings.indices.filter { bindings[$0].group.modes.contains(mode) }
+            let rows = bindings.indices.filter { groups(bindings[$0].group) && bindings[$0].group.modes.contains(mode) }
                 .sorted { (bindings[$0].group.modes.count, $0) < (bindings[$1].group.modes.count, $1) }
             for row in rows {
                 for (k, a) in zip(bindings[row].keys, bindings[row].actions) where d[k] == nil { d[k] = (row, a) }
@@ -309,14 +328,29 @@ public enum KeyTable {
             all[mode] = d
         }
         return all
-    }()
+    }
 
-    /// The action of a key in a mode, or nil when the key does nothing there.
-    public static func action(for key: Key, in mode: InputMode) -> UIAction? { index[mode]?[key]?.action }
+    /// The action of a key in a mode, or nil when the key does nothing there. On the tour,
+    /// the tour's keys come first.
+    public static func action(for key: Key, in mode: InputMode, tour: Bool = false) -> UIAction? {
+        if tour, let a = tourIndex[mode]?[key] { return a.action }
+        return index[mode]?[key]?.action
+    }
 
-    /// The bindings whose keys work in a mode, in table order.
-    public static func bindings(in mode: InputMode) -> [KeyBinding] {
-        bindings.filter { $0.group.modes.contains(mode) }
+    /// The bindings whose keys work in a mode, in table order (the tour's only on the tour).
+    public static func bindings(in mode: InputMode, tour: Bool = false) -> [KeyBinding] {
+        bindings.filter { $0.group.modes.contains(mode) && (tour || !$0.group.isTourOnly) }
+    }
+
+    /// The keys a tour stop names, `n next · b back`: the table's first key for each of the
+    /// tour's moves.
+    public static func tourHints() -> String {
+        let moves: [(action: UIAction, word: String)] = [(.tourNext, "next"), (.tourBack, "back")]
+        return moves.compactMap { m in
+            guard let b = bindings.first(where: { $0.group.isTourOnly && $0.actions.contains(m.action) }),
+                  let i = b.actions.firstIndex(of: m.action) else { return nil }
+            return "\(b.keys[i].label) \(m.word)"
+        }.joined(separator: " · ")
     }
 
     /// The text of a hint in a mode, or nil when none of its keys does its job there.
@@ -338,7 +372,7 @@ public enum KeyTable {
         // Help and quit are never lost, nor, while paused, the key that resumes.
         var always: [(text: String, rank: Int, order: Int)] = []
         let keepsEssentials = [.normal, .answering, .demo, .markPrompt, .diagram].contains(mode)
-        for (row, b) in bindings.enumerated() where b.group.modes.contains(mode) {
+        for (row, b) in bindings.enumerated() where b.group.modes.contains(mode) && !b.group.isTourOnly {
             for h in b.hints {
                 guard var text = hintText(h, row: row, in: mode) else { continue }
                 let resume = b.actions.contains(.togglePause)

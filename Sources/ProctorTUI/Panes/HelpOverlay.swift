@@ -8,24 +8,28 @@ enum HelpOverlay {
         var help: String
     }
 
-    /// Every group but the fault menu, which lists its own keys when `f` opens it.
-    static let groups = KeyGroup.allCases.filter { $0 != .faultMenu }
+    /// Every group but the fault menu, which lists its own keys when `f` opens it; the tour's
+    /// keys only on the tour, and first there (they are what a tour is moved by).
+    static func groups(tour: Bool = false) -> [KeyGroup] {
+        let all = KeyGroup.allCases.filter { $0 != .faultMenu && !$0.isTourOnly }
+        return tour ? KeyGroup.allCases.filter(\.isTourOnly) + all : all
+    }
 
-    static func rows() -> [Row] {
-        groups.flatMap { g in
+    static func rows(tour: Bool = false) -> [Row] {
+        groups(tour: tour).flatMap { g in
             KeyTable.bindings.filter { $0.group == g }.enumerated().map { i, b in
                 Row(group: i == 0 ? g.title : "", keys: b.keyLabel, help: b.help)
             }
         }
     }
 
-    static func notes() -> [String] {
-        groups.map(\.when).filter { !$0.isEmpty } + ["A phase key pressed out of order says what must happen first."]
+    static func notes(tour: Bool = false) -> [String] {
+        groups(tour: tour).map(\.when).filter { !$0.isEmpty } + ["A phase key pressed out of order says what must happen first."]
     }
 
-    static func draw(in screen: Rect, into b: inout ScreenBuffer) {
-        let rows = rows()
-        let notes = notes()
+    static func draw(in screen: Rect, tour: Bool = false, into b: inout ScreenBuffer) {
+        let rows = rows(tour: tour)
+        let notes = notes(tour: tour)
         let groupW = rows.map { $0.group.cellCount }.max() ?? 0
         let keyW = rows.map { $0.keys.cellCount }.max() ?? 0
         let helpW = rows.map { $0.help.cellCount }.max() ?? 0

@@ -15,7 +15,7 @@ enum TourCaption {
         }
         b.restyleBorder(pane, style: Style(.yellow, bold: true, reverse: true))
         let width = l.caption.width
-        let tail = stop.id == .end ? "q quits" : "n next · b back"
+        let tail = stop.id == .end ? "q quits" : KeyTable.tourHints()
         let lines = Text.lines(stop.text, width: width - 2)
         // A rule with the stop's number, the text, the keys: at most half the screen.
         let height = min(lines.count + 2, max(3, (l.caption.maxY - 1) / 2))
