@@ -56,6 +56,11 @@ public struct EventQueue<Event> {
         freeSlots = []
     }
 
+    /// Calls `body` with every event waiting, in no particular order.
+    public func forEach(_ body: (borrowing Event) -> Void) {
+        for k in heap.elements { body(slots[Int(k.slot)].unsafelyUnwrapped) }
+    }
+
     /// Removes the next event unread.
     public mutating func discardNext() {
         guard let k = heap.popMin() else { return }
@@ -96,6 +101,8 @@ struct QuaternaryHeap<Element: Comparable & Sendable>: Sendable {
     private var items: [Element] = []
 
     var isEmpty: Bool { items.isEmpty }
+    /// The elements, in the heap's order.
+    var elements: [Element] { items }
     var count: Int { items.count }
     var min: Element? { items.first }
 

@@ -161,10 +161,19 @@ public struct Kernel<Timer: Hashable & Sendable>: Sendable {
     }
 
     /// Sheds what a stored copy of the kernel (a step-back checkpoint) need not carry: the
-    /// recent log lines beyond `keepingRecent`, and the queue's room for its busiest moment.
+    /// recent log lines beyond `keepingRecent`, the queue's room for its busiest moment, the
+    /// links' last arrivals that are already past, and cancellations of timers no longer waiting.
     mutating func trimForCheckpoint(keepingRecent: Int) {
         log.trimRecent(keeping: keepingRecent)
         queue.compact()
+        network.forgetArrivals(notAfter: now)
+        // A cancellation matters only to a firing still waiting: one set later has a higher
+        // serial and stands anyway.
+        var waiting = Set<TimerKey>()
+        queue.forEach { e in
+            if case .timer(let node, let timer, _, _) = e { waiting.insert(TimerKey(node: node, timer: timer)) }
+        }
+        cancelledThrough = cancelledThrough.filter { waiting.contains($0.key) }
     }
 
     /// Moves time forward with nothing delivered (the wall clock's pace).

@@ -27,6 +27,14 @@ public struct Network: Sendable {
         self.random = random
     }
 
+    /// Forgets the links whose last arrival is not after `now`: a message sent from now on
+    /// arrives after `now` anyway, so they constrain nothing (a checkpoint need not keep them).
+    mutating func forgetArrivals(notAfter now: VirtualTime) {
+        for f in lastArrival.indices where !lastArrival[f].isEmpty && !lastArrival[f].contains(where: { $0 > now }) {
+            lastArrival[f] = []
+        }
+    }
+
     /// Assigns a message id and an arrival time for a message sent now, and the arrival of a
     /// duplicate copy when the network makes one.
     public mutating func transmit(from: NodeID, to: NodeID, at now: VirtualTime) -> (id: Int, arrival: VirtualTime, duplicate: VirtualTime?) {

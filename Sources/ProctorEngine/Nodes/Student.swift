@@ -86,12 +86,22 @@ public struct Student: Sendable {
     private var random: SeededRandom
     private let seed: UInt64
 
-    public struct Profile: Sendable {
-        public var roll: Int
-        public var name: String
-        public var questions: [Question]
-        public var scenario: Scenario
-        public var studentCount: Int
+    /// What a student knows from the start and never changes: held once, by reference, so
+    /// the class's students (and every step-back checkpoint of them) share it.
+    public final class Profile: Sendable {
+        public let roll: Int
+        public let name: String
+        public let questions: [Question]
+        public let scenario: Scenario
+        public let studentCount: Int
+
+        public init(roll: Int, name: String, questions: [Question], scenario: Scenario, studentCount: Int) {
+            self.roll = roll
+            self.name = name
+            self.questions = questions
+            self.scenario = scenario
+            self.studentCount = studentCount
+        }
     }
 
     public init(number k: Int, profile: Profile, seed: UInt64) {
