@@ -8,6 +8,19 @@ import Testing
     static let examOver = RoutingFacts(examOver: Array(repeating: true, count: 5), isaDone: Array(repeating: false, count: 5), demoStarted: false)
     static let demo = RoutingFacts(examOver: Array(repeating: true, count: 5), isaDone: Array(repeating: true, count: 5), demoStarted: true)
 
+    /// Presses the keys that bring a fresh router into `mode`; returns the facts that hold there.
+    static func enter(_ mode: InputMode, _ r: inout InputRouter) -> RoutingFacts {
+        switch mode {
+        case .normal: return nothingYet
+        case .answering: press(&r, .char("t")); return nothingYet
+        case .demo: press(&r, .char("t"), facts: demo); return demo
+        case .markPrompt: press(&r, .char("t"), .char("i"), facts: examOver); return examOver
+        case .diagram: press(&r, .char("g")); return nothingYet
+        case .help: press(&r, .char("?")); return nothingYet
+        case .faultMenu: press(&r, .char("f")); return nothingYet
+        }
+    }
+
     /// A router after `keys`, each routed with `facts`; returns the actions of the last key.
     @discardableResult
     static func press(_ r: inout InputRouter, _ keys: Key..., facts: RoutingFacts = nothingYet) -> [InputRouter.Action] {
@@ -104,15 +117,7 @@ import Testing
     @Test(arguments: [InputMode.normal, .answering, .demo, .markPrompt, .diagram])
     func pageUpAlwaysStepsBack(mode: InputMode) {
         var r = InputRouter(students: 5, maxMark: 20)
-        var facts = Self.nothingYet
-        switch mode {
-        case .normal: break
-        case .answering: Self.press(&r, .char("t"))
-        case .demo: facts = Self.demo; Self.press(&r, .char("t"), facts: facts)
-        case .markPrompt: facts = Self.examOver; Self.press(&r, .char("t"), .char("i"), facts: facts)
-        case .diagram: Self.press(&r, .char("g"))
-        case .help, .faultMenu: Issue.record("the overlay takes every key")
-        }
+        let facts = Self.enter(mode, &r)
         #expect(r.mode(facts) == mode)
         #expect(Self.press(&r, .pageUp, facts: facts) == [.stepBack])
         #expect(r.mode(facts) == mode, "stepping back leaves the mode as it was")
@@ -237,16 +242,7 @@ import Testing
     @Test(arguments: [InputMode.normal, .answering, .demo, .markPrompt, .diagram, .help, .faultMenu])
     func theToursKeysComeFromTheTableInItsModes(mode: InputMode) {
         var r = InputRouter(students: 5, maxMark: 20)
-        var facts = Self.nothingYet
-        switch mode {
-        case .normal: break
-        case .answering: Self.press(&r, .char("t"))
-        case .demo: facts = Self.demo; Self.press(&r, .char("t"), facts: facts)
-        case .markPrompt: facts = Self.examOver; Self.press(&r, .char("t"), .char("i"), facts: facts)
-        case .diagram: Self.press(&r, .char("g"))
-        case .help: Self.press(&r, .char("?"))
-        case .faultMenu: Self.press(&r, .char("f"))
-        }
+        let facts = Self.enter(mode, &r)
         #expect(r.mode(facts) == mode)
         var tour = facts
         tour.tour = true
