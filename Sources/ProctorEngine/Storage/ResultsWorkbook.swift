@@ -25,6 +25,11 @@ public struct ResultRow: Sendable, Equatable {
 /// into place, so a reader never sees half a workbook.
 public enum ResultsWorkbook {
     public static let header = ["Roll", "Name", "MCQ", "Warnings", "Final", "Status", "Server", "ISA"]
+    /// Its path, relative to the output directory.
+    public static let fileName = "results.xlsx"
+    /// The creation time the workbook states (2026-01-01 00:00 UTC), the same for every run:
+    /// the same seed gives the same bytes, which a wall-clock time would not.
+    public static let created: time_t = 1_767_225_600
 
     public static func write(_ rows: [ResultRow], to path: String) throws(StorageError) {
         let path = try AtomicFileWriter.target(of: path)
@@ -46,6 +51,9 @@ public enum ResultsWorkbook {
             unlink(temp)
             throw StorageError(path: path, reason: "the worksheet cannot be created (out of memory?)")
         }
+        var properties = lxw_doc_properties()
+        properties.created = created
+        check(workbook_set_properties(wb, &properties))
         format_set_bold(bold)
         for (c, h) in header.enumerated() { check(worksheet_write_string(ws, 0, lxw_col_t(c), h, bold)) }
         for (i, r) in rows.enumerated() {
