@@ -70,10 +70,16 @@ public enum ResultsWorkbook {
             number(7, r.isa)
         }
         check(worksheet_set_column(ws, 1, 1, 16, nil))
+        errno = 0
         let closed = workbook_close(wb)
+        let closeErrno = errno
         if failure == LXW_NO_ERROR { failure = closed }
         guard failure == LXW_NO_ERROR else {
             unlink(temp)
+            // The zip failed on the disk (full, say): the system's reason says more than the library's.
+            if failure == LXW_ERROR_ZIP_FILE_OPERATION || failure == LXW_ERROR_CREATING_XLSX_FILE, closeErrno != 0 {
+                throw StorageError(path: path, errno: closeErrno)
+            }
             throw StorageError(path: path, reason: String(cString: lxw_strerror(failure)))
         }
         let fd = open(temp, O_RDONLY | O_CLOEXEC)
