@@ -56,6 +56,10 @@ private extension Array {
     func persists<T>() -> [(path: String, bytes: [UInt8])] where Element == Effect<T> {
         compactMap { if case .persist(let p, let b, _) = $0 { (p, b) } else { nil } }
     }
+    /// The rows of each results.xlsx written.
+    func workbooks<T>() -> [[ResultRow]] where Element == Effect<T> {
+        compactMap { if case .persistWorkbook(_, let rows) = $0 { rows } else { nil } }
+    }
     func checks<T>() -> [(path: String, sha256: String)] where Element == Effect<T> {
         compactMap { if case .check(let p, let s) = $0 { (p, s) } else { nil } }
     }
@@ -137,7 +141,7 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         let sub = Fixture.submission(correct: 3, warnings: 1)
         _ = main.received(.exam(.submit(sub)), from: .student(1), Fixture.at(1_000))
         _ = main.timerFired(.processed(student: 1), Fixture.at(8_000))
-        let revision = main.view.resultsRevision
+        let results = main.view.results
         let rec = main.view.records[0]
 
         let fx = main.received(.exam(.submit(sub)), from: .student(1), Fixture.at(21_000))
@@ -146,7 +150,8 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         #expect(acks(fx.sends()).count == 1)
         #expect(acks(fx.sends()).first?.final == 15)
         #expect(acks(fx.sends()).first?.server == .main)
-        #expect(main.view.records[0] == rec && main.view.resultsRevision == revision)
+        #expect(main.view.records[0] == rec && main.view.results == results)
+        #expect(fx.workbooks().isEmpty, "results.xlsx is not rewritten")
     }
 
     /// A resent SUBMIT while main still grades the first copy: nothing (its ACK is coming).
@@ -172,11 +177,12 @@ private func acks(_ sends: [(Payload, NodeID)]) -> [(final: Int, server: NodeID,
         let first = main.received(.exam(.recorded(s4)), from: .backup, Fixture.at(9_000))
         #expect(first.invariants().isEmpty && first.logs().isEmpty)
         #expect(main.view.records[3] == s4 && main.view.results[3].server == .backup)
-        let revision = main.view.resultsRevision
+        #expect(first.workbooks().last?[3].server == .backup, "results.xlsx shows the record")
+        let results = main.view.results
 
         let dup = main.received(.exam(.recorded(s4)), from: .backup, Fixture.at(9_050))
         #expect(dup.isEmpty, "an identical RECORDED is ignored")
-        #expect(main.view.resultsRevision == revision)
+        #expect(main.view.results == results)
 
         // S1 is main's own record: a backup record of S1 is a second recording.
         let s1 = Grading.record(Fixture.submission(correct: 1), student: 1, roll: Fixture.roster(5)[0].roll, questions: Fixture.data.questions,

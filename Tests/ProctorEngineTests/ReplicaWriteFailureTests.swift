@@ -117,6 +117,7 @@ import Testing
             path.hasPrefix("replicas/") ? .error : inner.persist(path: path, bytes: bytes, sha256: sha256)
         }
         func check(path: String, sha256: String) -> StorageOutcome { inner.check(path: path, sha256: sha256) }
+        func persistWorkbook(path: String, rows: [ResultRow]) { inner.persistWorkbook(path: path, rows: rows) }
         func discard(path: String) { inner.discard(path: path) }
     }
 

@@ -55,6 +55,10 @@ final class StorageJournal: StoragePort, @unchecked Sendable {
         return outcome
     }
 
+    /// Passed on, re-executed past included: the workbook shows the results where the run
+    /// stands, as the screen does.
+    func persistWorkbook(path: String, rows: [ResultRow]) { inner.persistWorkbook(path: path, rows: rows) }
+
     func discard(path: String) { inner.discard(path: path) }
 
     /// Forgets everything from `next` on and writes back each file the forgotten part had

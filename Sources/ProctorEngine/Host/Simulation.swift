@@ -167,8 +167,6 @@ public final class Simulation {
     public var inFlight: Int { world.kernel.inFlight }
     /// The results store (main's): one row per student in roll order.
     public var results: [ResultRow] { world.cluster.main.view.results }
-    /// Increases whenever a result changes, so a runtime knows to export.
-    public var resultsRevision: Int { world.cluster.main.view.resultsRevision }
 }
 
 extension Simulation {

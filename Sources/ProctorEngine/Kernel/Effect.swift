@@ -15,6 +15,11 @@ public enum Effect<Timer: Hashable & Sendable>: Sendable {
     case persist(path: String, bytes: [UInt8], sha256: String)
     /// Compare the file at `path` with the SHA-256 it should have.
     case check(path: String, sha256: String)
+    /// Write the results store as the workbook `path` (`results.xlsx`), atomically. The rows,
+    /// not the bytes: the storage port makes the workbook (libxlsxwriter writes only to files),
+    /// and only the last version of those waiting. Nothing on the node depends on the outcome,
+    /// so none comes back: a failed write is the operator's to hear, and the exit status's.
+    case persistWorkbook(path: String, rows: [ResultRow])
     /// Move the node's own clock by a correction its protocol computed.
     case adjustClock(by: VirtualDuration)
     /// Feedback for the operator, in words.

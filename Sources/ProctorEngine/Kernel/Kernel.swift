@@ -297,6 +297,9 @@ extension Kernel {
                 storageOps += 1
                 let outcome = storage.persist(path: path, bytes: bytes, sha256: sha)
                 schedule(.storage(node, StorageResult(op: .persist, path: path, sha256: sha, outcome: outcome)), at: now)
+            case .persistWorkbook(let path, let rows):
+                // No outcome event (and no log line): the port reports a failure itself.
+                storage.persistWorkbook(path: path, rows: rows)
             case .check(let path, let sha):
                 storageOps += 1
                 let outcome = storage.check(path: path, sha256: sha)

@@ -136,6 +136,7 @@ extension Effect {
         case .log(let k): .log(k)
         case .persist(let path, let bytes, let sha): .persist(path: path, bytes: bytes, sha256: sha)
         case .check(let path, let sha): .check(path: path, sha256: sha)
+        case .persistWorkbook(let path, let rows): .persistWorkbook(path: path, rows: rows)
         case .adjustClock(let d): .adjustClock(by: d)
         case .notice(let s): .notice(s)
         case .completed(let p): .completed(p)

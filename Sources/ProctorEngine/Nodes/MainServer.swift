@@ -44,8 +44,6 @@ public struct MainServer: ExamServer, Sendable {
         public var coordinator: ReplicationCoordinator
         /// The committed version of each chunk (the demo's writes raise it).
         public var versions = [1, 1]
-        /// Raised by every change of `results`, so a runtime knows to export.
-        public var resultsRevision = 0
         public var metadataSHA: String?
         /// The exam's schedule: when it started, and main's clock then (question q closes
         /// at this + q × 30 s), so a restarted main releases the rest on time.
@@ -150,7 +148,8 @@ public struct MainServer: ExamServer, Sendable {
             var r = volatile.random
             let next = volatile.detector.start(random: &r)
             volatile.random = r
-            return release(1, ctx) + effects(of: next)
+            // The marksheet, every student pending, for whoever opens it before the first submission.
+            return [workbook] + release(1, ctx) + effects(of: next)
         case .replicate:
             return effects(of: durable.coordinator.start(results: durable.results)) + [.setTimer(.storeRetry, after: Self.storeRetry)]
         case .verifyMetadata:
@@ -279,8 +278,7 @@ public struct MainServer: ExamServer, Sendable {
             guard case .student(let k) = from, students.hasStudent(k), !durable.marked[student: k] else { return [] }
             durable.marked[student: k] = true
             durable.results[student: k].isa = isa
-            durable.resultsRevision += 1
-            return durable.marked.allSatisfy { $0 } ? [.completed(.isa)] : []
+            return [workbook] + (durable.marked.allSatisfy { $0 } ? [.completed(.isa)] : [])
         case .claims(let students):
             guard volatile.recovering else { return [] }
             volatile.recovering = false
@@ -357,6 +355,9 @@ public struct MainServer: ExamServer, Sendable {
         return out
     }
 
+    /// `results.xlsx` as the results store stands now: returned after every change it shows.
+    private var workbook: Effect<Timer> { .persistWorkbook(path: ResultsWorkbook.fileName, rows: durable.results) }
+
     /// Puts a graded submission in the results store, once.
     private mutating func record(_ rec: SubmitRecord, _ k: Int) -> Effects {
         guard durable.records[student: k] == nil else {
@@ -368,8 +369,7 @@ public struct MainServer: ExamServer, Sendable {
         durable.results[student: k].final = rec.final
         durable.results[student: k].status = rec.reason == .terminated ? .terminated : .submitted
         durable.results[student: k].server = rec.server
-        durable.resultsRevision += 1
-        var out: Effects = rec.server == .main ? [.log(.submit(rec))] : []
+        var out: Effects = (rec.server == .main ? [.log(.submit(rec))] : []) + [workbook]
         if durable.records.allSatisfy({ $0 != nil }) { out += [.cancelTimer(.recallRetry), .completed(.exam)] }
         return out
     }
@@ -413,7 +413,7 @@ public struct MainServer: ExamServer, Sendable {
             if let w = wrote, mode == .write {
                 // The writer's change is committed: the marksheet, the version, the metadata.
                 durable.results[student: k].isa = w.isa
-                durable.resultsRevision += 1
+                out.append(workbook)
                 durable.versions[c - 1] = max(durable.versions[c - 1], w.version)
                 out += effects(of: durable.coordinator.committed(chunk: c, version: w.version, sha256: w.sha256))
             }
@@ -492,7 +492,6 @@ public struct MainServer: ExamServer, Sendable {
         public var servers: ServerLoad
         public var redirects: [RedirectRecord]
         public var results: [ResultRow]
-        public var resultsRevision: Int
         public var records: [SubmitRecord?]
         public var locks: [ReadWriteLock]
         public var versions: [Int]
@@ -511,7 +510,7 @@ public struct MainServer: ExamServer, Sendable {
                     examStartedAt: durable.examStartedAt,
                     servers: ServerLoad(mainSlots: r.mainSlots, mainBusy: r.mainBusy, backupBusy: r.backupBusy,
                                               handledByMain: r.handledByMain, handledByBackup: r.handledByBackup, redirects: r.redirects),
-                    redirects: volatile.redirects, results: durable.results, resultsRevision: durable.resultsRevision,
+                    redirects: volatile.redirects, results: durable.results,
                     records: durable.records, locks: durable.locks, versions: durable.versions, coordinator: durable.coordinator,
                     peakMainBusy: r.peakMainBusy, flagsSent: volatile.detector.flagsSent.values.reduce(0, +), questions: questions)
     }

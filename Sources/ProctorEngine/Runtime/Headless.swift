@@ -25,25 +25,25 @@ public enum Headless {
         let events = try eventsPath.map { path throws(StorageError) in try AtomicFileWriter(path: path) }
         var config = config
         config.encodesLog = events != nil
-        // A thousand demo writes fall in a few wall seconds here: the replica files wait in
-        // memory and are written when each phase ends (checks read the waiting bytes).
+        // A thousand demo writes fall in a few wall seconds here: the replica files and
+        // results.xlsx wait in memory and are written when each phase ends (checks read the
+        // waiting bytes; of the workbook, only its last version is made).
         let storage = DiskStorage(out: outDirectory, writeBehind: true)
         let sim = Simulation(config: config, storage: storage)
         let log = events.map { BackgroundWriter($0) }
         let report: RunSummary
-        let resultsPath = outDirectory + "/results.xlsx"
+        let resultsPath = outDirectory + "/" + ResultsWorkbook.fileName
         do throws(StorageError) {
             // The engine's thread simulates; the writer's encodes the lines and writes them.
             sim.encodeLogLater()
             report = try runBatches(sim, sink: { batch throws(StorageError) in try log?.write(batch) },
                              afterPhase: { () throws(StorageError) in try storage.flush() })
-            if let e = storage.firstError { throw e }
-            try ResultsWorkbook.write(sim.results, to: resultsPath)
+            try storage.flush()     // what the run's end returned
             try log?.commit()
         } catch {
             throw log?.saveIncomplete(sim, after: error) ?? error
         }
-        var outputs = [resultsPath]
+        var outputs = FileSystem.exists(resultsPath) ? [resultsPath] : []
         if sim.world.admin.started(.replication) {
             outputs.append(outDirectory + "/" + ReplicaFiles.metadataName)
         }

@@ -61,9 +61,8 @@ extension Headless {
         do throws(StorageError) {
             if let failure { throw failure }
             if let e = files.firstError { throw e }
-            let resultsPath = outDirectory + "/results.xlsx"
-            try ResultsWorkbook.write(sim.results, to: resultsPath)
-            var outputs = [resultsPath]
+            let resultsPath = outDirectory + "/" + ResultsWorkbook.fileName
+            var outputs = FileSystem.exists(resultsPath) ? [resultsPath] : []
             if sim.world.admin.started(.replication) { outputs.append(outDirectory + "/" + ReplicaFiles.metadataName) }
             try log?.commit()
             return RunSummary(summary: summary(of: sim), brokenInvariants: sim.brokenInvariants, eventCount: sim.log.count,

@@ -1,7 +1,9 @@
 import Dispatch
+import Synchronization
 
 /// The files a live lesson writes beside the nodes' own, on a background I/O queue: the event
-/// log (JSON Lines, streamed), `results.xlsx` and the session record. The runtime hands over
+/// log (JSON Lines, streamed), `results.xlsx` (main's persist, handed over by the storage
+/// port) and the session record. The runtime hands over
 /// what to write; a failure comes back as the words for the screen through `onFailure`, and
 /// `finish` completes every file and returns the first error.
 final class LessonFiles: @unchecked Sendable {
@@ -12,15 +14,15 @@ final class LessonFiles: @unchecked Sendable {
     private var storageError: StorageError?          // io queue
     /// The event log's own write failed: why, and the virtual time it stops at (io queue).
     private var eventLogFailure: (error: StorageError, at: VirtualTime)?
-    private let resultsPath: String?
     private let sessionPath: String?
-    private var exportedResults = 0                  // engine queue
+    /// The workbook waiting to be written, and whether a write is queued for it: a queued
+    /// write takes the latest rows, so at most one waits however fast results change.
+    private let workbook = Mutex<(path: String, rows: [ResultRow])?>(nil)
     private var recordedPhase: Phase?                // engine queue
     private let onFailure: @Sendable (String) -> Void
 
-    init(eventsFile: AtomicFileWriter?, resultsPath: String?, sessionPath: String?, onFailure: @escaping @Sendable (String) -> Void) {
+    init(eventsFile: AtomicFileWriter?, sessionPath: String?, onFailure: @escaping @Sendable (String) -> Void) {
         self.eventsFile = eventsFile
-        self.resultsPath = resultsPath
         self.sessionPath = sessionPath
         self.onFailure = onFailure
     }
@@ -46,13 +48,17 @@ final class LessonFiles: @unchecked Sendable {
         }
     }
 
-    /// Writes results.xlsx when a result changed since the last export (engine queue).
-    func exportResults(_ rows: @autoclosure () -> [ResultRow], revision: Int) {
-        guard let path = resultsPath, revision != exportedResults else { return }
-        exportedResults = revision
-        let rows = rows()
+    /// Writes the workbook at `path` with `rows` on the I/O queue. When a write is already
+    /// waiting it takes these rows instead: only the latest version is made.
+    func writeWorkbook(_ rows: [ResultRow], to path: String) {
+        let queued = workbook.withLock { w in
+            defer { w = (path, rows) }
+            return w != nil
+        }
+        guard !queued else { return }
         io.async { [self] in
-            do throws(StorageError) { try ResultsWorkbook.write(rows, to: path) } catch { failed(error) }
+            guard let w = workbook.withLock({ w in defer { w = nil }; return w }) else { return }
+            do throws(StorageError) { try ResultsWorkbook.write(w.rows, to: w.path) } catch { failed(error) }
         }
     }
 

@@ -14,7 +14,8 @@ import Synchronization
 /// It is a thin host composing small parts, each testable alone: a `Pacer` decides how far
 /// virtual time may go and when to wake (the runtime gives it the wall clock), a `TourGuide`
 /// keeps the tour's stops, a `NoticeBoard` merges its notices with the simulation's, and
-/// `LessonFiles` writes the event log, results.xlsx and the session record.
+/// `LessonFiles` writes the event log, the session record and (handed over by the nodes'
+/// storage port) results.xlsx.
 ///
 /// Every command and every delivery goes through a `SessionDriver`. Live, it records the
 /// lesson, and the runtime writes the record (`session.json`) at every phase change and on
@@ -79,10 +80,14 @@ public final class Runtime: @unchecked Sendable {
         var first = Snapshot(simulation: sim, paused: false, speed: pacer.speed)
         first.replaying = driver.mode == .replaying
         latest = Mutex(first)
-        output = LessonFiles(eventsFile: eventsFile, resultsPath: resultsPath, sessionPath: sessionPath) { [weak self] problem in
+        let output = LessonFiles(eventsFile: eventsFile, sessionPath: sessionPath) { [weak self] problem in
             guard let runtime = self else { return }
             runtime.queue.async { runtime.storageFailed(problem) }
         }
+        self.output = output
+        // results.xlsx comes through the same persist path; making it is slow next to an event,
+        // so it is written on the I/O queue, the latest version only.
+        files?.writeWorkbookLater = { path, rows in output.writeWorkbook(rows, to: path) }
     }
 
     /// The most recently published snapshot.
@@ -227,7 +232,6 @@ public final class Runtime: @unchecked Sendable {
             if simulation.isInPast { simulation.stepBack(to: simulation.horizon) }
             driver.quit()
             drainLog()
-            exportFiles()
             return output.recordsSession ? driver.record.encoded() : nil
         }
         let replicaError = queue.sync { () -> StorageError? in
@@ -390,7 +394,6 @@ public final class Runtime: @unchecked Sendable {
 
     private func publish(force: Bool = false) {
         drainLog()
-        exportFiles()
         output.recordSession(at: simulation.phase) { driver.record.encoded() }
         guard force || simulation.revision != lastPublished else { return }
         lastPublished = simulation.revision
@@ -410,11 +413,6 @@ public final class Runtime: @unchecked Sendable {
     private func storageFailed(_ problem: String) {
         notices.report(problem)
         publish(force: true)
-    }
-
-    /// Writes results.xlsx whenever a result changed.
-    private func exportFiles() {
-        output.exportResults(simulation.results, revision: simulation.resultsRevision)
     }
 
     private func drainLog() {

@@ -25,6 +25,11 @@ public struct ResultRow: Sendable, Equatable {
 /// into place, so a reader never sees half a workbook.
 public enum ResultsWorkbook {
     public static let header = ["Roll", "Name", "MCQ", "Warnings", "Final", "Status", "Server", "ISA"]
+    /// Its path, relative to the output directory.
+    public static let fileName = "results.xlsx"
+    /// The creation time the workbook states (2026-01-01 00:00 UTC), the same for every run:
+    /// the same seed gives the same bytes, which a wall-clock time would not.
+    public static let created: time_t = 1_767_225_600
 
     public static func write(_ rows: [ResultRow], to path: String) throws(StorageError) {
         let path = try AtomicFileWriter.target(of: path)
@@ -46,6 +51,9 @@ public enum ResultsWorkbook {
             unlink(temp)
             throw StorageError(path: path, reason: "the worksheet cannot be created (out of memory?)")
         }
+        var properties = lxw_doc_properties()
+        properties.created = created
+        check(workbook_set_properties(wb, &properties))
         format_set_bold(bold)
         for (c, h) in header.enumerated() { check(worksheet_write_string(ws, 0, lxw_col_t(c), h, bold)) }
         for (i, r) in rows.enumerated() {
@@ -62,10 +70,16 @@ public enum ResultsWorkbook {
             number(7, r.isa)
         }
         check(worksheet_set_column(ws, 1, 1, 16, nil))
+        errno = 0
         let closed = workbook_close(wb)
+        let closeErrno = errno
         if failure == LXW_NO_ERROR { failure = closed }
         guard failure == LXW_NO_ERROR else {
             unlink(temp)
+            // The zip failed on the disk (full, say): the system's reason says more than the library's.
+            if failure == LXW_ERROR_ZIP_FILE_OPERATION || failure == LXW_ERROR_CREATING_XLSX_FILE, closeErrno != 0 {
+                throw StorageError(path: path, errno: closeErrno)
+            }
             throw StorageError(path: path, reason: String(cString: lxw_strerror(failure)))
         }
         let fd = open(temp, O_RDONLY | O_CLOEXEC)

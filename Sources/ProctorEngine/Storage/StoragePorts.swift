@@ -11,6 +11,9 @@ public protocol StoragePort: AnyObject, Sendable {
     /// `sha256` is the bytes' checksum, computed once by whoever made them.
     func persist(path: String, bytes: [UInt8], sha256: String) -> StorageOutcome
     func check(path: String, sha256: String) -> StorageOutcome
+    /// Writes the results store as the workbook `path`, atomically, now or later (only the
+    /// last of the waiting versions need reach the disk). A failure is the port's to report.
+    func persistWorkbook(path: String, rows: [ResultRow])
     /// Removes a file (a step back that branched before the file was first written).
     func discard(path: String)
 }
@@ -38,6 +41,11 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
     public let writeBehind: Bool
     /// Writes waiting for `flush()`: the bytes and their checksum, by path.
     private var waiting: [String: (bytes: [UInt8], sha256: String)] = [:]
+    /// Workbooks waiting for `flush()` or `settle()`: the last rows, by path.
+    private var waitingWorkbooks: [String: [ResultRow]] = [:]
+    /// Where a workbook goes when set (the live program's background queue, which writes the
+    /// latest and reports a failure itself); otherwise it waits like a write-behind file.
+    public var writeWorkbookLater: (@Sendable (_ path: String, _ rows: [ResultRow]) -> Void)?
     private var madeDirectories: Set<String> = []
     /// A copy written under its versioned name, not yet in place.
     private struct Versioned {
@@ -95,6 +103,37 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
         return true
     }
 
+    /// Making a workbook is slow next to an event (a thousand rows, zipped): one waits, and
+    /// only the last version is made, at the next `flush()` or `settle()`, or on the queue of
+    /// `writeWorkbookLater`.
+    public func persistWorkbook(path: String, rows: [ResultRow]) {
+        if let later = writeWorkbookLater {
+            later(out + "/" + path, rows)
+        } else {
+            waitingWorkbooks[path] = rows
+        }
+    }
+
+    /// Writes the waiting workbooks (in path order).
+    private func writeWorkbooks() {
+        let all = waitingWorkbooks.sorted { $0.key < $1.key }
+        waitingWorkbooks.removeAll()
+        for (path, rows) in all {
+            guard staysInside(path) else {
+                firstError = firstError ?? StorageError(path: out + "/" + path, reason: "a directory on the way is a symbolic link, which could lead outside --out; Proctor does not follow it")
+                continue
+            }
+            do throws(StorageError) {
+                let full = out + "/" + path
+                try FileSystem.makeDirectories(directory(of: full))
+                try ResultsWorkbook.write(rows, to: full)
+                afterEachStep?()
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+    }
+
     public func check(path: String, sha256: String) -> StorageOutcome {
         if let w = waiting[path] { return w.sha256 == sha256 ? .ok : .corrupt }
         // A copy not yet in place is its versioned file.
@@ -115,6 +154,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
 
     public func discard(path: String) {
         waiting[path] = nil
+        waitingWorkbooks[path] = nil
         if let v = versioned.removeValue(forKey: path) { remove(v.path) }
         if path == ReplicaFiles.metadataName {
             described = [:]
@@ -158,8 +198,10 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
     }
 
     /// Puts in place the versioned copies no metadata has described (a run that ends with a
-    /// replica ahead of main's metadata: the files show what each replica holds).
+    /// replica ahead of main's metadata: the files show what each replica holds), and writes
+    /// the waiting workbooks.
     public func settle() {
+        writeWorkbooks()
         for (path, v) in versioned.sorted(by: { $0.key < $1.key }) {
             guard write(path, v.bytes) == .ok else { continue }
             if pointing == nil { remove(v.path) }
@@ -171,6 +213,7 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
     /// written and flushed to disk under their versioned names first, in one pass; then the
     /// metadata puts them in place as `persist` does.
     public func flush() throws(StorageError) {
+        writeWorkbooks()
         let all = waiting.sorted { $0.key < $1.key }
         waiting.removeAll()
         var staged: [(path: String, copy: Versioned, writer: AtomicFileWriter)] = []
@@ -248,6 +291,8 @@ public final class DiskStorage: StoragePort, @unchecked Sendable {
 /// Files in a map: unit tests, and any run without an output directory.
 public final class MemoryStorage: StoragePort, @unchecked Sendable {
     public private(set) var files: [String: [UInt8]] = [:]
+    /// The workbooks' last rows, by path (making the file itself is the disk's business).
+    public private(set) var workbooks: [String: [ResultRow]] = [:]
 
     public init() {}
 
@@ -261,8 +306,13 @@ public final class MemoryStorage: StoragePort, @unchecked Sendable {
         return ReplicaFiles.sha256(bytes) == sha256 ? .ok : .corrupt
     }
 
+    public func persistWorkbook(path: String, rows: [ResultRow]) {
+        workbooks[path] = rows
+    }
+
     public func discard(path: String) {
         files[path] = nil
+        workbooks[path] = nil
     }
 
     /// Replaces a file behind the nodes' backs (a test's corruption).
