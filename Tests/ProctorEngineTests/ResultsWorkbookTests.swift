@@ -22,6 +22,19 @@ import Testing
         #expect(try Self.headless(seed: 4) != a, "another seed, other marks")
     }
 
+    /// The marksheet is there from the first sync round, every student pending: a run that
+    /// stops before the exam (main down for good) still leaves it.
+    @Test func aRunStoppedBeforeTheExamLeavesThePendingMarksheet() throws {
+        let storage = MemoryStorage()
+        let config = try Simulation.Config(data: .defaults(), studentCount: 3, seed: 1, encodesLog: false,
+                                           commandLineFaults: [try FaultSpec.parse("crash main at sync+0s")], chaosRate: 0)
+        let report = try Headless.run(Simulation(config: config, storage: storage)) { _ in }
+        #expect(report.summary.contains { $0.hasPrefix("stalled") })
+        let rows = try #require(storage.workbooks["results.xlsx"])
+        #expect(rows.count == 3)
+        #expect(rows.allSatisfy { $0.status == .pending && $0.mcq == nil })
+    }
+
     /// A workbook persist ends in the port with the store's rows, and leaves no line in the
     /// log and no event: the log of a run is the same as before it was a persist.
     @Test func mainPersistsTheResultsAfterEveryChangeWithoutALogLine() {

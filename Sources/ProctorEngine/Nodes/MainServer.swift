@@ -140,7 +140,10 @@ public struct MainServer: ExamServer, Sendable {
             for p in participants { volatile.syncStatus[p] = .polled }
             let start = effects(of: volatile.daemon.startRound(participants: participants, localNow: ctx.local), ctx)
             let round = volatile.daemon.roundsStarted
-            return start + (volatile.daemon.isPolling ? [.setTimer(.syncTimeout(round: round), after: Self.syncTimeout)] : [])
+            // Before the exam, the marksheet is there from the lesson's first step, every
+            // student pending: a run stopped before the exam still leaves it.
+            let marksheet: Effects = durable.examStartedAt == nil ? [workbook] : []
+            return marksheet + start + (volatile.daemon.isPolling ? [.setTimer(.syncTimeout(round: round), after: Self.syncTimeout)] : [])
         case .startExam:
             guard durable.examStartedAt == nil else { return [] }
             durable.examStartedAt = ctx.now
